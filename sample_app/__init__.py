@@ -1,0 +1,1 @@
+"""A servey-cdk app that uses every feature: the project's living example."""

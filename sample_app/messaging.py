@@ -1,0 +1,21 @@
+"""Subscriptions: publish to websocket subscribers, and run a linked action per message."""
+
+from servey_cdk import WEB_POST, SubscriptionTrigger, action
+
+from sample_app.subscriptions import messager
+
+RECORDED: list[str] = []
+
+
+@action(triggers=WEB_POST)
+def broadcast_message(message: str, connection_id: str | None = None) -> bool:
+    """Send a message to all connected users, or to a single subscriber."""
+    messager.publish(message, connection_id)
+    return True
+
+
+@action(triggers=SubscriptionTrigger(messager))
+def record_message(message: str) -> int:
+    """Runs for every published message (through a queue); records what it receives."""
+    RECORDED.append(message)
+    return len(RECORDED)

@@ -1,0 +1,117 @@
+"""The `@action` decorator and the frozen `Action` record it attaches to a function."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
+
+from servey_cdk.access_control import AccessControl, AllowAll
+from servey_cdk.cache_control import CacheControl, NoCacheControl
+from servey_cdk.example import Example
+from servey_cdk.triggers import Trigger
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACTION_ATTRIBUTE = "__servey_action__"
+
+
+@dataclass(frozen=True, eq=False)
+class Action:
+    """What servey knows of one action. It has no behaviour of its own.
+
+    `batch_size` applies to nested actions resolved by GraphQL: AppSync then sends up
+    to that many parent objects to the function in one invocation.
+    """
+
+    fn: Callable[..., Any]
+    name: str
+    description: str | None
+    triggers: tuple[Trigger, ...] = ()
+    examples: tuple[Example, ...] = ()
+    cache_control: CacheControl = NoCacheControl()
+    access_control: AccessControl = AllowAll()
+    timeout: int = 30
+    memory: int = 256
+    batch_size: int | None = None
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.fn)
+
+    @property
+    def is_generated(self) -> bool:
+        """Made by a factory at import time (defined inside another function)."""
+        return "<locals>" in self.fn.__qualname__
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.fn.__module__}.{self.fn.__qualname__}"
+
+
+@overload
+def action(fn: F, /) -> F: ...
+
+
+@overload
+def action(
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    triggers: Trigger | tuple[Trigger, ...] = (),
+    examples: Example | tuple[Example, ...] = (),
+    cache_control: CacheControl | None = None,
+    access_control: AccessControl | None = None,
+    timeout: int = 30,
+    memory: int = 256,
+    batch_size: int | None = None,
+) -> Callable[[F], F]: ...
+
+
+def action(
+    fn: F | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    triggers: Trigger | tuple[Trigger, ...] = (),
+    examples: Example | tuple[Example, ...] = (),
+    cache_control: CacheControl | None = None,
+    access_control: AccessControl | None = None,
+    timeout: int = 30,
+    memory: int = 256,
+    batch_size: int | None = None,
+) -> F | Callable[[F], F]:
+    """Mark a function as an action. The function is returned unchanged.
+
+    Usable bare (`@action`) or with options (`@action(triggers=WEB_GET)`). `timeout`
+    is in seconds and `memory` in MB, as Lambda takes them.
+    """
+
+    def record(target: F) -> F:
+        setattr(
+            target,
+            ACTION_ATTRIBUTE,
+            Action(
+                fn=target,
+                name=name or target.__name__,
+                description=description or inspect.getdoc(target),
+                triggers=triggers if isinstance(triggers, tuple) else (triggers,),
+                examples=examples if isinstance(examples, tuple) else (examples,),
+                cache_control=cache_control or NoCacheControl(),
+                access_control=access_control or AllowAll(),
+                timeout=timeout,
+                memory=memory,
+                batch_size=batch_size,
+            ),
+        )
+        return target
+
+    return record(fn) if fn is not None else record
+
+
+def get_action(obj: object) -> Action | None:
+    """The action recorded on a function, or None."""
+    found = getattr(obj, ACTION_ATTRIBUTE, None)
+    return found if isinstance(found, Action) else None

@@ -1,0 +1,155 @@
+"""Discovery: import an app and collect its actions, subscriptions and middleware.
+
+The app is `--app MODULE`, else `SERVEY_ACTION_PATH`, else a module named `actions`.
+Every submodule of a package is imported (folders without `__init__.py`, such as a
+CDK entry script's, are not), and a module named `subscriptions` beside the app
+module comes along. Nested actions (methods of returned
+dataclasses or models) are found by walking the types the actions return.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import os
+import pkgutil
+import sys
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from servey_cdk.action import Action, get_action
+from servey_cdk.errors import NotFound
+from servey_cdk.invocation import ActionRunner
+from servey_cdk.middleware import Middleware, is_middleware
+from servey_cdk.signature import signature_of
+from servey_cdk.subscription import Subscription
+
+DEFAULT_APP_MODULE = "actions"
+
+
+def app_module_name(app_module: str | None = None) -> str:
+    return app_module or os.environ.get("SERVEY_ACTION_PATH") or DEFAULT_APP_MODULE
+
+
+@dataclass(frozen=True, eq=False)
+class Registry:
+    """The discovered app. `owners` maps each nested action's name to its owner type."""
+
+    module: str
+    root: Path
+    actions: tuple[Action, ...]
+    subscriptions: tuple[Subscription[Any], ...] = ()
+    middlewares: tuple[Middleware, ...] = ()
+    owners: dict[str, type] = field(default_factory=dict)
+    _runners: dict[str, ActionRunner] = field(default_factory=dict, repr=False)
+
+    def action(self, name: str) -> Action:
+        for candidate in self.actions:
+            if candidate.name == name:
+                return candidate
+        raise NotFound(f"no action named {name!r}")
+
+    def runner(self, name: str) -> ActionRunner:
+        """The ready-to-call form of an action, built on first use and kept."""
+        runner = self._runners.get(name)
+        if runner is None:
+            runner = ActionRunner(self.action(name), self.middlewares, self.owners.get(name))
+            self._runners[name] = runner
+        return runner
+
+    def subscription(self, name: str) -> Subscription[Any]:
+        for candidate in self.subscriptions:
+            if candidate.name == name:
+                return candidate
+        raise NotFound(f"no subscription named {name!r}")
+
+
+def discover(app_module: str | None = None) -> Registry:
+    name = app_module_name(app_module)
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    modules = list(_import_app(name))
+    actions: dict[int, Action] = {}
+    subscriptions: dict[int, Subscription[Any]] = {}
+    middlewares: dict[int, Middleware] = {}
+    for module in modules:
+        for value in vars(module).values():
+            found = get_action(value)
+            if found is not None:
+                actions.setdefault(id(found), found)
+            elif isinstance(value, Subscription):
+                subscriptions.setdefault(id(value), value)
+            elif is_middleware(value):
+                middlewares.setdefault(id(value), value)
+    owners = _nested_actions(list(actions.values()))
+    nested = [action for action, _ in owners.values() if id(action) not in actions]
+    root_file = getattr(modules[0], "__file__", None)
+    return Registry(
+        module=name,
+        # a package's own folder, or the folder of a plain module: templates/ and static/ live there
+        root=Path(root_file).parent if root_file else Path.cwd(),
+        actions=(*actions.values(), *nested),
+        subscriptions=tuple(subscriptions.values()),
+        middlewares=tuple(middlewares.values()),
+        owners={action.name: owner for action, owner in owners.values()},
+    )
+
+
+def _import_app(name: str) -> Iterator[types.ModuleType]:
+    try:
+        root = importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name and name.startswith(error.name):
+            raise ModuleNotFoundError(
+                f"app module {name!r} was not found (set --app or SERVEY_ACTION_PATH)", name=name
+            ) from None
+        raise
+    yield root
+    if hasattr(root, "__path__"):
+        prefix = root.__name__ + "."
+        for info in sorted(pkgutil.walk_packages(root.__path__, prefix), key=lambda i: i.name):
+            yield importlib.import_module(info.name)
+    parent = name.rpartition(".")[0]
+    sibling = f"{parent}.subscriptions" if parent else "subscriptions"
+    if sibling != name and importlib.util.find_spec(sibling) is not None:
+        yield importlib.import_module(sibling)
+
+
+def _nested_actions(actions: list[Action]) -> dict[int, tuple[Action, type]]:
+    """Actions defined on types the given actions return, found transitively."""
+    found: dict[int, tuple[Action, type]] = {}
+    seen_types: set[type] = set()
+    pending = [signature_of(action).returns for action in actions]
+    while pending:
+        for owner in _model_types(pending.pop(), seen_types):
+            for attribute in vars(owner).values():
+                nested = get_action(attribute)
+                if nested is not None and id(nested) not in found:
+                    found[id(nested)] = (nested, owner)
+                    pending.append(signature_of(nested).returns)
+    return found
+
+
+def _model_types(annotation: Any, seen: set[type]) -> Iterator[type]:
+    """User-defined record types (dataclasses, pydantic models) reachable from a hint."""
+    for arg in typing.get_args(annotation):
+        yield from _model_types(arg, seen)
+    if not isinstance(annotation, type) or annotation in seen or not is_record_type(annotation):
+        return
+    seen.add(annotation)
+    yield annotation
+    try:
+        hints = typing.get_type_hints(annotation)
+    except (NameError, TypeError):
+        return
+    for hint in hints.values():
+        yield from _model_types(hint, seen)
+
+
+def is_record_type(cls: type) -> bool:
+    return dataclasses.is_dataclass(cls) or hasattr(cls, "model_fields") or typing.is_typeddict(cls)

@@ -1,0 +1,247 @@
+"""The AppSync GraphQL schema of an app, built by walking the actions' Python types.
+
+GET actions become `Query` fields, every other web action a `Mutation` field, and
+nested actions fields of their owner's type. Records (dataclasses, pydantic models,
+TypedDicts) become object types, and `<Name>Input` types where they are arguments.
+Types GraphQL cannot express are reported by name, all at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Literal, Union
+from uuid import UUID
+
+from servey_cdk.action import Action
+from servey_cdk.discovery import Registry, is_record_type
+from servey_cdk.signature import signature_of
+from servey_cdk.triggers import WebTrigger
+
+APPSYNC_SCALARS = ("AWSDate", "AWSTime", "AWSDateTime", "AWSTimestamp", "AWSEmail", "AWSJSON",
+                   "AWSURL", "AWSPhone", "AWSIPAddress")
+_SCALARS: dict[Any, str] = {
+    str: "String",
+    int: "Int",
+    float: "Float",
+    bool: "Boolean",
+    datetime: "AWSDateTime",
+    date: "AWSDate",
+    time: "AWSTime",
+    UUID: "ID",
+    Decimal: "String",
+    bytes: "String",
+}
+_JSON_TYPES = (dict, Mapping, Any, object)
+_GRAPHQL_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+
+
+@dataclass(frozen=True)
+class Resolver:
+    """A field answered by an action's function."""
+
+    type_name: str
+    field_name: str
+    action: str
+    batch_size: int | None = None
+
+
+@dataclass
+class _Field:
+    name: str
+    type_ref: str
+    description: str | None = None
+    arguments: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _SchemaBuilder:
+    owners: dict[str, type]
+    problems: list[str] = field(default_factory=list)
+    objects: dict[str, list[_Field]] = field(default_factory=dict)
+    inputs: dict[str, list[_Field]] = field(default_factory=dict)
+    enums: dict[str, list[str]] = field(default_factory=dict)
+    names: dict[str, Any] = field(default_factory=dict)
+    nested: dict[type, list[Action]] = field(default_factory=dict)
+    resolvers: list[Resolver] = field(default_factory=list)
+
+    def claim(self, name: str, cls: Any, where: str) -> bool:
+        """Register a type name; two different Python types may not share one."""
+        existing = self.names.setdefault(name, cls)
+        if existing is not cls:
+            self.problems.append(
+                f"{where}: GraphQL type name {name!r} is used by both {_qualified(existing)} "
+                f"and {_qualified(cls)}"
+            )
+            return False
+        return True
+
+    def type_ref(self, annotation: Any, where: str, is_input: bool) -> str:
+        inner, optional = _unwrap_optional(annotation)
+        ref = self._named_or_list(inner, where, is_input)
+        return ref if optional else ref + "!"
+
+    def _named_or_list(self, annotation: Any, where: str, is_input: bool) -> str:
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if annotation in _SCALARS:
+            return _SCALARS[annotation]
+        if annotation in _JSON_TYPES or origin in (dict, Mapping):
+            return "AWSJSON"
+        if origin is Literal:
+            return "String"
+        if origin in (list, set, frozenset, Sequence) or (origin is tuple and args[1:] == (...,)):
+            item = args[0] if args else Any
+            return f"[{self.type_ref(item, where, is_input)}]"
+        if origin is tuple or origin in (Union, types.UnionType):
+            return "AWSJSON"
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            return self._enum(annotation, where)
+        if isinstance(annotation, type) and is_record_type(annotation):
+            return self._input(annotation, where) if is_input else self._object(annotation, where)
+        self.problems.append(f"{where}: GraphQL cannot express the type {annotation!r}")
+        return "AWSJSON"
+
+    def _enum(self, cls: type[enum.Enum], where: str) -> str:
+        if self.claim(cls.__name__, cls, where) and cls.__name__ not in self.enums:
+            values = [str(member.value) for member in cls]
+            bad = [value for value in values if not _GRAPHQL_NAME.match(value)]
+            if bad:
+                self.problems.append(f"{where}: enum {cls.__name__} has values GraphQL cannot name: {bad}")
+            self.enums[cls.__name__] = values
+        return cls.__name__
+
+    def _object(self, cls: type, where: str) -> str:
+        name = cls.__name__
+        if not self.claim(name, cls, where) or name in self.objects:
+            return name
+        self.objects[name] = fields = []
+        for field_name, annotation, _ in _record_fields(cls):
+            fields.append(_Field(field_name, self.type_ref(annotation, f"{name}.{field_name}", False)))
+        for nested in self.nested.get(cls, []):
+            fields.append(self.action_field(nested, name))
+        return name
+
+    def _input(self, cls: type, where: str) -> str:
+        name = f"{cls.__name__}Input"
+        if not self.claim(name, cls, where) or name in self.inputs:
+            return name
+        self.inputs[name] = fields = []
+        for field_name, annotation, required in _record_fields(cls):
+            ref = self.type_ref(annotation, f"{name}.{field_name}", True)
+            fields.append(_Field(field_name, ref if required else ref.removesuffix("!")))
+        return name
+
+    def action_field(self, action: Action, type_name: str) -> _Field:
+        signature = signature_of(action)
+        where = f"action {action.name!r}"
+        arguments = []
+        for parameter in signature.inputs:
+            ref = self.type_ref(parameter.annotation, f"{where} parameter {parameter.name!r}", True)
+            arguments.append((parameter.name, ref if parameter.required else ref.removesuffix("!")))
+        self.resolvers.append(Resolver(type_name, action.name, action.name, action.batch_size))
+        return _Field(
+            action.name,
+            self.type_ref(signature.returns, f"{where} result", False),
+            action.description,
+            arguments,
+        )
+
+
+@dataclass(frozen=True)
+class GraphQLSchema:
+    sdl: str
+    resolvers: tuple[Resolver, ...]
+
+
+def build_graphql_schema(registry: Registry) -> tuple[GraphQLSchema | None, list[str]]:
+    """The SDL and resolvers of the app (None when no action is on the web), and problems."""
+    builder = _SchemaBuilder(owners=registry.owners)
+    for action in registry.actions:
+        owner = registry.owners.get(action.name)
+        if owner is not None:
+            builder.nested.setdefault(owner, []).append(action)
+    roots: dict[str, list[_Field]] = {"Query": [], "Mutation": []}
+    for action in registry.actions:
+        web = [trigger for trigger in action.triggers if isinstance(trigger, WebTrigger)]
+        if web and action.name not in registry.owners:
+            root = "Query" if web[0].method == "GET" else "Mutation"
+            roots[root].append(builder.action_field(action, root))
+    if not roots["Query"] and not roots["Mutation"]:
+        return None, builder.problems
+    if not roots["Query"]:
+        builder.problems.append("GraphQL needs at least one query: give some action a WEB_GET trigger")
+    sdl = _print(builder, roots)
+    return GraphQLSchema(sdl, tuple(builder.resolvers)), builder.problems
+
+
+def _print(builder: _SchemaBuilder, roots: dict[str, list[_Field]]) -> str:
+    blocks = []
+    operations = [f"  {kind.lower()}: {kind}" for kind in ("Query", "Mutation") if roots[kind]]
+    blocks.append("schema {\n" + "\n".join(operations) + "\n}")
+    for kind in ("Query", "Mutation"):
+        if roots[kind]:
+            blocks.append(_print_type("type", kind, roots[kind]))
+    for name in sorted(builder.objects):
+        blocks.append(_print_type("type", name, builder.objects[name]))
+    for name in sorted(builder.inputs):
+        blocks.append(_print_type("input", name, builder.inputs[name]))
+    for name in sorted(builder.enums):
+        blocks.append(f"enum {name} {{\n" + "".join(f"  {v}\n" for v in builder.enums[name]) + "}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def _print_type(keyword: str, name: str, fields: list[_Field]) -> str:
+    lines = [f"{keyword} {name} {{"]
+    for item in fields:
+        if item.description:
+            lines.append(_description(item.description))
+        arguments = ", ".join(f"{arg}: {ref}" for arg, ref in item.arguments)
+        lines.append(f"  {item.name}{f'({arguments})' if arguments else ''}: {item.type_ref}")
+    return "\n".join(lines) + "\n}"
+
+
+def _description(text: str) -> str:
+    body = text.replace('"""', '\\"""').replace("\n", "\n  ")
+    return f'  """\n  {body}\n  """'
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(members) < len(typing.get_args(annotation)):
+            return (members[0] if len(members) == 1 else Union[tuple(members)]), True  # noqa: UP007
+    return annotation, False
+
+
+def _record_fields(cls: type) -> list[tuple[str, Any, bool]]:
+    """(name, type, required) of each field of a dataclass, pydantic model or TypedDict."""
+    hints = typing.get_type_hints(cls)
+    if dataclasses.is_dataclass(cls):
+        return [
+            (item.name, hints.get(item.name, Any), _no_default(item))
+            for item in dataclasses.fields(cls)
+        ]
+    model_fields = getattr(cls, "model_fields", None)
+    if model_fields is not None:
+        return [
+            (name, hints.get(name, info.annotation), info.is_required())
+            for name, info in model_fields.items()
+        ]
+    required_keys = getattr(cls, "__required_keys__", frozenset(hints))
+    return [(name, hint, name in required_keys) for name, hint in hints.items()]
+
+
+def _no_default(item: dataclasses.Field[Any]) -> bool:
+    return item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
+
+
+def _qualified(cls: Any) -> str:
+    return f"{getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', cls)}"

@@ -1,0 +1,81 @@
+"""JSON schemas of actions' parameters and results and of subscription events.
+
+Pydantic writes the schemas; this module only asks for all of them in one pass, so
+that a type used by several actions is one shared component.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from servey_cdk.discovery import Registry
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+@dataclass
+class SchemaSet:
+    actions: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    components: dict[str, Any] = field(default_factory=dict)
+    registry: Registry | None = None
+
+    def example_result(self, action_name: str, result: Any) -> Any:
+        """An example's result as JSON would carry it (datetimes as text, and so on)."""
+        if self.registry is None:
+            return result
+        from pydantic import ValidationError
+
+        adapter = self.registry.runner(action_name).result_adapter
+        try:
+            return adapter.dump_python(adapter.validate_python(result), mode="json")
+        except (ValidationError, TypeError, ValueError):
+            return result
+
+
+def build_schemas(registry: Registry, problems: list[str]) -> SchemaSet:
+    from pydantic import TypeAdapter
+    from pydantic.errors import PydanticUserError
+    from pydantic.json_schema import JsonSchemaMode
+
+    inputs: list[tuple[tuple[str, str], JsonSchemaMode, TypeAdapter[Any]]] = []
+    for action in registry.actions:
+        runner = registry.runner(action.name)
+        try:
+            inputs.append((("params", action.name), "validation", TypeAdapter(runner.params_model)))
+            inputs.append((("result", action.name), "serialization", runner.result_adapter))
+        except (PydanticUserError, TypeError) as error:
+            problems.append(f"action {action.name!r}: no JSON schema for its types ({error})")
+    for item in registry.subscriptions:
+        try:
+            inputs.append((("event", item.name), "serialization", item.adapter))
+        except (PydanticUserError, TypeError) as error:
+            problems.append(f"subscription {item.name!r}: no JSON schema for its event type ({error})")
+    try:
+        by_key, definitions = TypeAdapter.json_schemas(inputs, ref_template=REF_TEMPLATE)
+    except (PydanticUserError, TypeError) as error:
+        problems.append(f"the app's types have no JSON schema: {error}")
+        return SchemaSet(registry=registry)
+    components: dict[str, Any] = dict(definitions.get("$defs", {}))
+    schemas = SchemaSet(components=components, registry=registry)
+    for (kind, name), _mode in by_key:
+        schema = by_key[((kind, name), _mode)]
+        if kind == "params":
+            schema = _inline(schema, components)
+            schema.pop("title", None)
+            schemas.actions[name] = (schema, {})
+        elif kind == "result":
+            schemas.actions[name] = (schemas.actions[name][0], schema)
+        else:
+            schemas.events[name] = schema
+    return schemas
+
+
+def _inline(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """Replace a top-level $ref to a generated parameters model by the model itself."""
+    ref = schema.get("$ref")
+    if not isinstance(ref, str):
+        return dict(schema)
+    name = ref.rsplit("/", 1)[-1]
+    return dict(components.pop(name))

@@ -1,0 +1,75 @@
+"""What an action takes and returns, read from its signature and type hints."""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Union
+
+from servey_cdk.action import Action
+from servey_cdk.authorization import Authorization
+
+REQUIRED = inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class InputParameter:
+    name: str
+    annotation: Any
+    default: Any = REQUIRED
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class ActionSignature:
+    """`inputs` come from the caller; `authorization` names the injected parameter;
+    `has_owner` is true for a method of a returned type (a nested action)."""
+
+    inputs: tuple[InputParameter, ...]
+    returns: Any
+    authorization: str | None = None
+    has_owner: bool = False
+
+
+def is_authorization_type(annotation: Any) -> bool:
+    if annotation is Authorization:
+        return True
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return members == [Authorization]
+    return False
+
+
+@cache
+def signature_of(action: Action) -> ActionSignature:
+    fn = action.fn
+    try:
+        hints = typing.get_type_hints(fn)
+    except NameError as error:
+        raise TypeError(f"action {action.name!r}: cannot resolve a type hint ({error})") from error
+    parameters = list(inspect.signature(fn).parameters.values())
+    has_owner = bool(parameters) and parameters[0].name == "self"
+    if has_owner:
+        parameters = parameters[1:]
+    inputs: list[InputParameter] = []
+    authorization: str | None = None
+    for parameter in parameters:
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            raise TypeError(f"action {action.name!r}: *{parameter.name} parameters are not supported")
+        annotation = hints.get(parameter.name, Any)
+        if is_authorization_type(annotation):
+            authorization = parameter.name
+        else:
+            inputs.append(InputParameter(parameter.name, annotation, parameter.default))
+    return ActionSignature(
+        inputs=tuple(inputs),
+        returns=hints.get("return", Any),
+        authorization=authorization,
+        has_owner=has_owner,
+    )

@@ -1,0 +1,91 @@
+"""Subscriptions: typed event channels that websocket clients and linked actions receive.
+
+`subscription(...)` only describes the channel. Publishing validates the event
+against its type, then hands it to the publisher of the runtime it is running in
+(the local emulator, or Lambda with DynamoDB, API Gateway and SQS behind it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from servey_cdk.access_control import AccessControl, AllowAll
+from servey_cdk.authorization import Authorization
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+T = TypeVar("T")
+
+EventFilter = Callable[[Any, Authorization | None], bool]
+
+
+class Publisher(Protocol):
+    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
+        """Deliver a validated, JSON-shaped event to subscribers and linked actions."""
+        ...
+
+
+class NoPublisher:
+    """Used until a runtime installs its publisher; refuses rather than drop events."""
+
+    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
+        raise RuntimeError(
+            f"cannot publish to {subscription.name!r}: no publisher is configured "
+            "(run under servey-local or on Lambda, or call set_publisher)"
+        )
+
+
+_publisher: list[Publisher] = [NoPublisher()]
+
+
+def set_publisher(publisher: Publisher) -> Publisher:
+    """Install the runtime's publisher; returns the previous one."""
+    previous = _publisher[0]
+    _publisher[0] = publisher
+    return previous
+
+
+@dataclass(frozen=True, eq=False)
+class Subscription(Generic[T]):
+    """A named channel of events of one type.
+
+    `is_subscribable` lets websocket clients subscribe; `access_control` decides who
+    may; `event_filter(event, subscriber_authorization)` decides, per subscriber,
+    whether an event is delivered.
+    """
+
+    event_type: Any
+    name: str
+    is_subscribable: bool = True
+    access_control: AccessControl = field(default_factory=AllowAll)
+    event_filter: EventFilter | None = None
+
+    @property
+    def adapter(self) -> TypeAdapter[Any]:
+        from pydantic import TypeAdapter
+
+        return TypeAdapter(self.event_type)
+
+    def publish(self, event: T, connection_id: str | None = None) -> None:
+        """Send `event` to one connection, or to every subscriber when none is given."""
+        from pydantic import ValidationError
+
+        adapter = self.adapter
+        try:
+            checked = adapter.validate_python(event)
+        except ValidationError as error:
+            raise ValueError(f"event for subscription {self.name!r} is invalid: {error}") from None
+        _publisher[0].publish(self, adapter.dump_python(checked, mode="json"), connection_id)
+
+
+def subscription(
+    event_type: type[T] | Any,
+    name: str,
+    is_subscribable: bool = True,
+    access_control: AccessControl | None = None,
+    event_filter: EventFilter | None = None,
+) -> Subscription[T]:
+    return Subscription(event_type, name, is_subscribable, access_control or AllowAll(), event_filter)

@@ -1,0 +1,131 @@
+"""Bearer tokens: JWTs carrying the subject and scopes that become an `Authorization`.
+
+Locally tokens are HS256 with `JWT_SECRET_KEY` (or a random key per start). Only an
+algorithm configured here is accepted, so `alg: none` and algorithm swaps fail.
+PyJWT is imported on first use, keeping it off the cold-start path of actions that
+never see a token.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from servey_cdk.authorization import Authorization
+from servey_cdk.errors import Unauthorized
+
+DEFAULT_ISSUER = "servey"
+DEFAULT_AUDIENCE = "servey"
+DEFAULT_LIFETIME_S = 3600
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    """How tokens are signed and checked. `key` is the HS256 secret."""
+
+    key: str = field(repr=False)
+    algorithm: str = "HS256"
+    issuer: str = DEFAULT_ISSUER
+    audience: str = DEFAULT_AUDIENCE
+    lifetime_s: int = DEFAULT_LIFETIME_S
+    key_id: str = "local"
+
+    @classmethod
+    def from_environment(cls) -> TokenSettings:
+        """`JWT_SECRET_KEY`, `SERVEY_TOKEN_ISSUER`, `SERVEY_TOKEN_AUDIENCE`, `SERVEY_TOKEN_LIFETIME`."""
+        return cls(
+            key=os.environ.get("JWT_SECRET_KEY") or _random_key(),
+            issuer=os.environ.get("SERVEY_TOKEN_ISSUER", DEFAULT_ISSUER),
+            audience=os.environ.get("SERVEY_TOKEN_AUDIENCE", DEFAULT_AUDIENCE),
+            lifetime_s=int(os.environ.get("SERVEY_TOKEN_LIFETIME", DEFAULT_LIFETIME_S)),
+        )
+
+
+_RANDOM_KEY: list[str] = []
+
+
+def _random_key() -> str:
+    """One random key per process, so tokens issued earlier in it stay valid."""
+    if not _RANDOM_KEY:
+        _RANDOM_KEY.append(secrets.token_urlsafe(32))
+    return _RANDOM_KEY[0]
+
+
+def issue_token(
+    settings: TokenSettings,
+    subject: str,
+    scopes: frozenset[str] | set[str] | tuple[str, ...] = (),
+    lifetime_s: int | None = None,
+    not_before: float | None = None,
+) -> str:
+    import jwt
+
+    now = int(time.time())
+    claims = {
+        "sub": subject,
+        "scope": " ".join(sorted(scopes)),
+        "iat": now,
+        "nbf": int(not_before) if not_before is not None else now,
+        "exp": now + (lifetime_s if lifetime_s is not None else settings.lifetime_s),
+        "iss": settings.issuer,
+        "aud": settings.audience,
+    }
+    return jwt.encode(claims, settings.key, settings.algorithm, headers={"kid": settings.key_id})
+
+
+def verify_token(settings: TokenSettings, token: str) -> Authorization:
+    """The authorization a token grants; `Unauthorized` with a safe reason otherwise."""
+    import jwt
+
+    try:
+        claims = jwt.decode(
+            token,
+            settings.key,
+            algorithms=[settings.algorithm],
+            audience=settings.audience,
+            issuer=settings.issuer,
+            options={"require": ["exp", "iat", "nbf", "sub"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("the token has expired") from None
+    except jwt.ImmatureSignatureError:
+        raise Unauthorized("the token is not valid yet") from None
+    except jwt.InvalidAudienceError:
+        raise Unauthorized("the token is for another audience") from None
+    except jwt.InvalidIssuerError:
+        raise Unauthorized("the token is from another issuer") from None
+    except jwt.InvalidAlgorithmError:
+        raise Unauthorized("the token's algorithm is not accepted") from None
+    except jwt.InvalidSignatureError:
+        raise Unauthorized("the token's signature is invalid") from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("the token is malformed") from None
+    return authorization_from_claims(claims)
+
+
+def authorization_from_claims(claims: dict[str, Any]) -> Authorization:
+    """Claims (verified already) as an Authorization."""
+    return Authorization(
+        subject_id=str(claims["sub"]) if claims.get("sub") is not None else None,
+        scopes=frozenset(str(claims.get("scope") or "").split()),
+        not_before=_moment(claims.get("nbf")),
+        expire_at=_moment(claims.get("exp")),
+    )
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(value), timezone.utc) if value is not None else None
