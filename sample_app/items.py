@@ -1,6 +1,6 @@
 """A small catalogue: path parameters, JSON bodies and nested models."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -36,7 +36,7 @@ _ITEMS: dict[int, Item] = {
         price=Decimal("4.20"),
         tags=["classic"],
         status=Status.published,
-        created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
 }
 
@@ -82,7 +82,7 @@ def create_item(item: NewItem) -> Item:
         price=item.price,
         tags=item.tags,
         status=Status.draft,
-        created_at=datetime.now(timezone.utc),
+        created_at=datetime.now(UTC),
     )
     _ITEMS[created.item_id] = created
     return created
@@ -92,4 +92,3 @@ def create_item(item: NewItem) -> Item:
 def delete_item(item_id: int) -> bool:
     """Remove an item; false when there was none."""
     return _ITEMS.pop(item_id, None) is not None
-

@@ -1,8 +1,7 @@
 """Subscriptions: publish to websocket subscribers, and run a linked action per message."""
 
-from servey_cdk import WEB_POST, SubscriptionTrigger, action
-
 from sample_app.subscriptions import messager
+from servey_cdk import WEB_POST, SubscriptionTrigger, action
 
 RECORDED: list[str] = []
 

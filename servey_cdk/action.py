@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
 from servey_cdk.access_control import AccessControl, AllowAll
@@ -30,8 +30,8 @@ class Action:
     description: str | None
     triggers: tuple[Trigger, ...] = ()
     examples: tuple[Example, ...] = ()
-    cache_control: CacheControl = NoCacheControl()
-    access_control: AccessControl = AllowAll()
+    cache_control: CacheControl = field(default_factory=NoCacheControl)
+    access_control: AccessControl = field(default_factory=AllowAll)
     timeout: int = 30
     memory: int = 256
     batch_size: int | None = None

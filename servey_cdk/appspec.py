@@ -20,8 +20,8 @@ from servey_cdk.graphql_schema import Resolver, build_graphql_schema
 from servey_cdk.json_schema import SchemaSet, build_schemas
 from servey_cdk.routes import Route, routes_of
 from servey_cdk.schedule import ScheduleError, schedule_expression
-from servey_cdk.triggers import S3Trigger, ScheduleTrigger, SubscriptionTrigger
 from servey_cdk.signature import signature_of
+from servey_cdk.triggers import S3Trigger, ScheduleTrigger, SubscriptionTrigger
 
 ROUTER = "router"
 LAMBDA_MEMORY_MB = (128, 10240)
@@ -212,9 +212,9 @@ def build_spec(registry: Registry, router_for_all: bool | None = None) -> AppSpe
         actions=tuple(_action_spec(action, function_of, registry, schemas) for action in registry.actions),
         functions=functions,
         routes=tuple(_route_spec(route, function_of, registry) for route in routes),
-        graphql=graphql and GraphQLSpec(
-            graphql.sdl, tuple(_resolver_spec(resolver, function_of) for resolver in graphql.resolvers)
-        ),
+        graphql=None
+        if graphql is None
+        else GraphQLSpec(graphql.sdl, tuple(_resolver_spec(r, function_of) for r in graphql.resolvers)),
         schedules=_schedules(registry, function_of, problems),
         queues=queues,
         subscriptions=_subscriptions(registry, function_of, queues, schemas),
@@ -296,7 +296,7 @@ def _action_spec(
         examples=tuple(
             ExampleSpec(
                 example.name,
-                example.params,
+                schemas.example_params(example.params),
                 schemas.example_result(action.name, example.result),
                 example.description,
                 example.include_in_schema,
@@ -350,8 +350,10 @@ def _schedules(
             except ScheduleError as error:
                 problems.append(f"action {action.name!r} schedule: {error}")
                 continue
-            if signature_of(action).inputs and any(p.required for p in signature_of(action).inputs):
-                problems.append(f"action {action.name!r} schedule: a scheduled action cannot have required parameters")
+            if any(parameter.required for parameter in signature_of(action).inputs):
+                problems.append(
+                    f"action {action.name!r} schedule: a scheduled action takes no required parameters"
+                )
             suffix = f"-{index + 1}" if len(triggers) > 1 else ""
             schedules.append(
                 ScheduleSpec(
@@ -365,9 +367,7 @@ def _schedules(
     return tuple(schedules)
 
 
-def _queues(
-    registry: Registry, function_of: dict[str, str], problems: list[str]
-) -> tuple[QueueSpec, ...]:
+def _queues(registry: Registry, function_of: dict[str, str], problems: list[str]) -> tuple[QueueSpec, ...]:
     known = {id(item) for item in registry.subscriptions}
     queues = []
     for action in registry.actions:

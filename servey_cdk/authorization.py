@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Authorization:
         return scope in self.scopes
 
     def is_valid_at(self, moment: datetime | None = None) -> bool:
-        moment = moment or datetime.now(timezone.utc)
+        moment = moment or datetime.now(UTC)
         if self.not_before is not None and moment < self.not_before:
             return False
         return self.expire_at is None or moment < self.expire_at

@@ -104,7 +104,7 @@ def _import_app(name: str) -> Iterator[types.ModuleType]:
     try:
         root = importlib.import_module(name)
     except ModuleNotFoundError as error:
-        if error.name and name.startswith(error.name):
+        if error.name and (name == error.name or name.startswith(error.name + ".")):
             raise ModuleNotFoundError(
                 f"app module {name!r} was not found (set --app or SERVEY_ACTION_PATH)", name=name
             ) from None

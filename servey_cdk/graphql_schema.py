@@ -25,8 +25,17 @@ from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.signature import signature_of
 from servey_cdk.triggers import WebTrigger
 
-APPSYNC_SCALARS = ("AWSDate", "AWSTime", "AWSDateTime", "AWSTimestamp", "AWSEmail", "AWSJSON",
-                   "AWSURL", "AWSPhone", "AWSIPAddress")
+APPSYNC_SCALARS = (
+    "AWSDate",
+    "AWSTime",
+    "AWSDateTime",
+    "AWSTimestamp",
+    "AWSEmail",
+    "AWSJSON",
+    "AWSURL",
+    "AWSPhone",
+    "AWSIPAddress",
+)
 _SCALARS: dict[Any, str] = {
     str: "String",
     int: "Int",
@@ -84,6 +93,8 @@ class _SchemaBuilder:
         return True
 
     def type_ref(self, annotation: Any, where: str, is_input: bool) -> str:
+        if annotation is type(None):
+            return "Boolean"  # an action that returns nothing: a field that is always null
         inner, optional = _unwrap_optional(annotation)
         ref = self._named_or_list(inner, where, is_input)
         return ref if optional else ref + "!"
@@ -225,10 +236,7 @@ def _record_fields(cls: type) -> list[tuple[str, Any, bool]]:
     """(name, type, required) of each field of a dataclass, pydantic model or TypedDict."""
     hints = typing.get_type_hints(cls)
     if dataclasses.is_dataclass(cls):
-        return [
-            (item.name, hints.get(item.name, Any), _no_default(item))
-            for item in dataclasses.fields(cls)
-        ]
+        return [(item.name, hints.get(item.name, Any), _no_default(item)) for item in dataclasses.fields(cls)]
     model_fields = getattr(cls, "model_fields", None)
     if model_fields is not None:
         return [

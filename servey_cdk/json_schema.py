@@ -21,6 +21,12 @@ class SchemaSet:
     components: dict[str, Any] = field(default_factory=dict)
     registry: Registry | None = None
 
+    def example_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """An example's parameters as JSON would carry them."""
+        from pydantic_core import to_jsonable_python
+
+        return dict(to_jsonable_python(params))
+
     def example_result(self, action_name: str, result: Any) -> Any:
         """An example's result as JSON would carry it (datetimes as text, and so on)."""
         if self.registry is None:

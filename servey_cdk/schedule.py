@@ -20,7 +20,8 @@ _RATE_TEXT = re.compile(r"^\s*(\d+)\s*(minute|minutes|hour|hours|day|days)\s*$")
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
 _MONTHS = {name: index for index, name in enumerate(calendar.month_abbr) if name}
 _DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
-_FIELDS = (  # name, low, high, names
+_FieldSpec = tuple[str, int, int, dict[str, int]]  # name, low, high, names
+_FIELDS: tuple[_FieldSpec, ...] = (
     ("minutes", 0, 59, {}),
     ("hours", 0, 23, {}),
     ("day-of-month", 1, 31, {}),
@@ -86,7 +87,8 @@ def _from_classic(fields: list[str]) -> list[str]:
         dow = "?"
     else:
         dom = "?"
-        dow = re.sub(r"\d", lambda m: str(int(m.group()) % 7 + 1), dow)
+        # days only: the number after '/' is a step and after '#' an index
+        dow = re.sub(r"(?<![/#\d])\d+", lambda m: str(int(m.group()) % 7 + 1), dow)
     return [minutes, hours, dom, month, dow, "*"]
 
 
@@ -186,7 +188,7 @@ def _start_of_next_month(moment: datetime) -> datetime:
     return moment.replace(year=year, month=month, day=1, hour=0, minute=0)
 
 
-def _value(text: str, spec: tuple[str, int, int, dict[str, int]]) -> int:
+def _value(text: str, spec: _FieldSpec) -> int:
     name, low, high, names = spec
     value = names.get(text.upper()) if text.upper() in names else None
     if value is None:
@@ -198,7 +200,7 @@ def _value(text: str, spec: tuple[str, int, int, dict[str, int]]) -> int:
     return value
 
 
-def _field(text: str, spec: tuple[str, int, int, dict[str, int]]) -> frozenset[int]:
+def _field(text: str, spec: _FieldSpec) -> frozenset[int]:
     _, low, high, _ = spec
     values: set[int] = set()
     for part in text.split(","):

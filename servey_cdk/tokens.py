@@ -12,7 +12,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from servey_cdk.authorization import Authorization
@@ -128,4 +128,4 @@ def bearer_token(header: str | None) -> str | None:
 
 
 def _moment(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(value), timezone.utc) if value is not None else None
+    return datetime.fromtimestamp(int(value), UTC) if value is not None else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from servey_cdk.subscription import Subscription
@@ -92,7 +92,7 @@ class SubscriptionTrigger:
     event is retried before it goes to the dead-letter queue.
     """
 
-    subscription: Subscription
+    subscription: Subscription[Any]
     delay: timedelta = timedelta(0)
     max_receive_count: int = 5
     batch_size: int = 10

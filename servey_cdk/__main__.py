@@ -1,0 +1,3 @@
+from servey_cdk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""The AsyncAPI 3.0 document of an app's websocket protocol and subscriptions.
+
+Clients connect to the websocket (an optional `token` in the query string), send
+`{"type": "subscribe" | "unsubscribe", "subscription": name}` frames, and receive
+every published event as `{"subscription": name, "event": ...}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from servey_cdk.appspec import AppSpec, SubscriptionSpec
+
+_CONTROL_TYPES = ("subscribe", "unsubscribe")
+
+
+def asyncapi_document(
+    spec: AppSpec, host: str = "localhost:8000", title: str | None = None, version: str = "1.0.0"
+) -> dict[str, Any]:
+    subscribable = [item for item in spec.subscriptions if item.is_subscribable]
+    names = [item.name for item in subscribable]
+    messages: dict[str, Any] = {kind: _control_message(kind, names) for kind in _CONTROL_TYPES}
+    messages.update({_message_name(item): _event_message(item) for item in subscribable})
+    channel_messages = {name: {"$ref": f"#/components/messages/{name}"} for name in messages}
+    operations: dict[str, Any] = {
+        kind: {
+            "action": "send",
+            "channel": {"$ref": "#/channels/websocket"},
+            "summary": f"{kind.capitalize()} to a subscription.",
+            "messages": [{"$ref": f"#/channels/websocket/messages/{kind}"}],
+        }
+        for kind in _CONTROL_TYPES
+    }
+    for item in subscribable:
+        operation: dict[str, Any] = {
+            "action": "receive",
+            "channel": {"$ref": "#/channels/websocket"},
+            "summary": f"Events published to {item.name!r}.",
+            "messages": [{"$ref": f"#/channels/websocket/messages/{_message_name(item)}"}],
+        }
+        if item.requires_token:
+            operation["security"] = [{"$ref": "#/components/securitySchemes/token"}]
+        operations[f"receive_{item.name}"] = operation
+    return {
+        "asyncapi": "3.0.0",
+        "info": {"title": title or f"{spec.app_module} subscriptions", "version": version},
+        "defaultContentType": "application/json",
+        "servers": {"local": {"host": host, "protocol": "ws", "pathname": "/ws"}},
+        "channels": {"websocket": {"address": "/ws", "messages": channel_messages}},
+        "operations": operations,
+        "components": {
+            "messages": messages,
+            "schemas": spec.schemas,
+            "securitySchemes": {
+                "token": {
+                    "type": "httpApiKey",
+                    "name": "token",
+                    "in": "query",
+                    "description": "A bearer token, in the query string since browsers cannot set headers.",
+                }
+            },
+        },
+    }
+
+
+def _message_name(item: SubscriptionSpec) -> str:
+    return f"event_{item.name}"
+
+
+def _control_message(kind: str, names: list[str]) -> dict[str, Any]:
+    return {
+        "name": kind,
+        "payload": {
+            "type": "object",
+            "properties": {
+                "type": {"const": kind},
+                "subscription": {"type": "string", "enum": names},
+            },
+            "required": ["type", "subscription"],
+        },
+    }
+
+
+def _event_message(item: SubscriptionSpec) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "payload": {
+            "type": "object",
+            "properties": {"subscription": {"const": item.name}, "event": item.event_schema},
+            "required": ["subscription", "event"],
+        },
+    }

@@ -1,0 +1,127 @@
+"""`servey`: list and run actions, and write the app's spec and schema documents.
+
+A user's mistake (bad parameters, an unknown action, an app AWS cannot deploy) is
+reported on stderr with a non-zero exit, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.discovery import Registry, discover
+from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        registry = discover(args.app)
+        return int(args.command(registry, args))
+    except AppDefinitionError as error:
+        print(f"the app cannot be deployed as written:\n{error}", file=sys.stderr)
+    except ModuleNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+    except ActionFailed as error:
+        cause = error.__cause__
+        print(f"error: {error.message}\ncause: {type(cause).__name__}: {cause}", file=sys.stderr)
+    except ServeyError as error:
+        print(f"error ({error.status} {error.code}): {error.message}", file=sys.stderr)
+    return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="servey", description=__doc__.splitlines()[0])
+    parser.add_argument("--app", help="the app's module (default: $SERVEY_ACTION_PATH, else 'actions')")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="list the app's actions and their triggers")
+    listing.set_defaults(command=_list)
+
+    run = commands.add_parser("run", help="run an action and print its result as JSON")
+    run.add_argument("name", help="the action's name")
+    run.add_argument("--params", default="{}", help='parameters as a JSON object, e.g. \'{"name": "World"}\'')
+    run.set_defaults(command=_run)
+
+    documents: dict[str, tuple[str, Callable[[AppSpec], str]]] = {
+        "openapi": ("the OpenAPI 3.1 document (JSON)", _openapi),
+        "graphql-schema": ("the AppSync GraphQL schema (SDL)", _graphql),
+        "asyncapi": ("the AsyncAPI 3.0 document of the subscriptions (JSON)", _asyncapi),
+        "spec": ("the AppSpec the constructs and the emulator are built from (JSON)", _spec),
+    }
+    for name, (description, render) in documents.items():
+        document = commands.add_parser(name, help=f"print {description}")
+        document.add_argument("-o", "--output", help="write to this file instead of stdout")
+        document.set_defaults(command=_document(render))
+    return parser
+
+
+def _list(registry: Registry, args: argparse.Namespace) -> int:
+    width = max((len(action.name) for action in registry.actions), default=0)
+    for action in registry.actions:
+        triggers = ", ".join(_describe(trigger) for trigger in action.triggers) or "-"
+        print(f"{action.name:<{width}}  {triggers}")
+    return 0
+
+
+def _describe(trigger: Any) -> str:
+    values = {key: getattr(value, "name", value) for key, value in vars(trigger).items() if value is not None}
+    fields = ", ".join(f"{key}={value!r}" for key, value in values.items())
+    return f"{type(trigger).__name__}({fields})"
+
+
+def _run(registry: Registry, args: argparse.Namespace) -> int:
+    try:
+        params = json.loads(args.params)
+    except json.JSONDecodeError as error:
+        print(f"error: --params is not JSON: {error}", file=sys.stderr)
+        return 2
+    if not isinstance(params, dict):
+        print("error: --params must be a JSON object", file=sys.stderr)
+        return 2
+    runner = registry.runner(args.name)
+    result = runner.invoke(params, authorization=None, source="cli", request_id=str(uuid.uuid4()))
+    print(runner.dump_json(result).decode())
+    return 0
+
+
+def _document(render: Callable[[AppSpec], str]) -> Callable[[Registry, argparse.Namespace], int]:
+    def write(registry: Registry, args: argparse.Namespace) -> int:
+        text = render(build_spec(registry))
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as file:
+                file.write(text)
+        else:
+            sys.stdout.write(text)
+        return 0
+
+    return write
+
+
+def _openapi(spec: AppSpec) -> str:
+    from servey_cdk.openapi import openapi_document
+
+    return json.dumps(openapi_document(spec), indent=2) + "\n"
+
+
+def _graphql(spec: AppSpec) -> str:
+    return spec.graphql.sdl if spec.graphql else ""
+
+
+def _asyncapi(spec: AppSpec) -> str:
+    from servey_cdk.asyncapi import asyncapi_document
+
+    return json.dumps(asyncapi_document(spec), indent=2) + "\n"
+
+
+def _spec(spec: AppSpec) -> str:
+    return spec.to_json() + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""The OpenAPI 3.1 document of an app's REST routes, written from its AppSpec.
+
+One document for the whole API, however many functions serve it. Schemas come from
+pydantic (through AppSpec); examples from the actions' `Example`s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from servey_cdk.appspec import ActionSpec, AppSpec, RouteSpec
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string", "description": "A short code, e.g. invalid_input."},
+        "detail": {"description": "A message, or the failing fields of invalid input."},
+        "request_id": {"type": ["string", "null"]},
+    },
+    "required": ["error", "detail", "request_id"],
+}
+_ERRORS = {
+    "404": "No such route.",
+    "422": "The parameters are invalid; `detail` lists each failing field.",
+    "500": "The action failed; quote the request id when reporting it.",
+}
+_TOKEN_ERRORS = {
+    "401": "No token, or a token that is invalid or expired.",
+    "403": "The token does not grant access to this action.",
+}
+
+
+def openapi_document(spec: AppSpec, title: str | None = None, version: str = "1.0.0") -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for route in spec.routes:
+        if route.kind == "action":
+            paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, spec)
+    components: dict[str, Any] = {"schemas": {**spec.schemas, "Error": ERROR_SCHEMA}}
+    if any(route.requires_token for route in spec.routes):
+        components["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title or spec.app_module, "version": version},
+        "paths": paths,
+        "components": components,
+    }
+
+
+def _operation(route: RouteSpec, spec: AppSpec) -> dict[str, Any]:
+    action = spec.action(route.action)
+    operation: dict[str, Any] = {"operationId": action.name, "tags": [action.function]}
+    if action.description:
+        summary, _, rest = action.description.partition("\n")
+        operation["summary"] = summary.strip()
+        if rest.strip():
+            operation["description"] = rest.strip()
+    properties: dict[str, Any] = action.params_schema.get("properties", {})
+    required = set(action.params_schema.get("required", []))
+    in_body = route.method not in ("GET", "DELETE")
+    parameters = [
+        _parameter(name, "path" if name in route.path_params else "query", schema, name in required, action)
+        for name, schema in properties.items()
+        if name in route.path_params or not in_body
+    ]
+    if parameters:
+        operation["parameters"] = parameters
+    body_names = [name for name in properties if in_body and name not in route.path_params]
+    if body_names:
+        operation["requestBody"] = _request_body(action, body_names, required)
+    operation["responses"] = _responses(action, route)
+    if route.requires_token:
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+def _parameter(
+    name: str, location: str, schema: dict[str, Any], required: bool, action: ActionSpec
+) -> dict[str, Any]:
+    parameter: dict[str, Any] = {
+        "name": name,
+        "in": location,
+        "required": required or location == "path",
+        "schema": schema,
+    }
+    if schema.get("type") == "array":
+        parameter.update(style="form", explode=True)
+    examples = {
+        example.name: {"value": example.params[name]}
+        for example in action.examples
+        if example.include_in_schema and name in example.params
+    }
+    if examples:
+        parameter["examples"] = examples
+    return parameter
+
+
+def _request_body(action: ActionSpec, names: list[str], required: set[str]) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {name: action.params_schema["properties"][name] for name in names},
+    }
+    if needed := [name for name in names if name in required]:
+        schema["required"] = needed
+    content: dict[str, Any] = {"schema": schema}
+    examples = {
+        example.name: {"value": {k: v for k, v in example.params.items() if k in names}}
+        for example in action.examples
+        if example.include_in_schema
+    }
+    if examples:
+        content["examples"] = examples
+    return {"required": bool(schema.get("required")), "content": {"application/json": content}}
+
+
+def _responses(action: ActionSpec, route: RouteSpec) -> dict[str, Any]:
+    content: dict[str, Any] = {"schema": action.result_schema}
+    examples = {
+        example.name: {"value": example.result} for example in action.examples if example.include_in_schema
+    }
+    if examples:
+        content["examples"] = examples
+    responses: dict[str, Any] = {
+        "200": {
+            "description": "The action's result.",
+            "headers": {
+                "Cache-Control": {"schema": {"type": "string", "example": action.cache_control}},
+                "ETag": {"schema": {"type": "string"}},
+            },
+            "content": {"application/json": content},
+        },
+        "304": {"description": "Not modified: the If-None-Match tag is current."},
+    }
+    errors = {**_ERRORS, **(_TOKEN_ERRORS if route.requires_token else {})}
+    for status in sorted(errors):
+        responses[status] = {
+            "description": errors[status],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    return responses

@@ -1,0 +1,306 @@
+"""The `@action` decorator, its metadata, triggers, examples and cache control."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+
+from servey_cdk import (
+    WEB_DELETE,
+    WEB_GET,
+    WEB_PATCH,
+    WEB_POST,
+    WEB_PUT,
+    Action,
+    AllowAll,
+    Example,
+    S3Trigger,
+    ScheduleTrigger,
+    TtlCacheControl,
+    WebPageTrigger,
+    WebTrigger,
+    action,
+    get_action,
+)
+from servey_cdk.cache_control import NoCacheControl, etag, etag_matches
+
+
+def test_given_a_bare_decorator_when_applied_then_the_function_is_returned_unchanged() -> None:
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    decorated = action(add)
+
+    assert decorated is add
+    assert decorated(2, 3) == 5
+
+
+def test_given_a_decorator_with_options_when_applied_then_the_function_is_returned_unchanged() -> None:
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    decorated = action(triggers=WEB_GET)(add)
+
+    assert decorated is add
+    assert get_action(add) is not None
+
+
+def test_given_an_async_action_when_called_directly_then_it_is_still_a_coroutine_function() -> None:
+    @action
+    async def double(value: int) -> int:
+        return value * 2
+
+    assert asyncio.run(double(4)) == 8
+    record = get_action(double)
+    assert record is not None
+    assert record.is_async
+
+
+def test_given_no_name_or_description_when_decorated_then_they_default_to_function_name_and_docstring() -> (
+    None
+):
+    @action
+    def say_hello(name: str) -> str:
+        """Greet a user!"""
+        return name
+
+    record = get_action(say_hello)
+
+    assert record is not None
+    assert record.name == "say_hello"
+    assert record.description == "Greet a user!"
+    assert record.fn is say_hello
+
+
+def test_given_explicit_name_and_description_when_decorated_then_they_win() -> None:
+    @action(name="greet", description="Says hello.")
+    def say_hello() -> str:
+        """Ignored."""
+        return ""
+
+    record = get_action(say_hello)
+
+    assert record is not None
+    assert (record.name, record.description) == ("greet", "Says hello.")
+
+
+def test_given_one_trigger_when_decorated_then_triggers_is_a_tuple_of_it() -> None:
+    @action(triggers=WEB_POST)
+    def create() -> None: ...
+
+    record = get_action(create)
+    assert record is not None
+    assert record.triggers == (WEB_POST,)
+
+
+def test_given_a_tuple_of_triggers_when_decorated_then_all_are_kept_in_order() -> None:
+    schedule = ScheduleTrigger(rate="5 minutes")
+
+    @action(triggers=(WEB_GET, schedule))
+    def both() -> None: ...
+
+    record = get_action(both)
+    assert record is not None
+    assert record.triggers == (WEB_GET, schedule)
+
+
+def test_given_no_options_when_decorated_then_defaults_apply() -> None:
+    @action
+    def plain() -> None: ...
+
+    record = get_action(plain)
+
+    assert record is not None
+    assert record.triggers == ()
+    assert record.examples == ()
+    assert isinstance(record.cache_control, NoCacheControl)
+    assert isinstance(record.access_control, AllowAll)
+    assert (record.timeout, record.memory, record.batch_size) == (30, 256, None)
+
+
+def test_given_an_action_record_when_modified_then_it_refuses_because_it_is_frozen() -> None:
+    @action
+    def plain() -> None: ...
+
+    record = get_action(plain)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.name = "other"  # type: ignore[misc, union-attr]
+
+
+def test_given_a_plain_function_when_asked_for_its_action_then_none() -> None:
+    def plain() -> None: ...
+
+    assert get_action(plain) is None
+
+
+def test_given_one_example_when_decorated_then_examples_is_a_tuple_of_it() -> None:
+    example = Example(name="one", params={"value": 1}, result=2)
+
+    @action(examples=example)
+    def double(value: int) -> int:
+        return value * 2
+
+    record = get_action(double)
+    assert record is not None
+    assert record.examples == (example,)
+
+
+def test_given_an_example_when_built_then_its_fields_and_defaults_are_kept() -> None:
+    example = Example("greet", {"name": "World"}, "Hello World!", "Greets the world")
+    assert example.name == "greet"
+    assert example.params == {"name": "World"}
+    assert example.result == "Hello World!"
+    assert example.description == "Greets the world"
+    assert example.include_in_tests is True
+    assert example.include_in_schema is True
+    hidden = Example("hidden", include_in_tests=False, include_in_schema=False)
+    assert (hidden.include_in_tests, hidden.include_in_schema, hidden.params) == (False, False, {})
+
+
+@pytest.mark.parametrize(
+    ("trigger", "method"),
+    [(WEB_GET, "GET"), (WEB_POST, "POST"), (WEB_PUT, "PUT"), (WEB_PATCH, "PATCH"), (WEB_DELETE, "DELETE")],
+)
+def test_given_a_web_constant_then_it_is_a_web_trigger_of_its_method_with_a_derived_path(
+    trigger: WebTrigger, method: str
+) -> None:
+    assert trigger == WebTrigger(method)  # type: ignore[arg-type]
+    assert trigger.path is None
+
+
+def test_given_no_cache_control_then_the_header_is_no_cache() -> None:
+    assert NoCacheControl().cache_header() == "no-cache"
+
+
+@pytest.mark.parametrize(
+    ("control", "header"),
+    [
+        (TtlCacheControl(30), "private, max-age=30"),
+        (TtlCacheControl(30, public=True), "public, max-age=30"),
+        (TtlCacheControl(60, must_revalidate=True), "private, max-age=60, must-revalidate"),
+        (TtlCacheControl(5, public=True, must_revalidate=True), "public, max-age=5, must-revalidate"),
+    ],
+)
+def test_given_a_ttl_cache_control_then_the_header_says_who_may_cache_and_for_how_long(
+    control: TtlCacheControl, header: str
+) -> None:
+    assert control.cache_header() == header
+
+
+def test_given_a_negative_ttl_when_built_then_it_is_refused() -> None:
+    with pytest.raises(ValueError, match="-1"):
+        TtlCacheControl(-1)
+
+
+def test_given_a_body_when_tagged_then_the_etag_is_quoted_and_stable() -> None:
+    tag = etag(b'"Hello World!"')
+
+    assert tag.startswith('"')
+    assert tag.endswith('"')
+    assert len(tag) > 2
+    assert etag(b'"Hello World!"') == tag
+    assert etag(b'"Hello Moon!"') != tag
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [
+        (None, False),
+        ("", False),
+        ('"abc"', True),
+        ('"other"', False),
+        ('"other", "abc"', True),
+        ('W/"abc"', True),
+        ('"x", W/"abc"', True),
+        ("*", True),
+        ("abc", False),
+    ],
+)
+def test_given_an_if_none_match_header_then_etag_matches_handles_lists_weak_tags_and_star(
+    header: str | None, matches: bool
+) -> None:
+    assert etag_matches(header, '"abc"') is matches
+
+
+def test_given_user_code_then_everything_it_needs_imports_from_servey_cdk() -> None:
+    import servey_cdk
+
+    names = {
+        "action",
+        "Example",
+        "WebTrigger",
+        "WEB_GET",
+        "WEB_POST",
+        "WEB_PUT",
+        "WEB_PATCH",
+        "WEB_DELETE",
+        "ScheduleTrigger",
+        "FixedRateTrigger",
+        "WebPageTrigger",
+        "S3Trigger",
+        "SubscriptionTrigger",
+        "TtlCacheControl",
+        "AllowAll",
+        "AllowNone",
+        "ScopeAccessControl",
+        "Authorization",
+        "subscription",
+        "middleware",
+    }
+    assert names <= set(servey_cdk.__all__)
+    assert all(hasattr(servey_cdk, name) for name in names)
+
+
+def test_given_lambda_and_batch_options_when_decorated_then_they_are_recorded() -> None:
+    @action(timeout=120, memory=1024, batch_size=25)
+    def heavy() -> None: ...
+
+    record = get_action(heavy)
+
+    assert record is not None
+    assert (record.timeout, record.memory, record.batch_size) == (120, 1024, 25)
+
+
+def test_given_an_s3_trigger_without_options_then_it_runs_for_created_objects_only() -> None:
+    trigger = S3Trigger("uploads")
+    assert (trigger.bucket, trigger.events, trigger.prefix, trigger.suffix) == (
+        "uploads",
+        ("created",),
+        None,
+        None,
+    )
+
+
+def test_given_a_page_trigger_without_options_then_path_and_template_are_left_to_the_name() -> None:
+    assert WebPageTrigger() == WebPageTrigger(path=None, template=None, method="GET")
+
+
+@action
+def module_level() -> None: ...
+
+
+def make_action(name: str) -> Action:
+    @action(name=name)
+    def made() -> str:
+        return name
+
+    found = get_action(made)
+    assert found is not None
+    return found
+
+
+def test_given_an_action_made_by_a_factory_then_it_is_generated_under_its_given_name() -> None:
+    made = make_action("made_1")
+
+    assert made.is_generated
+    assert made.name == "made_1"
+
+
+def test_given_an_action_defined_at_module_level_then_it_is_not_generated() -> None:
+    found = get_action(module_level)
+
+    assert found is not None
+    assert not found.is_generated
+    assert found.qualified_name == f"{__name__}.module_level"

@@ -1,0 +1,189 @@
+"""The `servey` command line, run for real in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import graphql
+import pytest
+from openapi_spec_validator import validate
+
+from servey_cdk.graphql_schema import APPSYNC_SCALARS
+from tests.core.conftest import REPO_ROOT
+
+
+def servey(*args: str, cwd: Path = REPO_ROOT, python_path: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), python_path]))}
+    env.pop("SERVEY_ACTION_PATH", None)
+    return subprocess.run(
+        [sys.executable, "-m", "servey_cdk", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def sample(*args: str) -> subprocess.CompletedProcess[str]:
+    return servey("--app", "sample_app", *args)
+
+
+@cache
+def printed(command: str) -> subprocess.CompletedProcess[str]:
+    """A document command's run, shared by the tests that read its output."""
+    return sample(command)
+
+
+def test_given_list_then_every_action_is_printed_with_its_triggers() -> None:
+    done = sample("list")
+
+    assert done.returncode == 0
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()}
+    assert {"say_hello", "factorial", "generated_1", "tick"} <= set(lines)
+    assert "WebTrigger(method='GET')" in lines["say_hello"]
+
+
+def test_given_run_with_params_then_the_result_is_printed_as_json() -> None:
+    done = sample("run", "say_hello", "--params", '{"name": "World"}')
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == "Hello World!"
+
+
+def test_given_run_with_bad_params_then_the_422_text_goes_to_stderr_and_exit_1() -> None:
+    done = sample("run", "say_hello", "--params", '{"nom": "World"}')
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "422" in done.stderr
+    assert "invalid parameters for action 'say_hello': name: Field required" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("params", ["{not json", "[1, 2]"])
+def test_given_params_that_are_not_a_json_object_then_an_error_and_no_traceback(params: str) -> None:
+    done = sample("run", "say_hello", "--params", params)
+
+    assert done.returncode != 0
+    assert "--params" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_given_an_unknown_action_then_exit_1_naming_it() -> None:
+    done = sample("run", "no_such_action")
+
+    assert done.returncode == 1
+    assert "'no_such_action'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_given_an_action_that_fails_then_exit_1_with_the_cause_and_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "failing_app.py").write_text(
+        "from servey_cdk import action\n\n@action\ndef boom() -> int:\n    return 1 // 0\n"
+    )
+
+    done = servey("--app", "failing_app", "run", "boom", cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert "'boom' failed" in done.stderr
+    assert "ZeroDivisionError" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_given_a_missing_app_then_exit_1_naming_it() -> None:
+    done = servey("--app", "no_such_app_module", "list")
+
+    assert done.returncode == 1
+    assert "'no_such_app_module'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_given_openapi_then_a_valid_document_is_printed() -> None:
+    done = printed("openapi")
+
+    assert done.returncode == 0
+    validate(json.loads(done.stdout))
+
+
+def test_given_graphql_schema_then_sdl_that_parses_with_appsync_scalars_is_printed() -> None:
+    done = printed("graphql-schema")
+
+    assert done.returncode == 0
+    declarations = "".join(f"scalar {name}\n" for name in APPSYNC_SCALARS)
+    schema = graphql.build_schema(declarations + done.stdout)
+    assert schema.query_type is not None
+    assert "say_hello" in schema.query_type.fields
+
+
+def test_given_asyncapi_then_the_document_is_printed() -> None:
+    done = printed("asyncapi")
+
+    assert done.returncode == 0
+    assert "event_messager" in json.loads(done.stdout)["components"]["messages"]
+
+
+def test_given_spec_then_the_app_spec_is_printed_as_json() -> None:
+    done = printed("spec")
+
+    assert done.returncode == 0
+    spec = json.loads(done.stdout)
+    assert spec["app_module"] == "sample_app"
+    assert any(route["path"] == "/actions/say-hello" for route in spec["routes"])
+
+
+@pytest.mark.parametrize("command", ["openapi", "graphql-schema", "asyncapi", "spec"])
+def test_given_an_output_file_then_the_document_is_written_there_and_not_printed(
+    command: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "document.out"
+
+    done = sample(command, "-o", str(target))
+
+    assert (done.returncode, done.stdout) == (0, "")
+    assert target.read_text() == printed(command).stdout
+
+
+def test_given_an_app_with_definition_errors_then_exit_1_listing_every_problem(tmp_path: Path) -> None:
+    (tmp_path / "broken_app.py").write_text(
+        "from servey_cdk import FixedRateTrigger, action\n\n"
+        "@action(name='same', triggers=FixedRateTrigger(90))\ndef first() -> None: ...\n\n"
+        "@action(name='same')\ndef second() -> None: ...\n"
+    )
+
+    done = servey("--app", "broken_app", "spec", cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert "cannot be deployed" in done.stderr
+    assert "- action 'same': the name is used by both" in done.stderr
+    assert "- action 'same' schedule: a rate of 90 seconds" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_given_no_command_then_usage_and_a_nonzero_exit() -> None:
+    done = servey()
+
+    assert done.returncode != 0
+    assert "usage: servey" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("servey") is None, reason="the servey console script is not installed")
+def test_given_the_console_script_then_it_runs_like_the_module() -> None:
+    done = subprocess.run(
+        ["servey", "--app", "sample_app", "run", "say_hello", "--params", '{"name": "World"}'],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == "Hello World!"

@@ -1,0 +1,157 @@
+"""The OpenAPI 3.1 document: valid, and saying what each route takes and gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+
+from servey_cdk import WEB_GET, WEB_POST, Example, action
+from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.openapi import openapi_document
+from tests.core.conftest import registry_of
+
+
+@action(triggers=WEB_GET)
+def ping() -> str:
+    """GraphQL needs one query at least."""
+    return "pong"
+
+
+@pytest.fixture(scope="module")
+def document(sample_spec: AppSpec) -> dict[str, Any]:
+    return openapi_document(sample_spec)
+
+
+def parameters_of(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {parameter["name"]: parameter for parameter in operation.get("parameters", [])}
+
+
+def test_given_the_sample_app_then_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    assert document["info"]["title"] == "sample_app"
+
+
+def test_given_page_routes_then_they_are_not_api_operations(document: dict[str, Any]) -> None:
+    assert "/current-time-page" not in document["paths"]
+    assert "/catalogue" not in document["paths"]
+
+
+def test_given_a_get_action_then_its_parameters_are_typed_query_parameters(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/items"]["get"]
+    parameters = parameters_of(operation)
+
+    assert parameters["limit"]["in"] == "query"
+    assert parameters["limit"]["required"] is False
+    assert parameters["limit"]["schema"]["type"] == "integer"
+    assert parameters["limit"]["schema"]["default"] == 20
+    assert {"type": "string"} in parameters["tag"]["schema"]["anyOf"]
+    assert "requestBody" not in operation
+
+
+def test_given_a_required_query_parameter_then_it_is_marked_required(document: dict[str, Any]) -> None:
+    name = parameters_of(document["paths"]["/actions/say-hello"]["get"])["name"]
+    assert (name["in"], name["required"], name["schema"]["type"]) == ("query", True, "string")
+
+
+def test_given_a_path_parameter_then_it_is_a_required_path_parameter(document: dict[str, Any]) -> None:
+    for method in ("get", "delete"):
+        item_id = parameters_of(document["paths"]["/items/{item_id}"][method])["item_id"]
+        assert (item_id["in"], item_id["required"], item_id["schema"]["type"]) == ("path", True, "integer")
+
+
+def test_given_a_post_action_then_its_parameters_are_a_json_request_body(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/items"]["post"]
+    body = operation["requestBody"]
+
+    assert body["required"] is True
+    schema = body["content"]["application/json"]["schema"]
+    assert schema["properties"]["item"] == {"$ref": "#/components/schemas/NewItem"}
+    assert schema["required"] == ["item"]
+    assert "parameters" not in operation
+    assert "NewItem" in document["components"]["schemas"]
+
+
+def test_given_an_authorization_parameter_then_it_is_not_a_documented_input(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/actions/echo-authorization"]["get"]
+    assert "authorization" not in parameters_of(operation)
+
+
+def test_given_an_action_then_the_200_response_has_its_result_schema_and_cache_headers(
+    document: dict[str, Any],
+) -> None:
+    ok = document["paths"]["/items/{item_id}"]["get"]["responses"]["200"]
+
+    assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Item"}
+    assert set(ok["headers"]) == {"Cache-Control", "ETag"}
+    cached = document["paths"]["/actions/server-time"]["get"]["responses"]["200"]
+    assert cached["headers"]["Cache-Control"]["schema"]["example"] == "public, max-age=30"
+
+
+def test_given_an_example_then_it_documents_the_parameter_and_the_response(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/actions/say-hello"]["get"]
+
+    assert parameters_of(operation)["name"]["examples"] == {"greet_developer": {"value": "Developer"}}
+    examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    assert examples == {"greet_developer": {"value": "Hello Developer!"}}
+
+
+def test_given_an_example_of_a_post_action_then_it_documents_the_request_body() -> None:
+    @action(
+        triggers=WEB_POST,
+        examples=(
+            Example("shown", {"text": "hi"}, "HI"),
+            Example("hidden", {"text": "no"}, "NO", include_in_schema=False),
+        ),
+    )
+    def shout(text: str) -> str:
+        return text.upper()
+
+    document = openapi_document(build_spec(registry_of(shout, ping)))
+    content = document["paths"]["/actions/shout"]["post"]["requestBody"]["content"]["application/json"]
+
+    assert content["examples"] == {"shown": {"value": {"text": "hi"}}}
+    validate(document)
+
+
+def test_given_a_docstring_then_its_first_line_is_the_summary(document: dict[str, Any]) -> None:
+    assert document["paths"]["/actions/say-hello"]["get"]["summary"] == "Greet a user!"
+
+
+def test_given_a_protected_action_then_the_bearer_scheme_and_401_403_are_documented(
+    document: dict[str, Any],
+) -> None:
+    operation = document["paths"]["/actions/only-for-root"]["get"]
+
+    assert operation["security"] == [{"bearer": []}]
+    assert {"401", "403"} <= set(operation["responses"])
+    scheme = document["components"]["securitySchemes"]["bearer"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+
+
+def test_given_an_open_action_then_it_has_no_security_and_no_401_403(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/actions/say-hello"]["get"]
+
+    assert "security" not in operation
+    assert not {"401", "403"} & set(operation["responses"])
+
+
+def test_given_no_protected_action_then_there_is_no_security_scheme() -> None:
+    @action(triggers=WEB_POST)
+    def open_door() -> bool:
+        return True
+
+    document = openapi_document(build_spec(registry_of(open_door, ping)))
+
+    assert "securitySchemes" not in document["components"]
+
+
+def test_given_any_operation_then_422_404_and_500_use_the_error_schema(document: dict[str, Any]) -> None:
+    responses = document["paths"]["/items"]["post"]["responses"]
+
+    for status in ("404", "422", "500"):
+        schema = responses[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/Error"}
+    assert document["components"]["schemas"]["Error"]["required"] == ["error", "detail", "request_id"]
