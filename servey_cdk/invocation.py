@@ -8,19 +8,23 @@ pays at start-up only for the ones it runs.
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from collections.abc import Coroutine, Mapping
+import types
+import typing
+from collections.abc import Callable, Coroutine, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any, Union
 
 from servey_cdk.action import Action
 from servey_cdk.authorization import Authorization
 from servey_cdk.errors import ActionFailed, Forbidden, InvalidInput, ServeyError, Unauthorized
 from servey_cdk.middleware import CallNext, Invocation, Middleware, chain
-from servey_cdk.signature import signature_of
+from servey_cdk.signature import REQUIRED, InputParameter, signature_of
 
 if TYPE_CHECKING:
+    import asyncio
+
     from pydantic import BaseModel, TypeAdapter
 
 _loops = threading.local()
@@ -30,6 +34,8 @@ def run_coroutine(coroutine: Coroutine[Any, Any, Any]) -> Any:
     """Run an async action to completion on this thread's own event loop."""
     loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
     if loop is None or loop.is_closed():
+        import asyncio  # only apps with async actions pay for it
+
         loop = _loops.loop = asyncio.new_event_loop()
     return loop.run_until_complete(coroutine)
 
@@ -47,6 +53,9 @@ class ActionRunner:
         self.owner_type = owner_type
         self.signature = signature_of(action)
         self._call: CallNext = chain(middlewares, self._call_function)
+        self._is_async = action.is_async
+        self._scalar_inputs = _scalar_inputs(self.signature.inputs)
+        self._scalar_result = _SCALAR_RESULTS.get(self.signature.returns)
 
     @cached_property
     def params_model(self) -> type[BaseModel]:
@@ -56,7 +65,7 @@ class ActionRunner:
             parameter.name: (parameter.annotation, ... if parameter.required else parameter.default)
             for parameter in self.signature.inputs
         }
-        return create_model(  # type: ignore[call-overload, no-any-return]
+        return create_model(
             f"{self.action.name}_params",
             __config__=ConfigDict(arbitrary_types_allowed=False),
             **fields,
@@ -77,6 +86,10 @@ class ActionRunner:
         return TypeAdapter(self.owner_type)
 
     def validate(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        if self._scalar_inputs is not None:
+            params = _coerce_scalars(self._scalar_inputs, raw)
+            if params is not None:
+                return params
         from pydantic import ValidationError
 
         try:
@@ -125,12 +138,19 @@ class ActionRunner:
             result = fn(invocation.owner, **invocation.params)
         else:
             result = fn(**invocation.params)
-        return run_coroutine(result) if self.action.is_async else result
+        return run_coroutine(result) if self._is_async else result
 
     def dump_json(self, result: Any) -> bytes:
+        if self._scalar_result is not None and type(result) is self._scalar_result:
+            try:
+                return _SCALAR_JSON[self._scalar_result](result).encode()
+            except UnicodeEncodeError:
+                pass  # a lone surrogate: pydantic reports it
         return self.result_adapter.dump_json(result)
 
     def dump(self, result: Any) -> Any:
+        if self._scalar_result is not None and type(result) is self._scalar_result:
+            return result
         return self.result_adapter.dump_python(result, mode="json")
 
 
@@ -142,3 +162,93 @@ def invalid_input(action_name: str, error: Any, prefix: tuple[str, ...] = ()) ->
     ]
     described = "; ".join(".".join(map(str, field["loc"])) + ": " + field["msg"] for field in fields)
     return InvalidInput(f"invalid parameters for action {action_name!r}: {described}", fields)
+
+
+# The scalar fast path. Pydantic is the reference: an input is coerced here only when the
+# value is plain enough that pydantic would give the very same value (a str for a str, a
+# digit string for an int, ...). Anything else, errors included, goes to pydantic, so the
+# results and the 422s are identical either way, and apps of scalar actions never import it.
+
+ScalarCoercion = Callable[[Any], Any]
+_NOT_COERCED = object()
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+
+
+def _as_str(value: Any) -> Any:
+    return value if type(value) is str else _NOT_COERCED
+
+
+def _as_int(value: Any) -> Any:
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is str and 0 < len(value) <= 18 and value.isascii() and value.isdigit():
+        return int(value)
+    return _NOT_COERCED
+
+
+def _as_float(value: Any) -> Any:
+    kind = type(value)
+    if kind is float:
+        return value
+    if kind is int and abs(value) < 2**53:
+        return float(value)
+    return _NOT_COERCED
+
+
+def _as_bool(value: Any) -> Any:
+    if type(value) is bool:
+        return value
+    if type(value) is str:
+        lowered = value.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    return _NOT_COERCED
+
+
+_SCALAR_COERCIONS: dict[Any, ScalarCoercion] = {str: _as_str, int: _as_int, float: _as_float, bool: _as_bool}
+_SCALAR_RESULTS: dict[Any, type] = {str: str, int: int, bool: bool}
+_SCALAR_JSON: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    bool: lambda value: "true" if value else "false",
+}
+
+ScalarInput = tuple[str, ScalarCoercion, bool, Any]  # name, coercion, optional, default
+
+
+def _scalar_inputs(inputs: tuple[InputParameter, ...]) -> tuple[ScalarInput, ...] | None:
+    """The inputs as (name, coercion, accepts None, default), or None if one is not scalar."""
+    found = []
+    for parameter in inputs:
+        annotation, optional = parameter.annotation, False
+        if typing.get_origin(annotation) in (Union, types.UnionType):
+            members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            optional = len(members) == 1
+            annotation = members[0] if optional else annotation
+        coercion = _SCALAR_COERCIONS.get(annotation)
+        if coercion is None:
+            return None
+        found.append((parameter.name, coercion, optional, parameter.default))
+    return tuple(found)
+
+
+def _coerce_scalars(inputs: tuple[ScalarInput, ...], raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    params = {}
+    for name, coercion, optional, default in inputs:
+        value = raw.get(name, _NOT_COERCED)
+        if value is _NOT_COERCED:
+            if default is REQUIRED:
+                return None
+            params[name] = default
+        elif value is None and optional:
+            params[name] = None
+        else:
+            value = coercion(value)
+            if value is _NOT_COERCED:
+                return None
+            params[name] = value
+    return params
