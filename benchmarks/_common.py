@@ -1,0 +1,61 @@
+"""What both benchmarks share: the apps compared, the event they handle, and the table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCHMARKS = Path(__file__).resolve().parent
+REPO_ROOT = BENCHMARKS.parent
+APPS = BENCHMARKS / "bench_apps"
+EVENT_FILE = REPO_ROOT / "tests" / "events" / "apigw_rest_say_hello.json"
+
+
+@dataclass(frozen=True)
+class Contender:
+    """A framework serving the same one-route app; `handler` is `module:attribute` in bench_apps."""
+
+    name: str
+    handler: str
+    environment: tuple[tuple[str, str], ...] = ()
+
+
+CONTENDERS = (
+    Contender("servey-cdk", "servey_cdk.aws.handler:handler", (("SERVEY_ACTION_PATH", "servey_hello"),)),
+    Contender("chalice", "chalice_hello:handler"),
+    Contender("powertools (validation)", "powertools_hello:handler"),
+    Contender("hand-written", "hand_hello:handler"),
+)
+ROUTER_50 = Contender(
+    "servey-cdk, 50-action router",
+    "servey_cdk.aws.handler:handler",
+    (("SERVEY_ACTION_PATH", "servey_router50"),),
+)
+
+
+class LambdaContext:
+    function_name = "bench"
+    function_version = "$LATEST"
+    aws_request_id = "00000000-0000-4000-8000-000000000000"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    log_group_name = "/aws/lambda/bench"
+    log_stream_name = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def load_event() -> dict[str, Any]:
+    return json.loads(EVENT_FILE.read_text())
+
+
+def print_table(title: str, unit: str, figures: dict[str, float], baseline: str = "servey-cdk") -> None:
+    """One row per contender: its figure and its ratio to servey-cdk's."""
+    print(f"\n{title}\n")
+    print(f"| framework | {unit} | ratio to servey-cdk |")
+    print("| --- | ---: | ---: |")
+    for name, value in figures.items():
+        print(f"| {name} | {value:.2f} | {value / figures[baseline]:.2f} |")

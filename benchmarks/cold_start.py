@@ -1,0 +1,70 @@
+"""Cold start: a fresh Python process imports the handler and handles one API Gateway event.
+
+Each run is a new `python -c` process, as on a new Lambda instance; the figure is the
+median wall time over the runs, in milliseconds, with the contenders interleaved so
+that the machine's load falls on all alike. `python -c pass` is the interpreter alone.
+
+    python benchmarks/cold_start.py [--runs 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from _common import APPS, CONTENDERS, EVENT_FILE, REPO_ROOT, ROUTER_50, Contender, print_table
+
+SCRIPT = """
+import json
+from {module} import {attribute} as handler
+class LambdaContext:
+    function_name = "bench"
+    function_version = "$LATEST"
+    aws_request_id = "00000000-0000-4000-8000-000000000000"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    log_group_name = "/aws/lambda/bench"
+    log_stream_name = "bench"
+    def get_remaining_time_in_millis(self):
+        return 30000
+response = handler(json.load(open({event!r})), LambdaContext())
+assert response["statusCode"] == 200, response
+"""
+
+
+def run_once(contender: Contender | None) -> float:
+    if contender is None:
+        code = "pass"
+    else:
+        module, _, attribute = contender.handler.partition(":")
+        code = SCRIPT.format(module=module, attribute=attribute, event=str(EVENT_FILE))
+    environment = {**os.environ, **dict(contender.environment if contender else ())}
+    environment["PYTHONPATH"] = os.pathsep.join([str(APPS), str(REPO_ROOT)])
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=APPS, env=environment, check=True)
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21, help="processes per contender; the median counts")
+    args = parser.parse_args()
+    contenders: list[Contender | None] = [*CONTENDERS, ROUTER_50, None]
+    times: dict[str, list[float]] = {}
+    for contender in contenders:  # one run each, unmeasured: fills the OS file cache and writes .pyc files
+        run_once(contender)
+    for _ in range(args.runs):
+        for contender in contenders:
+            times.setdefault(contender.name if contender else "python -c pass", []).append(
+                run_once(contender)
+            )
+    figures = {name: statistics.median(values) for name, values in times.items()}
+    print_table(f"Cold start, median of {args.runs} fresh processes", "ms", figures)
+
+
+if __name__ == "__main__":
+    main()

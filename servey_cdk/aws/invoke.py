@@ -1,0 +1,36 @@
+"""Direct invokes: `{"action": name, "params": {...}}` from `lambda:Invoke`.
+
+A per-action function may leave `action` out. The answer is the serialized result,
+or a typed error object `{"error", "errorType", "detail", "request_id"}`. Any other
+key of the payload is ignored: an authorization is never taken from it, so only
+actions open to anonymous callers can be invoked this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from servey_cdk.aws.runtime import Runtime
+from servey_cdk.errors import InvalidInput, ServeyError
+
+
+class InvokeAdapter:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def handle(self, event: Mapping[str, Any], request_id: str) -> Any:
+        name = event.get("action") or self.runtime.action
+        try:
+            if not isinstance(name, str):
+                raise InvalidInput('the payload names no action: send {"action": name, "params": {...}}')
+            params = event.get("params") or {}
+            if not isinstance(params, Mapping):
+                raise InvalidInput(f"params for action {name!r} must be a JSON object")
+            runner = self.runtime.runner(name)
+            return runner.dump(
+                runner.invoke(params, authorization=None, source="invoke", request_id=request_id)
+            )
+        except ServeyError as error:
+            self.runtime.report(error, action=name)
+            return {**error.body(request_id), "errorType": error.error_type}

@@ -1,0 +1,230 @@
+"""API Gateway REST (v1 proxy) and HTTP API (v2) events: route, call, answer.
+
+Routing is a dict lookup: API Gateway has matched the route already and says which
+(`resource` and `httpMethod` in v1, `routeKey` in v2). What a route needs per request
+(which parameters take every query value, which are JSON text, the fixed response
+headers) is worked out on its first request and kept.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from servey_cdk.authorization import Authorization
+from servey_cdk.aws.http import (
+    body_json,
+    cors_origin,
+    error_response,
+    query_v2,
+    request_headers,
+    response,
+)
+from servey_cdk.aws.runtime import Runtime
+from servey_cdk.cache_control import etag, etag_matches
+from servey_cdk.discovery import Registry, is_record_type
+from servey_cdk.errors import InvalidInput, MethodNotAllowed, NotFound, ServeyError
+from servey_cdk.invocation import ActionRunner
+from servey_cdk.routes import Route, routes_of
+
+_MULTI_VALUED = (list, set, frozenset, tuple)
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class Endpoint:
+    """One route made ready to serve. What its requests need is worked out on the first one,
+    so a router over many actions builds only the endpoints it is asked for."""
+
+    __slots__ = ("body_param", "headers", "json_valued", "multi_valued", "route", "runner")
+
+    def __init__(self, route: Route) -> None:
+        self.route = route
+        self.runner: ActionRunner | None = None
+        self.multi_valued: frozenset[str] = frozenset()  # parameters taking every value of a query key
+        self.json_valued: frozenset[str] = frozenset()  # parameters whose query text is JSON (models, dicts)
+        self.body_param: str | None = None  # the one model parameter a whole JSON body may stand for
+        self.headers: dict[str, str] = {}
+
+    def prepare(self, registry: Registry) -> ActionRunner:
+        route = self.route
+        runner = registry.runner(route.action)
+        inputs = runner.signature.inputs
+        self.multi_valued = frozenset(p.name for p in inputs if _origin(p.annotation) in _MULTI_VALUED)
+        self.json_valued = frozenset(
+            p.name for p in inputs if p.name not in self.multi_valued and not _is_text(p.annotation)
+        )
+        body_inputs = [p for p in inputs if p.name not in route.path_params]
+        if len(body_inputs) == 1 and _is_record(body_inputs[0].annotation):
+            self.body_param = body_inputs[0].name
+        self.headers = {
+            "Content-Type": "text/html; charset=utf-8" if route.kind == "page" else "application/json",
+            "Cache-Control": runner.action.cache_control.cache_header(),
+            "Access-Control-Allow-Origin": cors_origin(),
+        }
+        self.runner = runner
+        return runner
+
+
+class RestAdapter:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        routes, _ = routes_of(runtime.registry)
+        endpoints = [Endpoint(route) for route in routes if runtime.serves(route.action)]
+        self._endpoints = {(e.route.method, e.route.path): e for e in endpoints}
+        self._route_keys = {f"{e.route.method} {e.route.path}": e for e in endpoints}
+        self._methods: dict[str, list[str]] = {}
+        for endpoint in endpoints:
+            self._methods.setdefault(endpoint.route.path, []).append(endpoint.route.method)
+        self._pages: Any = None
+
+    def handle_v1(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
+        method, path = event["httpMethod"], event["resource"]
+        endpoint = self._endpoints.get((method, path))
+        query = event.get("queryStringParameters") or {}
+        multi = event.get("multiValueQueryStringParameters")
+        headers = request_headers(event.get("headers") or {}, lowercased=False)
+        return self._serve(endpoint, method, path, event, query, multi, headers, request_id)
+
+    def handle_v2(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
+        route_key = event["routeKey"]
+        endpoint = self._route_keys.get(route_key)
+        method, _, path = route_key.partition(" ")
+        query, multi = query_v2(event)
+        headers = request_headers(event.get("headers") or {}, lowercased=True)
+        return self._serve(endpoint, method, path, event, query, multi, headers, request_id)
+
+    def _serve(
+        self,
+        endpoint: Endpoint | None,
+        method: str,
+        path: str,
+        event: Mapping[str, Any],
+        query: Mapping[str, str],
+        multi: Mapping[str, list[str]] | None,
+        headers: tuple[str | None, str | None],
+        request_id: str,
+    ) -> dict[str, Any]:
+        authorization_header, if_none_match = headers
+        try:
+            if endpoint is None:
+                return self._unrouted(method, path, request_id)
+            runner = endpoint.runner or endpoint.prepare(self.runtime.registry)
+            authorization = self.runtime.verify_bearer(authorization_header)
+            params = self._params(endpoint, event, query, multi)
+            if endpoint.route.kind == "page":
+                request = {"query": dict(query), "path_params": event.get("pathParameters") or {}}
+                return self._page(endpoint, runner, params, request, authorization, request_id)
+            result = runner.invoke(params, authorization=authorization, source="rest", request_id=request_id)
+            body = runner.dump_json(result)
+        except ServeyError as error:
+            self.runtime.report(error, path=path, method=method)
+            return error_response(error, request_id)
+        tag = etag(body)
+        if method == "GET" and etag_matches(if_none_match, tag):
+            return response(304, "", {**endpoint.headers, "ETag": tag})
+        return response(200, body.decode(), {**endpoint.headers, "ETag": tag})
+
+    def _unrouted(self, method: str, path: str, request_id: str) -> dict[str, Any]:
+        methods = self._methods.get(path)
+        if methods is None:
+            raise NotFound(f"no route {method} {path}")
+        allow = ", ".join([*methods, "OPTIONS"])
+        if method == "OPTIONS":
+            return response(204, "", self._preflight_headers(allow))
+        return error_response(
+            MethodNotAllowed(f"{path} allows {allow}, not {method}"), request_id, {"Allow": allow}
+        )
+
+    @staticmethod
+    def _preflight_headers(allow: str) -> dict[str, str]:
+        return {
+            "Access-Control-Allow-Origin": cors_origin(),
+            "Access-Control-Allow-Methods": allow,
+            "Access-Control-Allow-Headers": "Authorization, Content-Type, If-None-Match",
+            "Access-Control-Max-Age": "600",
+        }
+
+    def _params(
+        self,
+        endpoint: Endpoint,
+        event: Mapping[str, Any],
+        query: Mapping[str, str],
+        multi: Mapping[str, list[str]] | None,
+    ) -> dict[str, Any]:
+        """Body, then query, then path parameters; a later source wins a name."""
+        body = body_json(event, endpoint.route.action) if event.get("body") else None
+        if body is None:
+            params: dict[str, Any] = {}
+        elif endpoint.body_param is not None and endpoint.body_param not in body:
+            params = {endpoint.body_param: body}
+        elif isinstance(body, dict):
+            params = body
+        else:
+            raise InvalidInput(
+                f"invalid body for action {endpoint.route.action!r}: expected a JSON object",
+                [{"loc": ["body"], "msg": "expected a JSON object", "type": "dict_type"}],
+            )
+        if query:
+            params.update(query)
+            if endpoint.multi_valued:
+                for name in endpoint.multi_valued.intersection(query):
+                    params[name] = multi[name] if multi and name in multi else [query[name]]
+            if endpoint.json_valued:
+                for name in endpoint.json_valued.intersection(query):
+                    params[name] = _json_parameter(endpoint.route.action, name, query[name])
+        path_params = event.get("pathParameters")
+        if path_params:
+            params.update(path_params)
+        return params
+
+    def _page(
+        self,
+        endpoint: Endpoint,
+        runner: ActionRunner,
+        params: dict[str, Any],
+        request: dict[str, Any],
+        authorization: Authorization | None,
+        request_id: str,
+    ) -> dict[str, Any]:
+        if self._pages is None:
+            from servey_cdk.aws.page import PageRenderer
+
+            self._pages = PageRenderer(self.runtime.registry.root)
+        html = self._pages.render(endpoint.route, runner, params, request, authorization, request_id)
+        return response(200, html, dict(endpoint.headers))
+
+
+def _json_parameter(action: str, name: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        message = f"the query parameter is not valid JSON ({error})"
+        raise InvalidInput(
+            f"invalid parameters for action {action!r}: {name}: {message}",
+            [{"loc": ["query", name], "msg": message, "type": "json_invalid"}],
+        ) from None
+
+
+def _origin(annotation: Any) -> Any:
+    """`list[int] | None` → list: the container a parameter's values go in."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return _origin(members[0]) if len(members) == 1 else None
+    return origin or annotation
+
+
+def _is_text(annotation: Any) -> bool:
+    """Whether a query value is read as it is (a scalar, an enum, a date), not as JSON text."""
+    base = _origin(annotation)
+    if base in _SCALARS or base is typing.Any or base is typing.Literal:
+        return True
+    return isinstance(base, type) and not is_record_type(base) and base is not dict
+
+
+def _is_record(annotation: Any) -> bool:
+    base = _origin(annotation)
+    return base is dict or (isinstance(base, type) and is_record_type(base))
