@@ -1,0 +1,138 @@
+"""The emulator as one Starlette app: every API of the spec, each served through the Lambda handler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from local_runtime.connections import ConnectionTable
+from local_runtime.docs import (
+    GRAPHIQL_FILES,
+    graphiql_page,
+    local_openapi_document,
+    swagger_page,
+    swagger_ui_files,
+)
+from local_runtime.graphql_api import GraphQLApi
+from local_runtime.invoker import FunctionInvoker
+from local_runtime.login import DebugLogin, debug_password
+from local_runtime.publisher import LocalPublisher
+from local_runtime.queues import LocalQueue
+from local_runtime.rest import RestApi
+from local_runtime.schedules import Scheduler
+from local_runtime.types import Handler
+from local_runtime.websocket_api import WebSocketApi
+from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.asyncapi import asyncapi_document
+from servey_cdk.aws.websocket import ConnectionStore, InMemoryConnectionStore
+from servey_cdk.discovery import discover
+from servey_cdk.subscription import set_publisher
+from servey_cdk.tokens import TokenSettings
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class LocalRuntime:
+    """The parts of the emulator, kept for tests and debugging; `app` is what uvicorn serves.
+
+    `store` is the connection store the handler keeps websocket subscriptions in
+    (DynamoDB on AWS); the publisher reads the subscribers from it.
+    """
+
+    def __init__(
+        self,
+        spec: AppSpec,
+        handler: Handler,
+        store: ConnectionStore,
+        token_settings: TokenSettings | None = None,
+        password: str | None = None,
+    ) -> None:
+        self.spec = spec
+        self.store = store
+        self.token_settings = token_settings or TokenSettings.from_environment()
+        self.password = password or debug_password()
+        self.invoker = FunctionInvoker(spec, handler)
+        self.queues = {queue.name: LocalQueue(queue, self.invoker) for queue in spec.queues}
+        self.scheduler = Scheduler(spec.schedules, self.invoker)
+        self.connections = ConnectionTable()
+        self.rest = RestApi(spec, self.invoker)
+        self.login = DebugLogin(self.token_settings, self.password)
+        self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
+
+    def _routes(self) -> list[BaseRoute]:
+        title = self.spec.app_module
+        routes: list[BaseRoute] = [
+            Route("/docs", lambda _: swagger_page(title)),
+            Mount("/docs/static", StaticFiles(directory=swagger_ui_files())),
+            Route("/openapi.json", lambda _: JSONResponse(local_openapi_document(self.spec))),
+            Route("/asyncapi.json", self._asyncapi),
+            Route("/login", self.login.endpoint, methods=["POST"]),
+            Route("/_servey/queues", self._queues),
+            Route("/_servey/schedules/{name}", self._fire_schedule, methods=["POST"]),
+        ]
+        if self.spec.graphql is not None:
+            graphql = GraphQLApi(self.spec.graphql, self.invoker)
+            routes += [
+                Route("/graphql", graphql.endpoint, methods=["GET", "POST"]),
+                Route("/graphiql", lambda _: graphiql_page(title)),
+                Mount("/graphiql/static", StaticFiles(directory=GRAPHIQL_FILES)),
+            ]
+        if self.spec.websocket_enabled:
+            routes.append(WebSocketRoute("/ws", WebSocketApi(self.invoker, self.connections).endpoint))
+        if self.spec.static is not None:
+            routes.append(Mount("/static", StaticFiles(directory=self.spec.static.directory)))
+        routes.append(Route("/{path:path}", self.rest.respond, methods=ALL_METHODS))
+        return routes
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        self.connections.bind(loop)
+        previous = set_publisher(LocalPublisher(self.spec, self.queues, self.store, self.connections, loop))
+        workers = [asyncio.create_task(queue.run()) for queue in self.queues.values()]
+        self.scheduler.start()
+        try:
+            yield
+        finally:
+            await self.scheduler.stop()
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            set_publisher(previous)
+
+    async def _asyncapi(self, request: Request) -> Response:
+        return JSONResponse(asyncapi_document(self.spec, host=request.headers.get("host", "localhost:8000")))
+
+    async def _queues(self, _: Request) -> Response:
+        return JSONResponse({"queues": [queue.to_dict() for queue in self.queues.values()]})
+
+    async def _fire_schedule(self, request: Request) -> Response:
+        """Run a schedule now, without waiting for its time."""
+        schedule = self.scheduler.schedules.get(request.path_params["name"])
+        if schedule is None:
+            known = ", ".join(self.scheduler.schedules) or "none"
+            return JSONResponse(
+                {"error": "not_found", "detail": f"no schedule of that name (known: {known})"}, 404
+            )
+        try:
+            result: Any = await self.scheduler.fire(schedule)
+        except Exception as error:  # the function's error, as Lambda reports it
+            return JSONResponse({"errorType": type(error).__name__, "errorMessage": str(error)}, 500)
+        return JSONResponse({"schedule": schedule.name, "result": result})
+
+
+def create_app(app_module: str | None = None) -> Starlette:
+    """The emulator of an app (`SERVEY_ACTION_PATH` when none is named), over its Lambda handler."""
+    from servey_cdk.aws.handler import LambdaApp
+
+    registry = discover(app_module)
+    store = InMemoryConnectionStore()
+    return LocalRuntime(build_spec(registry), LambdaApp(registry, connections=store).handle, store).app

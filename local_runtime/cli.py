@@ -1,0 +1,68 @@
+"""`servey-local [--app MODULE] [--host HOST] [--port PORT] [--reload]`: serve an app locally."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from collections.abc import Sequence
+
+from local_runtime.login import PASSWORD_VARIABLE
+from servey_cdk.appspec import AppSpec, load_spec
+
+APP_FACTORY = "local_runtime.app:create_app"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    import uvicorn
+
+    parser = argparse.ArgumentParser(prog="servey-local", description=__doc__)
+    parser.add_argument("--app", help="the app's module (default: SERVEY_ACTION_PATH, else 'actions')")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SERVER_PORT", "8000")))
+    parser.add_argument("--reload", action="store_true", help="restart when the code changes")
+    args = parser.parse_args(argv)
+    if args.app:
+        os.environ["SERVEY_ACTION_PATH"] = args.app
+    # Kept in the environment so that a reloaded server keeps the password and the tokens stay valid.
+    os.environ.setdefault(PASSWORD_VARIABLE, secrets.token_urlsafe(12))
+    os.environ.setdefault("JWT_SECRET_KEY", secrets.token_urlsafe(32))
+    spec = load_spec(args.app)
+    print(banner(spec, f"{args.host}:{args.port}", os.environ[PASSWORD_VARIABLE]), flush=True)
+    if args.reload:
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=args.host,
+            port=args.port,
+            reload=True,
+            reload_dirs=[spec.root, os.getcwd()],
+        )
+    else:
+        from local_runtime.app import create_app
+
+        uvicorn.run(create_app(args.app), host=args.host, port=args.port)
+
+
+def banner(spec: AppSpec, address: str, password: str) -> str:
+    base = f"http://{address}"
+    schedules = ", ".join(schedule.name for schedule in spec.schedules)
+    lines = [
+        f"servey-local: {spec.app_module}",
+        f"  REST docs      {base}/docs",
+        f"  OpenAPI        {base}/openapi.json",
+    ]
+    if spec.graphql is not None:
+        lines += [f"  GraphQL        {base}/graphql", f"  GraphiQL       {base}/graphiql"]
+    lines.append(f"  AsyncAPI       {base}/asyncapi.json")
+    if spec.websocket_enabled:
+        lines.append(f"  Websocket      ws://{address}/ws")
+    lines += [
+        f"  Login          {base}/login  (any user name; password: {password})",
+        f"  Queues         {base}/_servey/queues",
+        f"  Schedules      POST {base}/_servey/schedules/<name>  ({schedules or 'none'})",
+    ]
+    lines += [f"  Page           {base}{page.path}" for page in spec.pages]
+    if spec.static is not None:
+        lines.append(f"  Static files   {base}/static/")
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""The open websockets, and the management API that posts to one of them.
+
+API Gateway keeps the sockets; functions reach them through its management API
+(`PostToConnection`), which fails with `GoneException` for a connection that has
+closed. Here this table keeps the sockets, and `post_to_connection` behaves alike:
+a connection found gone is removed and `ConnectionGone` raised. Who subscribed to
+what is the handler's business, kept in its connection store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.websockets import WebSocket
+
+POST_TIMEOUT_S = 10
+
+
+class ConnectionGone(Exception):
+    """The connection has closed (API Gateway's `GoneException`)."""
+
+
+class ConnectionTable:
+    def __init__(self) -> None:
+        self._sockets: dict[str, WebSocket] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The loop the sockets live on; posts from worker threads are run there."""
+        self._loop = loop
+
+    def add(self, connection_id: str, websocket: WebSocket) -> None:
+        self._sockets[connection_id] = websocket
+
+    def remove(self, connection_id: str) -> None:
+        self._sockets.pop(connection_id, None)
+
+    def __contains__(self, connection_id: object) -> bool:
+        return connection_id in self._sockets
+
+    def __len__(self) -> int:
+        return len(self._sockets)
+
+    async def send(self, connection_id: str, data: str) -> None:
+        websocket = self._sockets.get(connection_id)
+        if websocket is None:
+            raise ConnectionGone(connection_id)
+        try:
+            await websocket.send_text(data)
+        except (RuntimeError, OSError):
+            self.remove(connection_id)
+            raise ConnectionGone(connection_id) from None
+
+    def post_to_connection(self, connection_id: str, data: str) -> None:
+        """`PostToConnection`, for code running in a worker thread as a function does."""
+        if self._loop is None:
+            raise RuntimeError("the connection table is not bound to a running event loop")
+        future = asyncio.run_coroutine_threadsafe(self.send(connection_id, data), self._loop)
+        future.result(timeout=POST_TIMEOUT_S)

@@ -1,0 +1,66 @@
+"""Publishing locally: to the queues of a subscription's linked actions and to websocket subscribers.
+
+Installed with `servey_cdk.subscription.set_publisher` while the emulator runs.
+Subscribers and their connect-time authorization come from the connection store the
+handler keeps them in, as they come from DynamoDB on AWS. Functions publish from
+worker threads, so each step is handed to the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from local_runtime.connections import ConnectionGone, ConnectionTable
+from local_runtime.queues import LocalQueue
+from servey_cdk.appspec import AppSpec
+from servey_cdk.aws.websocket import ConnectionStore
+from servey_cdk.errors import NotFound
+from servey_cdk.subscription import Subscription
+
+log = logging.getLogger(__name__)
+
+
+class LocalPublisher:
+    def __init__(
+        self,
+        spec: AppSpec,
+        queues: dict[str, LocalQueue],
+        store: ConnectionStore,
+        connections: ConnectionTable,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.queues_of = {item.name: [queues[name] for name in item.queues] for item in spec.subscriptions}
+        self.store = store
+        self.connections = connections
+        self.loop = loop
+
+    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
+        """Every linked action's queue gets the event; then one connection, or every subscriber."""
+        body = json.dumps(event)
+        for queue in self.queues_of.get(subscription.name, []):
+            self.loop.call_soon_threadsafe(queue.send, body)
+        envelope = json.dumps({"subscription": subscription.name, "event": event})
+        targets = [connection_id] if connection_id is not None else self._subscribers(subscription, event)
+        for target in targets:
+            try:
+                self.connections.post_to_connection(target, envelope)
+            except ConnectionGone:
+                log.info("subscription %s: connection %s is gone", subscription.name, target)
+                self.store.disconnect(target)
+
+    def _subscribers(self, subscription: Subscription[Any], event: Any) -> list[str]:
+        found = self.store.subscribers(subscription.name)
+        if subscription.event_filter is None:
+            return found
+        wanted = []
+        for connection_id in found:
+            try:
+                authorization = self.store.authorization(connection_id)
+            except NotFound:
+                continue
+            if subscription.event_filter(event, authorization):
+                wanted.append(connection_id)
+        return wanted

@@ -1,0 +1,161 @@
+"""API Gateway REST (v1) proxy integration: the event it sends and the response it expects.
+
+The event has the fields and the nulls of a real one: `queryStringParameters` and
+`pathParameters` are null when empty, `headers` keeps the last value of a repeated
+header and `multiValueHeaders` all of them. Text bodies are passed as they are,
+others base64-encoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from local_runtime.lambda_context import ACCOUNT_ID
+from local_runtime.types import Event
+
+STAGE = "local"
+API_ID = "local"
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+_TEXT_SUFFIXES = ("+json", "+xml")
+
+
+def rest_event(
+    request: Request, body: bytes, resource: str, path_parameters: Mapping[str, str] | None
+) -> Event:
+    headers, multi_headers = _headers(request)
+    query, multi_query = _query(request)
+    request_id = str(uuid.uuid4())
+    now = time.time()
+    path = request.scope["path"]
+    text_body, is_base64 = _body(body, headers.get("Content-Type", ""))
+    source_ip = request.client.host if request.client else "127.0.0.1"
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": request.method,
+        "headers": headers,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": multi_query,
+        "pathParameters": dict(path_parameters) if path_parameters else None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": "local",
+            "resourcePath": resource,
+            "httpMethod": request.method,
+            "extendedRequestId": request_id,
+            "requestTime": request_time(now),
+            "path": f"/{STAGE}{path}",
+            "accountId": ACCOUNT_ID,
+            "protocol": f"HTTP/{request.scope.get('http_version', '1.1')}",
+            "stage": STAGE,
+            "domainPrefix": API_ID,
+            "requestTimeEpoch": int(now * 1000),
+            "requestId": request_id,
+            "identity": _identity(source_ip, headers.get("User-Agent")),
+            "domainName": headers.get("Host", "localhost"),
+            "deploymentId": "local",
+            "apiId": API_ID,
+        },
+        "body": text_body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def request_time(epoch: float) -> str:
+    """API Gateway's `requestTime` format, e.g. `14/May/2024:12:01:15 +0000`."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+
+
+def _identity(source_ip: str, user_agent: str | None) -> dict[str, Any]:
+    keys = (
+        "cognitoIdentityPoolId",
+        "accountId",
+        "cognitoIdentityId",
+        "caller",
+        "principalOrgId",
+        "accessKey",
+        "cognitoAuthenticationType",
+        "cognitoAuthenticationProvider",
+        "userArn",
+        "user",
+    )
+    return {**dict.fromkeys(keys), "sourceIp": source_ip, "userAgent": user_agent}
+
+
+@functools.lru_cache(maxsize=1024)
+def header_name(name: str) -> str:
+    """ASGI lowercases header names; clients mostly send them capitalised, as AWS passes them on."""
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def _headers(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
+    multi: dict[str, list[str]] = {}
+    for raw_name, raw_value in request.headers.raw:
+        multi.setdefault(header_name(raw_name.decode("latin-1")), []).append(raw_value.decode("latin-1"))
+    return {name: values[-1] for name, values in multi.items()}, multi
+
+
+def _query(request: Request) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    multi: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        multi.setdefault(name, []).append(value)
+    if not multi:
+        return None, None
+    return {name: values[-1] for name, values in multi.items()}, multi
+
+
+def _body(body: bytes, content_type: str) -> tuple[str | None, bool]:
+    if not body:
+        return None, False
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type.startswith(_TEXT_TYPES) or media_type.endswith(_TEXT_SUFFIXES) or not media_type:
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode("ascii"), True
+
+
+def proxy_response(result: Any) -> Response:
+    """The HTTP response API Gateway makes of a proxy integration's result.
+
+    Headers of `multiValueHeaders` and `headers` are merged, a pair given in both
+    appearing once, as API Gateway does. A result that is not a proxy response is a 502.
+    """
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        return bad_gateway()
+    body = result.get("body") or ""
+    try:
+        content = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
+    except ValueError:
+        return bad_gateway()
+    pairs: list[tuple[str, str]] = []
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        pairs += [(name, str(value)) for value in values]
+    for name, value in (result.get("headers") or {}).items():
+        if (name, str(value)) not in pairs:
+            pairs.append((name, str(value)))
+    response = Response(content, status_code=result["statusCode"])
+    kept = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
+    response.raw_headers = [
+        (b"content-length", str(len(content)).encode()),
+        *[(name, value) for name, value in kept if name != b"content-length"],
+    ]
+    if not any(name == b"content-type" for name, _ in kept) and content:
+        response.raw_headers.append((b"content-type", b"application/json"))
+    return response
+
+
+def bad_gateway() -> Response:
+    """What API Gateway answers when the function fails or returns something malformed."""
+    return Response(b'{"message": "Internal server error"}', 502, media_type="application/json")

@@ -1,0 +1,181 @@
+"""GraphQL: each field sent to the function as AppSync's direct Lambda resolver event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from graphql import GraphQLError
+from starlette.testclient import TestClient
+
+from local_runtime import LocalRuntime
+from local_runtime.appsync_scalars import declare_appsync_scalars, install_appsync_scalars
+from local_runtime.lambda_context import LambdaContext
+from servey_cdk.appspec import AppSpec, GraphQLSpec, ResolverSpec
+from servey_cdk.aws.websocket import InMemoryConnectionStore
+
+
+def query(client: TestClient, text: str, **headers: str) -> Any:
+    return client.post("/graphql", json={"query": text}, headers=headers)
+
+
+def test_GIVEN_a_query_WHEN_executed_THEN_the_handler_resolves_it(client: TestClient) -> None:
+    response = query(client, '{ say_hello(name: "World") }')
+    assert response.json() == {"data": {"say_hello": "Hello World!"}}
+
+
+def test_GIVEN_a_nested_field_WHEN_selected_THEN_it_is_resolved_from_its_parent(client: TestClient) -> None:
+    response = query(client, "{ number_stats(value: 5) { value factorial } }")
+    assert response.json() == {"data": {"number_stats": {"value": 5, "factorial": 120}}}
+
+
+def test_GIVEN_an_action_error_WHEN_resolved_THEN_it_is_a_graphql_error_with_its_type(
+    client: TestClient,
+) -> None:
+    body = query(client, "{ get_item(item_id: 999) { name } }").json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"errorType": "NotFound"}
+    assert body["errors"][0]["path"] == ["get_item"]
+
+
+def test_GIVEN_a_valid_token_WHEN_querying_THEN_the_resolver_sees_the_authorizers_identity(
+    client: TestClient, make_token: Callable[..., str]
+) -> None:
+    response = query(client, "{ echo_authorization { subject_id scopes } }", authorization=make_token("root"))
+    assert response.json() == {"data": {"echo_authorization": {"subject_id": "tester", "scopes": ["root"]}}}
+
+
+def test_GIVEN_a_bearer_prefixed_token_WHEN_querying_THEN_it_is_accepted(
+    client: TestClient, make_token: Callable[..., str]
+) -> None:
+    response = query(client, "{ only_for_root }", authorization=f"Bearer {make_token('root')}")
+    assert response.json() == {"data": {"only_for_root": "Some Secret Data!"}}
+
+
+def test_GIVEN_an_invalid_token_WHEN_querying_THEN_appsync_refuses_with_401(client: TestClient) -> None:
+    response = query(client, '{ say_hello(name: "x") }', authorization="not-a-token")
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["errorType"] == "UnauthorizedException"
+
+
+def test_GIVEN_no_token_WHEN_a_scoped_field_is_queried_THEN_an_unauthorized_error(client: TestClient) -> None:
+    body = query(client, "{ only_for_root }").json()
+    assert body["errors"][0]["extensions"] == {"errorType": "Unauthorized"}
+
+
+def test_GIVEN_a_request_that_is_not_graphql_WHEN_posted_THEN_400(client: TestClient) -> None:
+    response = client.post("/graphql", content=b"{not json")
+    assert response.status_code == 400
+
+
+def test_GIVEN_a_mutation_with_an_input_object_WHEN_executed_THEN_the_arguments_arrive_as_json(
+    client: TestClient,
+) -> None:
+    body = query(
+        client, 'mutation { create_item(item: {name: "Cup", price: "2.50"}) { name price status } }'
+    ).json()
+    assert body == {"data": {"create_item": {"name": "Cup", "price": "2.50", "status": "draft"}}}
+
+
+# A small schema over a recording function shows what AppSync sends.
+SDL = """
+type Query { numbers(count: Int!): [Number!]! }
+type Number { value: Int! square: Int! meta: AWSJSON }
+"""
+
+
+class AppSyncFunction:
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def __call__(self, event: Any, context: LambdaContext) -> Any:
+        self.events.append(event)
+        if isinstance(event, list):
+            return [{"data": item["source"]["value"] ** 2} for item in event]
+        return [{"value": n} for n in range(1, event["arguments"]["count"] + 1)]
+
+
+@pytest.fixture
+def appsync(spec: AppSpec) -> tuple[TestClient, AppSyncFunction]:
+    function = AppSyncFunction()
+    resolvers = (
+        ResolverSpec("Query", "numbers", "numbers", "numbers", None),
+        ResolverSpec("Number", "square", "square", "square", 2),
+    )
+    graphql_spec = GraphQLSpec(SDL, resolvers)
+    test_spec = AppSpec(**{**spec.__dict__, "graphql": graphql_spec})
+    runtime = LocalRuntime(test_spec, function, InMemoryConnectionStore(), password="pw")
+    return TestClient(runtime.app), function
+
+
+def test_GIVEN_a_nested_field_not_selected_WHEN_executed_THEN_its_function_is_not_called(
+    appsync: tuple[TestClient, AppSyncFunction],
+) -> None:
+    client, function = appsync
+    query(client, "{ numbers(count: 3) { value } }")
+    assert len(function.events) == 1
+
+
+def test_GIVEN_a_batched_field_of_many_parents_WHEN_executed_THEN_parents_go_in_lists_of_batch_size(
+    appsync: tuple[TestClient, AppSyncFunction],
+) -> None:
+    client, function = appsync
+    body = query(client, "{ numbers(count: 3) { square } }").json()
+    assert body == {"data": {"numbers": [{"square": 1}, {"square": 4}, {"square": 9}]}}
+    batches = [event for event in function.events if isinstance(event, list)]
+    assert [[item["source"]["value"] for item in batch] for batch in batches] == [[1, 2], [3]]
+
+
+def test_GIVEN_a_query_WHEN_resolved_THEN_the_event_has_appsyncs_keys_and_selection(
+    appsync: tuple[TestClient, AppSyncFunction], recorded_event: Callable[[str], Any]
+) -> None:
+    client, function = appsync
+    query(client, "{ numbers(count: 1) { value renamed: square } }")
+    event = function.events[0]
+    assert set(event) == set(recorded_event("appsync_query_say_hello"))
+    assert event["info"]["selectionSetList"] == ["value", "renamed"]
+    assert event["info"]["selectionSetGraphQL"] == "{\n  value\n  renamed: square\n}"
+    assert (event["info"]["parentTypeName"], event["info"]["fieldName"]) == ("Query", "numbers")
+    assert event["identity"] is None
+    assert event["source"] is None
+
+
+def test_GIVEN_the_sdl_WHEN_built_THEN_appsync_scalars_are_declared() -> None:
+    assert declare_appsync_scalars("type Query { a: AWSDateTime }").startswith("scalar AWSDateTime\n")
+
+
+@pytest.mark.parametrize(
+    ("scalar", "good", "bad"),
+    [
+        ("AWSDateTime", "2024-05-14T12:00:00Z", "2024-05-14T12:00:00"),
+        ("AWSDate", "2024-05-14", "14/05/2024"),
+        ("AWSTime", "12:30:00", "25:00"),
+        ("AWSEmail", "a@example.com", "nobody"),
+        ("AWSURL", "https://example.com/x", "example"),
+        ("AWSPhone", "+1 (555) 010-0199", "call me"),
+        ("AWSIPAddress", "10.0.0.0/8", "300.1.1.1"),
+        ("AWSTimestamp", 1715688000, "1715688000"),
+    ],
+)
+def test_GIVEN_an_appsync_scalar_WHEN_coerced_THEN_good_values_pass_and_bad_ones_fail(
+    scalar: str, good: Any, bad: Any
+) -> None:
+    from graphql import build_schema
+
+    schema = build_schema(declare_appsync_scalars("type Query { a: Int }"))
+    install_appsync_scalars(schema)
+    coerce = schema.type_map[scalar].coerce_input_value  # type: ignore[attr-defined]
+    assert coerce(good) == good
+    with pytest.raises(GraphQLError):
+        coerce(bad)
+
+
+def test_GIVEN_awsjson_WHEN_coerced_THEN_input_is_parsed_and_output_is_a_json_string() -> None:
+    from graphql import build_schema
+
+    schema = build_schema(declare_appsync_scalars("type Query { a: Int }"))
+    install_appsync_scalars(schema)
+    scalar = schema.type_map["AWSJSON"]
+    assert scalar.coerce_input_value('{"a": [1]}') == {"a": [1]}  # type: ignore[attr-defined]
+    assert scalar.coerce_output_value({"a": [1]}) == '{"a": [1]}'  # type: ignore[attr-defined]

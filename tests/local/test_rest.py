@@ -1,0 +1,190 @@
+"""The REST side: the API Gateway event the emulator builds, and the response it makes of the answer."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from local_runtime import LocalRuntime
+from local_runtime.lambda_context import LambdaContext
+from servey_cdk.appspec import AppSpec
+from servey_cdk.aws.websocket import InMemoryConnectionStore
+
+
+class RecordingHandler:
+    """A stand-in function that keeps each event and answers with a set response."""
+
+    def __init__(self, answer: Any = None, error: Exception | None = None) -> None:
+        self.events: list[Any] = []
+        self.answer = answer if answer is not None else {"statusCode": 200, "body": "{}"}
+        self.error = error
+
+    def __call__(self, event: Any, context: LambdaContext) -> Any:
+        self.events.append(event)
+        if self.error is not None:
+            raise self.error
+        return self.answer
+
+
+@pytest.fixture
+def serve(spec: AppSpec) -> Iterator[Callable[[RecordingHandler], TestClient]]:
+    clients: list[TestClient] = []
+
+    def start(handler: RecordingHandler) -> TestClient:
+        runtime = LocalRuntime(spec, handler, InMemoryConnectionStore(), password="pw")
+        clients.append(TestClient(runtime.app).__enter__())
+        return clients[-1]
+
+    yield start
+    for test_client in clients:
+        test_client.__exit__(None, None, None)
+
+
+def test_GIVEN_a_GET_WHEN_served_THEN_the_event_has_every_key_of_a_recorded_one(
+    serve: Callable[[RecordingHandler], TestClient], recorded_event: Callable[[str], Any]
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).get("/actions/say-hello?name=World")
+    recorded = recorded_event("apigw_rest_say_hello")
+    event = handler.events[0]
+    assert set(event) == set(recorded)
+    assert set(event["requestContext"]) == set(recorded["requestContext"])
+    assert set(event["requestContext"]["identity"]) == set(recorded["requestContext"]["identity"])
+
+
+def test_GIVEN_repeated_query_values_WHEN_served_THEN_single_keeps_the_last_and_multi_keeps_all(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).get("/actions/say-hello?name=World&name=Again")
+    event = handler.events[0]
+    assert event["queryStringParameters"] == {"name": "Again"}
+    assert event["multiValueQueryStringParameters"] == {"name": ["World", "Again"]}
+
+
+def test_GIVEN_no_query_nor_body_WHEN_served_THEN_those_fields_are_null_as_on_aws(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).get("/actions/server-time")
+    event = handler.events[0]
+    assert event["queryStringParameters"] is None
+    assert event["multiValueQueryStringParameters"] is None
+    assert event["pathParameters"] is None
+    assert event["stageVariables"] is None
+    assert event["body"] is None
+
+
+def test_GIVEN_a_path_parameter_WHEN_served_THEN_the_resource_is_the_template(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).delete("/items/42")
+    event = handler.events[0]
+    assert (event["resource"], event["path"], event["httpMethod"]) == (
+        "/items/{item_id}",
+        "/items/42",
+        "DELETE",
+    )
+    assert event["pathParameters"] == {"item_id": "42"}
+    assert event["requestContext"]["resourcePath"] == "/items/{item_id}"
+
+
+def test_GIVEN_a_json_body_WHEN_served_THEN_it_is_passed_as_text(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).post("/items", json={"item": {"name": "Widget"}})
+    assert handler.events[0]["body"] == '{"item":{"name":"Widget"}}'
+    assert handler.events[0]["isBase64Encoded"] is False
+
+
+def test_GIVEN_a_binary_body_WHEN_served_THEN_it_is_base64_encoded(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).post("/items", content=b"\x00\xff", headers={"Content-Type": "application/octet-stream"})
+    assert handler.events[0]["isBase64Encoded"] is True
+    assert base64.b64decode(handler.events[0]["body"]) == b"\x00\xff"
+
+
+def test_GIVEN_repeated_headers_WHEN_served_THEN_multi_value_headers_keep_all(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).get("/actions/server-time", headers=[("X-Tag", "a"), ("X-Tag", "b")])
+    event = handler.events[0]
+    assert event["headers"]["X-Tag"] == "b"
+    assert event["multiValueHeaders"]["X-Tag"] == ["a", "b"]
+
+
+def test_GIVEN_a_proxy_response_WHEN_answered_THEN_headers_merge_and_base64_bodies_are_decoded(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    answer = {
+        "statusCode": 201,
+        "headers": {"Content-Type": "image/png", "X-One": "1"},
+        "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"], "X-One": ["1"]},
+        "body": base64.b64encode(b"\x89PNG").decode(),
+        "isBase64Encoded": True,
+    }
+    response = serve(RecordingHandler(answer)).get("/actions/server-time")
+    assert response.status_code == 201
+    assert response.content == b"\x89PNG"
+    assert response.headers.get_list("set-cookie") == ["a=1", "b=2"]
+    assert response.headers.get_list("x-one") == ["1"]
+    assert response.headers["content-type"] == "image/png"
+
+
+def test_GIVEN_the_function_raises_WHEN_requested_THEN_502_as_api_gateway_answers(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    response = serve(RecordingHandler(error=RuntimeError("boom"))).get("/actions/server-time")
+    assert response.status_code == 502
+    assert response.json() == {"message": "Internal server error"}
+    assert "boom" not in response.text
+
+
+def test_GIVEN_a_malformed_answer_WHEN_requested_THEN_502(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    response = serve(RecordingHandler({"body": "no status"})).get("/actions/server-time")
+    assert response.status_code == 502
+
+
+def test_GIVEN_an_unknown_path_WHEN_requested_THEN_the_router_gets_the_greedy_proxy_resource(
+    serve: Callable[[RecordingHandler], TestClient], recorded_event: Callable[[str], Any]
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).get("/nope")
+    recorded = recorded_event("apigw_rest_unknown_route")
+    assert handler.events[0]["resource"] == recorded["resource"] == "/{proxy+}"
+    assert handler.events[0]["pathParameters"] == recorded["pathParameters"]
+
+
+def test_GIVEN_a_page_route_WHEN_requested_THEN_the_html_comes_from_the_handler(client: TestClient) -> None:
+    response = client.get("/catalogue")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'data-item-id="42"' in response.text
+
+
+def test_GIVEN_static_files_WHEN_requested_THEN_they_are_served(client: TestClient, spec: AppSpec) -> None:
+    assert spec.static is not None
+    response = client.get("/static/styles.css")
+    assert response.status_code == 200
+    assert response.text == Path(spec.static.directory, "styles.css").read_text()
+
+
+def test_GIVEN_a_304_WHEN_answered_THEN_it_has_no_body(client: TestClient) -> None:
+    first = client.get("/actions/server-time")
+    second = client.get("/actions/server-time", headers={"If-None-Match": first.headers["etag"]})
+    assert second.status_code == 304
+    assert second.content == b""
+    assert json.loads(first.text)
