@@ -1,0 +1,175 @@
+"""`ServeyApp`, the whole app as one construct for any stack, and `ServeyStack`, a stack holding one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from constructs_lib import defaults
+from constructs_lib.auth import ServeyAuth, auth_problems
+from constructs_lib.functions import ServeyFunctions, functions_problems
+from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
+from constructs_lib.object_events import ServeyObjectEvents, object_events_problems
+from constructs_lib.props import Props, raise_if_any
+from constructs_lib.queues import ServeyQueues, queues_problems
+from constructs_lib.rest import ServeyRestApi, rest_api_problems
+from constructs_lib.schedules import ServeySchedules
+from constructs_lib.site import ServeySite, site_problems
+from constructs_lib.websocket import ServeyWebSocketApi, websocket_api_problems
+from servey_cdk.appspec import AppSpec, load_spec
+
+
+class ServeyApp(Construct):
+    """Everything an app's spec asks for; each part is None when the app does not use it.
+
+    Attributes: `spec`, `functions`, `rest_api`, `graphql_api`, `schedules`, `queues`,
+    `websocket_api`, `auth`, `site`, `object_events`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        app_module: str | None = None,
+        spec: AppSpec | None = None,
+        function_props: Props | None = None,
+        log_group_props: Props | None = None,
+        layer_requirements: Sequence[str] = defaults.LAYER_REQUIREMENTS,
+        layer_cache_dir: Path | None = None,
+        rest_api_props: Props | None = None,
+        stage_props: Props | None = None,
+        graphql_api_props: Props | None = None,
+        queue_props: Props | None = None,
+        dead_letter_queue_props: Props | None = None,
+        table_props: Props | None = None,
+        key_props: Props | None = None,
+        bucket_props: Props | None = None,
+        distribution_props: Props | None = None,
+        buckets: Mapping[str, s3.IBucket] | None = None,
+        existing_bucket_names: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.spec = spec = spec or load_spec(app_module)
+        problems = functions_problems(function_props) + rest_api_problems(rest_api_props)
+        problems += graphql_api_problems(spec, graphql_api_props) if spec.graphql else []
+        problems += queues_problems(spec, queue_props)
+        problems += websocket_api_problems(spec, table_props) if spec.websocket_enabled else []
+        problems += auth_problems(key_props) if spec.auth.token_required else []
+        problems += site_problems(spec, distribution_props, with_api=bool(spec.routes)) if spec.static else []
+        problems += object_events_problems(spec, buckets, existing_bucket_names)
+        raise_if_any("ServeyApp", problems)
+
+        self.functions = ServeyFunctions(
+            self,
+            "Functions",
+            spec=spec,
+            function_props=function_props,
+            log_group_props=log_group_props,
+            layer_requirements=layer_requirements,
+            layer_cache_dir=layer_cache_dir,
+        )
+        common: dict[str, Any] = {"spec": spec, "functions": self.functions}
+        self.rest_api = (
+            ServeyRestApi(
+                self,
+                "Rest",
+                **common,
+                rest_api_props=rest_api_props,
+                stage_props=stage_props,
+                log_group_props=log_group_props,
+            )
+            if spec.routes
+            else None
+        )
+        self.graphql_api = (
+            ServeyGraphqlApi(self, "Graphql", **common, graphql_api_props=graphql_api_props)
+            if spec.graphql
+            else None
+        )
+        self.schedules = (
+            ServeySchedules(self, "Schedules", **common, dead_letter_queue_props=dead_letter_queue_props)
+            if spec.schedules
+            else None
+        )
+        self.queues = (
+            ServeyQueues(
+                self,
+                "Queues",
+                **common,
+                queue_props=queue_props,
+                dead_letter_queue_props=dead_letter_queue_props,
+            )
+            if spec.queues
+            else None
+        )
+        self.websocket_api = (
+            ServeyWebSocketApi(
+                self, "WebSocket", **common, table_props=table_props, log_group_props=log_group_props
+            )
+            if spec.websocket_enabled
+            else None
+        )
+        self.site = (
+            ServeySite(
+                self,
+                "Site",
+                spec=spec,
+                rest_api=self.rest_api.rest_api if self.rest_api else None,
+                bucket_props=bucket_props,
+                distribution_props=distribution_props,
+            )
+            if spec.static
+            else None
+        )
+        self.object_events = (
+            ServeyObjectEvents(
+                self,
+                "ObjectEvents",
+                **common,
+                buckets=buckets,
+                existing_bucket_names=existing_bucket_names,
+                bucket_props=bucket_props,
+                access_logs_bucket=self.site.access_logs_bucket if self.site else None,
+            )
+            if spec.s3_triggers
+            else None
+        )
+        # Last, so that every function made above learns the key id.
+        self.auth = (
+            ServeyAuth(self, "Auth", **common, key_props=key_props) if spec.auth.token_required else None
+        )
+        self._outputs()
+
+    def _outputs(self) -> None:
+        urls = {
+            "RestUrl": self.rest_api and self.rest_api.url,
+            "GraphqlUrl": self.graphql_api and self.graphql_api.url,
+            "WebSocketUrl": self.websocket_api and self.websocket_api.url,
+            "SiteUrl": self.site and self.site.url,
+        }
+        for id, url in urls.items():
+            if url:
+                CfnOutput(self, id, value=url)
+
+
+class ServeyStack(Stack):
+    """A stack holding one `ServeyApp` (as `.app`); stack props (env, tags, …) go to the Stack."""
+
+    def __init__(
+        self,
+        scope: Construct | None,
+        id: str,
+        *,
+        app_module: str | None = None,
+        spec: AppSpec | None = None,
+        app_props: Mapping[str, Any] | None = None,
+        **stack_props: Any,
+    ) -> None:
+        super().__init__(scope, id, **stack_props)
+        self.app = ServeyApp(self, "App", app_module=app_module, spec=spec, **(app_props or {}))

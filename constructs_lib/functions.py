@@ -1,0 +1,127 @@
+"""`ServeyFunctions`: one Lambda function per `FunctionSpec`, sharing one code asset and one layer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Duration, Stage
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from constructs_lib import defaults
+from constructs_lib.builders import acknowledge, construct_id, dead_letter_queue, log_group
+from constructs_lib.packaging import build_layer, stage_code
+from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from servey_cdk.appspec import AppSpec
+
+OWNED_FUNCTION_PROPS = (
+    *("code", "handler", "layers", "role", "log_group", "dead_letter_queue"),
+    *("environment", "timeout", "memory_size"),
+)
+AUTHORIZER = "graphql-authorizer"
+WEBSOCKET = "websocket"
+
+
+class ServeyFunctions(Construct):
+    """The app's Lambda functions, plus the AppSync authorizer and the websocket function it needs.
+
+    Attributes: `functions` (by FunctionSpec name), `authorizer`, `websocket`, `log_groups`,
+    `roles`, `code`, `layer`, `dead_letter_queue` (of asynchronous invocations).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: AppSpec,
+        function_props: Props | None = None,
+        log_group_props: Props | None = None,
+        layer_requirements: Sequence[str] = defaults.LAYER_REQUIREMENTS,
+        layer_cache_dir: Path | None = None,
+        dead_letter_queue_props: Props | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        raise_if_any("ServeyFunctions", functions_problems(function_props))
+        self.spec = spec
+        self._function_props = merged(defaults.function_props(), function_props)
+        self._log_group_props = log_group_props
+        runtime: lambda_.Runtime = self._function_props["runtime"]
+        architecture: lambda_.Architecture = self._function_props["architecture"]
+        code_dir = Path(Stage.of(self).outdir) / "servey-code" / self.node.addr  # type: ignore[union-attr]
+        self.code = lambda_.Code.from_asset(str(stage_code(Path(spec.root), spec.app_module, code_dir)))
+        layer_dir = build_layer(
+            layer_requirements, runtime.name.removeprefix("python"), architecture.name, layer_cache_dir
+        )
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            code=lambda_.Code.from_asset(str(layer_dir)),
+            compatible_runtimes=[runtime],
+            compatible_architectures=[architecture],
+            description=f"Third-party dependencies of {spec.app_module}",
+        )
+        # Failed asynchronous invocations (schedules, object events) land here: nothing is lost.
+        self.dead_letter_queue = dead_letter_queue(
+            self, "DeadLetters", "asynchronous invocations", dead_letter_queue_props
+        )
+        self.log_groups: dict[str, logs.LogGroup] = {}
+        self.roles: dict[str, iam.Role] = {}
+        self.functions = {
+            item.name: self._function(item.name, item.timeout, item.memory, item.environment)
+            for item in spec.functions
+        }
+        entry_environment = {"SERVEY_ACTION_PATH": spec.app_module}
+        self.authorizer = (
+            self._function(AUTHORIZER, 10, 256, entry_environment) if spec.graphql is not None else None
+        )
+        self.websocket = (
+            self._function(WEBSOCKET, 30, 256, entry_environment) if spec.websocket_enabled else None
+        )
+
+    @property
+    def all_functions(self) -> dict[str, lambda_.Function]:
+        extra = {AUTHORIZER: self.authorizer, WEBSOCKET: self.websocket}
+        return {**self.functions, **{name: fn for name, fn in extra.items() if fn is not None}}
+
+    def _function(
+        self, name: str, timeout: int, memory: int, environment: dict[str, str]
+    ) -> lambda_.Function:
+        id = construct_id(name)
+        logs_of_function = log_group(self, f"{id}Logs", self._log_group_props)
+        role = iam.Role(
+            self,
+            f"{id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs the {name} function",
+        )
+        # An explicit grant on its own log group instead of AWSLambdaBasicExecutionRole's logs:* on *.
+        logs_of_function.grant_write(role)
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions",
+        )
+        props: dict[str, Any] = {
+            **self._function_props,
+            "code": self.code,
+            "layers": [self.layer],
+            "timeout": Duration.seconds(timeout),
+            "memory_size": memory,
+            "environment": dict(environment),
+            "log_group": logs_of_function,
+            "dead_letter_queue": self.dead_letter_queue,
+            "role": role,
+            "description": f"servey-cdk {self.spec.app_module}: {name}",
+        }
+        self.log_groups[name] = logs_of_function
+        self.roles[name] = role
+        return lambda_.Function(self, id, **props)
+
+
+def functions_problems(function_props: Props | None) -> list[str]:
+    return owned_keys_problems("function_props", function_props, OWNED_FUNCTION_PROPS)

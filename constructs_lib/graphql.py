@@ -1,0 +1,116 @@
+"""`ServeyGraphqlApi`: an AppSync API from the app's SDL, with direct Lambda resolvers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, Stage
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from constructs_lib import defaults
+from constructs_lib.builders import acknowledge_invoke_wildcard, construct_id, log_group
+from constructs_lib.functions import ServeyFunctions
+from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from servey_cdk.appspec import AppSpec, GraphQLSpec
+
+OWNED_GRAPHQL_API_PROPS = ("definition", "schema", "authorization_config", "log_config")
+FIELD_LOG_LEVEL = "ERROR"
+AUTHORIZATION_CACHE = Duration.minutes(5)
+
+
+class ServeyGraphqlApi(Construct):
+    """Attributes: `graphql_api`, `data_sources` (by function name), `resolvers` (by "Type.field"),
+    `logs`, `logs_role`.
+
+    Requests are authorized by the app's authorizer function (`ServeyFunctions.authorizer`).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: AppSpec,
+        functions: ServeyFunctions,
+        graphql_api_props: Props | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        raise_if_any("ServeyGraphqlApi", graphql_api_problems(spec, graphql_api_props))
+        assert spec.graphql is not None
+        assert functions.authorizer is not None
+        self.graphql_api = appsync.GraphqlApi(
+            self,
+            "Api",
+            **merged(
+                {"name": f"{spec.app_module}-graphql", **defaults.graphql_api_props()}, graphql_api_props
+            ),
+            definition=appsync.Definition.from_schema(
+                appsync.SchemaFile.from_asset(self._write_sdl(spec.graphql))
+            ),
+            authorization_config=appsync.AuthorizationConfig(
+                default_authorization=appsync.AuthorizationMode(
+                    authorization_type=appsync.AuthorizationType.LAMBDA,
+                    lambda_authorizer_config=appsync.LambdaAuthorizerConfig(
+                        handler=functions.authorizer, results_cache_ttl=AUTHORIZATION_CACHE
+                    ),
+                )
+            ),
+        )
+        self._log_to_own_group()
+        used = dict.fromkeys(resolver.function for resolver in spec.graphql.resolvers)
+        self.data_sources = {
+            name: self.graphql_api.add_lambda_data_source(construct_id(name), functions.functions[name])
+            for name in used
+        }
+        for name, source in self.data_sources.items():
+            acknowledge_invoke_wildcard(source, functions.functions[name])
+        self.resolvers = {
+            f"{item.type_name}.{item.field_name}": self.graphql_api.create_resolver(
+                construct_id(f"{item.type_name}-{item.field_name}"),
+                type_name=item.type_name,
+                field_name=item.field_name,
+                data_source=self.data_sources[item.function],
+                max_batch_size=item.batch_size,
+            )
+            for item in spec.graphql.resolvers
+        }
+
+    @property
+    def url(self) -> str:
+        return self.graphql_api.graphql_url
+
+    def _log_to_own_group(self) -> None:
+        # The L2's log_config adds a log-retention Lambda and a managed-policy role; an explicit group
+        # under AppSync's own name, and a role that may write only there, do without both.
+        self.logs = log_group(
+            self, "Logs", {"log_group_name": f"/aws/appsync/apis/{self.graphql_api.api_id}"}
+        )
+        self.logs_role = iam.Role(
+            self,
+            "LogsRole",
+            assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
+            description="AppSync logs",
+        )
+        self.logs.grant_write(self.logs_role)
+        api = self.graphql_api.node.default_child
+        assert isinstance(api, appsync.CfnGraphQLApi)
+        api.log_config = appsync.CfnGraphQLApi.LogConfigProperty(
+            cloud_watch_logs_role_arn=self.logs_role.role_arn, field_log_level=FIELD_LOG_LEVEL
+        )
+
+    def _write_sdl(self, graphql: GraphQLSpec) -> str:
+        # SchemaFile reads a file, whose content CDK then inlines into the template.
+        outdir = Stage.of(self).outdir  # type: ignore[union-attr]
+        path = Path(outdir) / "servey-schema" / f"{self.node.addr}.graphql"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(graphql.sdl)
+        return str(path)
+
+
+def graphql_api_problems(spec: AppSpec, graphql_api_props: Props | None) -> list[str]:
+    problems = owned_keys_problems("graphql_api_props", graphql_api_props, OWNED_GRAPHQL_API_PROPS)
+    if spec.graphql is None:
+        problems.append(f"the app {spec.app_module!r} has no GraphQL fields")
+    return problems

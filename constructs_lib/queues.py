@@ -1,0 +1,95 @@
+"""`ServeyQueues`: an SQS queue per subscription-linked action, with a DLQ and partial batch failures.
+
+Each queue's physical name ends with `-<QueueSpec name>` (`<subscription>-<action>`): the
+runtime finds the action of an SQS record from that suffix of its `eventSourceARN`.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Names
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from constructs_lib import defaults
+from constructs_lib.builders import acknowledge, construct_id, dead_letter_queue, environment_name
+from constructs_lib.functions import ServeyFunctions
+from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from servey_cdk.appspec import AppSpec, QueueSpec
+
+QUEUE_ENV_PREFIX = "SERVEY_QUEUE_"
+SQS_MAX_NAME = 80
+OWNED_QUEUE_PROPS = ("queue_name", "dead_letter_queue", "delivery_delay", "visibility_timeout")
+
+
+class ServeyQueues(Construct):
+    """Attributes: `queues`, `dead_letter_queues`, `event_sources` (all by QueueSpec name)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: AppSpec,
+        functions: ServeyFunctions,
+        queue_props: Props | None = None,
+        dead_letter_queue_props: Props | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        raise_if_any("ServeyQueues", queues_problems(spec, queue_props))
+        self._queue_props = merged(defaults.queue_props(), queue_props)
+        self._dead_letter_queue_props = dead_letter_queue_props
+        self.queues: dict[str, sqs.Queue] = {}
+        self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        self.event_sources: dict[str, event_sources.SqsEventSource] = {}
+        for item in spec.queues:
+            self._queue(item, functions)
+        for subscription in spec.subscriptions:
+            for publisher in subscription.publishers:
+                for name in subscription.queues:
+                    function = functions.functions[publisher]
+                    self.queues[name].grant_send_messages(function)
+                    function.add_environment(
+                        environment_name(QUEUE_ENV_PREFIX, name), self.queues[name].queue_url
+                    )
+
+    def _queue(self, item: QueueSpec, functions: ServeyFunctions) -> None:
+        id = construct_id(item.name)
+        prefix = Names.unique_resource_name(self, max_length=SQS_MAX_NAME - len(item.name) - 1)
+        dead_letters = dead_letter_queue(
+            self, f"{id}DeadLetters", f"queue {item.name}", self._dead_letter_queue_props
+        )
+        queue = sqs.Queue(
+            self,
+            id,
+            **self._queue_props,
+            queue_name=f"{prefix}-{item.name}",
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=dead_letters, max_receive_count=item.max_receive_count
+            ),
+            delivery_delay=Duration.seconds(item.delay_seconds),
+            visibility_timeout=Duration.seconds(item.visibility_timeout),
+        )
+        source = event_sources.SqsEventSource(
+            queue, batch_size=item.batch_size, report_batch_item_failures=True
+        )
+        consumer = functions.functions[item.function]
+        consumer.add_event_source(source)
+        acknowledge(
+            consumer,
+            "Serverless-LambdaEventSourceMappingDestination",
+            "Lambda has no on-failure destination for SQS sources; failed messages go to the queue's own DLQ",
+        )
+        self.queues[item.name] = queue
+        self.dead_letter_queues[item.name] = dead_letters
+        self.event_sources[item.name] = source
+
+
+def queues_problems(spec: AppSpec, queue_props: Props | None) -> list[str]:
+    problems = owned_keys_problems("queue_props", queue_props, OWNED_QUEUE_PROPS)
+    problems += [
+        f"queue {item.name!r}: the name leaves no room for a unique prefix in SQS's {SQS_MAX_NAME} characters"
+        for item in spec.queues
+        if len(item.name) > SQS_MAX_NAME - 10
+    ]
+    return problems

@@ -1,0 +1,151 @@
+"""`ServeySite`: the app's static files on S3 behind CloudFront; API and page paths go to API Gateway."""
+
+from __future__ import annotations
+
+from aws_cdk import DefaultStackSynthesizer, Stack
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from constructs import Construct
+
+from constructs_lib import builders, defaults
+from constructs_lib.builders import BASIC_EXECUTION_POLICY, acknowledge, logical_id, stack_singleton
+from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from servey_cdk.appspec import AppSpec
+
+OWNED_DISTRIBUTION_PROPS = ("default_behavior", "additional_behaviors")
+
+
+class ServeySite(Construct):
+    """Attributes: `bucket`, `access_logs_bucket`, `distribution`, `deployment`, `headers_policy`,
+    `api_paths` (the CloudFront path patterns sent to the REST API).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: AppSpec,
+        rest_api: apigateway.RestApi | None = None,
+        bucket_props: Props | None = None,
+        distribution_props: Props | None = None,
+        access_logs_bucket: s3.IBucket | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        raise_if_any("ServeySite", site_problems(spec, distribution_props, with_api=rest_api is not None))
+        assert spec.static is not None
+        self.access_logs_bucket = access_logs_bucket or builders.access_logs_bucket(self, "AccessLogs")
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            **merged(defaults.bucket_props(), bucket_props),
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="site-bucket/",
+        )
+        self.headers_policy = cloudfront.ResponseHeadersPolicy(
+            self, "SecurityHeaders", security_headers_behavior=defaults.security_headers()
+        )
+        self.api_paths = api_path_patterns(spec) if rest_api is not None else ()
+        api_behavior = rest_api and cloudfront.BehaviorOptions(
+            origin=origins.RestApiOrigin(rest_api),
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            response_headers_policy=self.headers_policy,
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            **merged(
+                {
+                    "default_root_object": "index.html",
+                    "enable_logging": True,
+                    "log_bucket": self.access_logs_bucket,
+                    "log_file_prefix": "distribution/",
+                },
+                distribution_props,
+            ),
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=self.headers_policy,
+            ),
+            additional_behaviors=dict.fromkeys(self.api_paths, api_behavior) if api_behavior else None,
+        )
+        self.deployment = s3_deployment.BucketDeployment(
+            self,
+            "Files",
+            sources=[s3_deployment.Source.asset(spec.static.directory)],
+            destination_bucket=self.bucket,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+        )
+        self._acknowledge()
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.distribution.distribution_domain_name}"
+
+    def _acknowledge(self) -> None:
+        reasons = {
+            "AwsSolutions-CFR1": "The app serves every country; add geo restrictions via distribution_props",
+            "AwsSolutions-CFR2": "A WAF web ACL is an account-level choice with its own cost; "
+            "pass web_acl_id in distribution_props",
+            "AwsSolutions-CFR4": "The default *.cloudfront.net certificate cannot pin TLS 1.2; "
+            "pass a domain and certificate in distribution_props to enforce it",
+        }
+        for rule, reason in reasons.items():
+            acknowledge(self.distribution, rule, reason)
+        self._acknowledge_deployment_handler()
+
+    def _acknowledge_deployment_handler(self) -> None:
+        handler = stack_singleton(self, "Custom::CDKBucketDeployment")
+        assert handler is not None
+        reason = "CDK's own BucketDeployment handler, run only while deploying; its settings are CDK's"
+        for rule in (
+            "AwsSolutions-L1", "Serverless-LambdaLatestVersion", "Serverless-LambdaTracing",
+            "Serverless-LambdaDLQ", f"AwsSolutions-IAM4[Policy::{BASIC_EXECUTION_POLICY}]",
+        ):  # fmt: skip
+            acknowledge(handler, rule, reason)
+        synthesizer = Stack.of(self).synthesizer
+        qualifier = (
+            getattr(synthesizer, "bootstrap_qualifier", None) or DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        )
+        copying = {
+            "Resource::arn:<AWS::Partition>:s3:::cdk-"
+            f"{qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*": "reads the staged asset's objects",
+            f"Resource::<{logical_id(self.bucket)}.Arn>/*": "replaces the site's objects",
+            "Resource::*": "CloudFront invalidations have no resource-level permissions",
+            **{f"Action::s3:{action}*": "uses CDK's grant_read_write on the buckets it copies between"
+               for action in ("List", "GetObject", "GetBucket", "DeleteObject", "Abort")},
+        }  # fmt: skip
+        for finding, why in copying.items():
+            acknowledge(handler, f"AwsSolutions-IAM5[{finding}]", f"The site deployment {why}")
+
+
+def api_path_patterns(spec: AppSpec) -> tuple[str, ...]:
+    """CloudFront path patterns that send each route's first path segment to the API."""
+    exact = {route.path for route in spec.routes}
+    patterns = []
+    for route in spec.routes:
+        segment = route.path.strip("/").split("/")[0]
+        pattern = f"/{segment}*" if f"/{segment}" in exact else f"/{segment}/*"
+        if segment and pattern not in patterns:
+            patterns.append(pattern)
+    return tuple(patterns)
+
+
+def site_problems(spec: AppSpec, distribution_props: Props | None, with_api: bool) -> list[str]:
+    problems = owned_keys_problems("distribution_props", distribution_props, OWNED_DISTRIBUTION_PROPS)
+    if spec.static is None:
+        problems.append(f"the app {spec.app_module!r} has no static/ directory")
+    problems += [
+        f"route {route.method} / of action {route.action!r}: '/' is the site's own index"
+        for route in spec.routes
+        if route.path == "/" and with_api
+    ]
+    return problems

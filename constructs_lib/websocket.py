@@ -1,0 +1,121 @@
+"""`ServeyWebSocketApi`: an API Gateway websocket API whose connections are kept in DynamoDB."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from constructs_lib import defaults
+from constructs_lib.builders import acknowledge, log_group, logical_id
+from constructs_lib.functions import ServeyFunctions
+from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from servey_cdk.appspec import AppSpec
+
+SUBSCRIPTION_INDEX = "by_subscription"
+OWNED_TABLE_PROPS = ("partition_key", "sort_key", "time_to_live_attribute")
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","eventType":"$context.eventType",'
+    '"routeKey":"$context.routeKey","status":"$context.status","connectionId":"$context.connectionId",'
+    '"requestTime":"$context.requestTime"}'
+)
+
+
+class ServeyWebSocketApi(Construct):
+    """Attributes: `web_socket_api`, `stage`, `table`, `access_logs`, `function` (the websocket function).
+
+    The publishing functions and the websocket function get `SERVEY_CONNECTIONS_TABLE`,
+    `SERVEY_WEBSOCKET_ENDPOINT` and the right to post to connections.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: AppSpec,
+        functions: ServeyFunctions,
+        table_props: Props | None = None,
+        stage_name: str = "live",
+        log_group_props: Props | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        raise_if_any("ServeyWebSocketApi", websocket_api_problems(spec, table_props))
+        assert functions.websocket is not None
+        self.function = functions.websocket
+        self.table = dynamodb.Table(
+            self, "Connections", **merged(defaults.connections_table_props(), table_props)
+        )
+        self.table.add_global_secondary_index(
+            index_name=SUBSCRIPTION_INDEX,
+            partition_key=dynamodb.Attribute(name="subscription", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="connection_id", type=dynamodb.AttributeType.STRING),
+        )
+        integration = integrations.WebSocketLambdaIntegration("Handler", self.function)
+        route = apigatewayv2.WebSocketRouteOptions(integration=integration)
+        self.web_socket_api = apigatewayv2.WebSocketApi(
+            self,
+            "Api",
+            api_name=f"{spec.app_module}-websocket",
+            connect_route_options=route,
+            disconnect_route_options=route,
+            default_route_options=route,
+        )
+        self.access_logs = log_group(self, "AccessLogs", log_group_props)
+        self.stage = apigatewayv2.WebSocketStage(
+            self,
+            "Stage",
+            web_socket_api=self.web_socket_api,
+            stage_name=stage_name,
+            auto_deploy=True,
+            throttle=apigatewayv2.ThrottleSettings(
+                rate_limit=defaults.THROTTLING_RATE, burst_limit=defaults.THROTTLING_BURST
+            ),
+        )
+        stage_resource = self.stage.node.default_child
+        assert isinstance(stage_resource, apigatewayv2.CfnStage)
+        stage_resource.access_log_settings = apigatewayv2.CfnStage.AccessLogSettingsProperty(
+            destination_arn=self.access_logs.log_group_arn, format=ACCESS_LOG_FORMAT
+        )
+        publishers = {name for item in spec.subscriptions if item.is_subscribable for name in item.publishers}
+        for function in (self.function, *(functions.functions[name] for name in sorted(publishers))):
+            self._allow_posting(function)
+        for route_key in ("$connect", "$disconnect", "$default"):
+            route_construct = self.web_socket_api.node.try_find_child(f"{route_key}-Route")
+            if route_construct is not None:
+                acknowledge(
+                    route_construct,
+                    "AwsSolutions-APIG4",
+                    "The websocket function verifies the $connect token of subscriptions that need one",
+                )
+
+    @property
+    def url(self) -> str:
+        return self.stage.url
+
+    def _allow_posting(self, function: lambda_.Function) -> None:
+        self.table.grant_read_write_data(function)
+        self.web_socket_api.grant_manage_connections(function)
+        function.add_environment("SERVEY_CONNECTIONS_TABLE", self.table.table_name)
+        function.add_environment("SERVEY_WEBSOCKET_ENDPOINT", self.stage.callback_url)
+        assert function.role is not None
+        acknowledge(
+            function.role,
+            f"AwsSolutions-IAM5[Resource::<{logical_id(self.table)}.Arn>/index/*]",
+            "Fan-out queries the connections table's subscription index",
+        )
+        acknowledge(
+            function.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:"
+            f"<{logical_id(self.web_socket_api)}>/*/*/@connections/*]",
+            "Posting to connections names connection ids that exist only at run time",
+        )
+
+
+def websocket_api_problems(spec: AppSpec, table_props: Props | None) -> list[str]:
+    problems = owned_keys_problems("table_props", table_props, OWNED_TABLE_PROPS)
+    if not spec.websocket_enabled:
+        problems.append(f"the app {spec.app_module!r} has no subscribable subscription")
+    return problems

@@ -1,0 +1,46 @@
+"""Lookups over synthesized templates shared by the construct tests (this folder has no __init__.py:
+as a package it would be named `constructs` and shadow the CDK library of that name)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs_lib.defaults import HANDLER
+
+Resources = dict[str, dict[str, Any]]
+
+
+def of_type(resources: Resources, type_name: str) -> Resources:
+    return {name: value for name, value in resources.items() if value["Type"] == type_name}
+
+
+def app_function(resources: Resources, name: str) -> tuple[str, dict[str, Any]]:
+    """The logical id and properties of the function serving FunctionSpec `name`."""
+    for logical_id, value in of_type(resources, "AWS::Lambda::Function").items():
+        properties = value["Properties"]
+        if properties.get("Handler") == HANDLER and properties["Description"].endswith(f": {name}"):
+            return logical_id, properties
+    raise LookupError(name)
+
+
+def role_of(resources: Resources, function_name: str) -> str:
+    _, properties = app_function(resources, function_name)
+    role: str = properties["Role"]["Fn::GetAtt"][0]
+    return role
+
+
+def policy_statements(resources: Resources, role: str) -> list[dict[str, Any]]:
+    """Every statement of the inline policies attached to `role`."""
+    statements: list[dict[str, Any]] = []
+    for value in of_type(resources, "AWS::IAM::Policy").values():
+        if {"Ref": role} in value["Properties"]["Roles"]:
+            statements += value["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def actions_of(statements: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for statement in statements:
+        actions = statement["Action"]
+        found.update([actions] if isinstance(actions, str) else actions)
+    return found

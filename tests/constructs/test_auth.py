@@ -1,0 +1,45 @@
+"""ServeyAuth: a KMS signing key, public-key reads for verifiers only, signing only when granted."""
+
+from __future__ import annotations
+
+from template_queries import Resources, actions_of, app_function, of_type, policy_statements, role_of
+
+from servey_cdk.appspec import AppSpec
+
+
+def test_the_token_key_is_an_rsa_signing_key(resources: Resources) -> None:
+    (key,) = of_type(resources, "AWS::KMS::Key").values()
+    assert key["Properties"]["KeySpec"] == "RSA_2048"
+    assert key["Properties"]["KeyUsage"] == "SIGN_VERIFY"
+
+
+def test_functions_learn_the_key_id(resources: Resources) -> None:
+    (key,) = of_type(resources, "AWS::KMS::Key")
+    assert app_function(resources, "say_hello")[1]["Environment"]["Variables"]["SERVEY_TOKEN_KEY_ID"] == {
+        "Ref": key
+    }
+
+
+def test_only_verifiers_may_read_the_public_key(resources: Resources, spec: AppSpec) -> None:
+    names = [item.name for item in spec.functions] + ["graphql-authorizer", "websocket"]
+    readers = {
+        name for name in names
+        if "kms:GetPublicKey" in actions_of(policy_statements(resources, role_of(resources, name)))
+    }  # fmt: skip
+    assert readers == {"only_for_root", "graphql-authorizer", "websocket"}
+
+
+def test_no_function_may_sign_by_default(resources: Resources) -> None:
+    statements = [s for value in of_type(resources, "AWS::IAM::Policy").values()
+                  for s in value["Properties"]["PolicyDocument"]["Statement"]]  # fmt: skip
+    assert "kms:Sign" not in actions_of(statements)
+
+
+def test_grant_sign_lets_one_function_sign(synthesized: object) -> None:
+    from conftest import Synthesized
+
+    assert isinstance(synthesized, Synthesized)
+    user = synthesized.templates["UserStack"]["Resources"]
+    signer = role_of(user, "echo_authorization")
+    assert "kms:Sign" in actions_of(policy_statements(user, signer))
+    assert "kms:Sign" not in actions_of(policy_statements(user, role_of(user, "say_hello")))

@@ -1,0 +1,45 @@
+"""ServeyGraphqlApi: AppSync from the app's SDL, direct Lambda resolvers, a Lambda authorizer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from template_queries import Resources, app_function, of_type
+
+from servey_cdk.appspec import AppSpec
+
+
+def _resolvers(resources: Resources) -> dict[str, dict[str, Any]]:
+    found = of_type(resources, "AWS::AppSync::Resolver").values()
+    return {f"{v['Properties']['TypeName']}.{v['Properties']['FieldName']}": v["Properties"] for v in found}
+
+
+def test_the_schema_is_the_apps_sdl(resources: Resources, spec: AppSpec) -> None:
+    assert spec.graphql is not None
+    (schema,) = of_type(resources, "AWS::AppSync::GraphQLSchema").values()
+    assert schema["Properties"]["Definition"] == spec.graphql.sdl
+
+
+def test_each_resolver_spec_has_a_direct_lambda_resolver(resources: Resources, spec: AppSpec) -> None:
+    assert spec.graphql is not None
+    resolvers = _resolvers(resources)
+    assert set(resolvers) == {f"{r.type_name}.{r.field_name}" for r in spec.graphql.resolvers}
+    assert all("RequestMappingTemplate" not in resolver for resolver in resolvers.values())
+
+
+def test_a_batched_nested_field_sets_its_max_batch_size(resources: Resources) -> None:
+    assert _resolvers(resources)["NumberStats.factorial"]["MaxBatchSize"] == 10
+
+
+def test_requests_are_authorized_by_the_authorizer_function(resources: Resources) -> None:
+    (api,) = of_type(resources, "AWS::AppSync::GraphQLApi").values()
+    authorizer, _ = app_function(resources, "graphql-authorizer")
+    assert api["Properties"]["AuthenticationType"] == "AWS_LAMBDA"
+    assert authorizer in str(api["Properties"]["LambdaAuthorizerConfig"]["AuthorizerUri"])
+
+
+def test_errors_are_logged_to_a_group_with_retention(resources: Resources) -> None:
+    (api,) = of_type(resources, "AWS::AppSync::GraphQLApi").values()
+    assert api["Properties"]["LogConfig"]["FieldLogLevel"] == "ERROR"
+    groups = of_type(resources, "AWS::Logs::LogGroup").values()
+    assert any("/aws/appsync/apis/" in str(group["Properties"].get("LogGroupName")) for group in groups)

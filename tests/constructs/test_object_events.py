@@ -1,0 +1,52 @@
+"""ServeyObjectEvents: notifications on a created bucket, or on an existing bucket named by the user."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+from conftest import EXISTING_UPLOADS_BUCKET, Synthesized
+from template_queries import Resources, app_function, of_type
+
+from constructs_lib import PropsError, ServeyObjectEvents
+from constructs_lib.object_events import object_events_problems
+from servey_cdk.appspec import AppSpec
+
+
+def _notification(resources: Resources) -> dict[str, object]:
+    (notification,) = of_type(resources, "Custom::S3BucketNotifications").values()
+    properties: dict[str, object] = notification["Properties"]
+    return properties
+
+
+def test_created_and_removed_objects_notify_the_function_with_the_key_filter(resources: Resources) -> None:
+    configurations = _notification(resources)["NotificationConfiguration"]["LambdaFunctionConfigurations"]  # type: ignore[index]
+    assert {c["Events"][0] for c in configurations} == {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
+    rules = configurations[0]["Filter"]["Key"]["FilterRules"]
+    assert {(r["Name"], r["Value"]) for r in rules} == {("prefix", "incoming/"), ("suffix", ".csv")}
+
+
+def test_the_function_learns_the_bucket_name(resources: Resources) -> None:
+    variables = app_function(resources, "on_upload")[1]["Environment"]["Variables"]
+    assert variables["SERVEY_BUCKET_UPLOADS"] == _notification(resources)["BucketName"]
+
+
+def test_an_existing_bucket_named_by_the_user_gets_the_notifications(synthesized: Synthesized) -> None:
+    user = synthesized.templates["UserStack"]["Resources"]
+    assert _notification(user)["BucketName"] == EXISTING_UPLOADS_BUCKET
+    assert not [b for b in of_type(user, "AWS::S3::Bucket") if "ObjectEvents" in b]
+
+
+def test_bucket_props_naming_unknown_or_doubly_given_buckets_are_all_reported(
+    spec: AppSpec, fresh_app: cdk.App
+) -> None:
+    stack = cdk.Stack(fresh_app, "Invalid")
+    with pytest.raises(PropsError) as raised:
+        ServeyObjectEvents(
+            stack, "Events", spec=spec, functions=None,  # type: ignore[arg-type]
+            buckets={"downloads": None, "uploads": None},  # type: ignore[dict-item]
+            existing_bucket_names={"uploads": "real-name"},
+        )  # fmt: skip
+    assert raised.value.problems == tuple(
+        object_events_problems(spec, {"downloads": 1, "uploads": 1}, {"uploads": "real-name"})
+    )
+    assert len(raised.value.problems) == 2

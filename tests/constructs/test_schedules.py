@@ -1,0 +1,37 @@
+"""ServeySchedules: EventBridge rules, and Scheduler schedules where a time zone is given."""
+
+from __future__ import annotations
+
+import json
+
+from template_queries import Resources, actions_of, app_function, of_type, policy_statements
+
+
+def test_a_schedule_without_time_zone_is_an_eventbridge_rule_naming_the_schedule(
+    resources: Resources,
+) -> None:
+    (rule,) = of_type(resources, "AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert json.loads(rule["Properties"]["Targets"][0]["Input"]) == {"servey_schedule": "tick"}
+
+
+def test_a_schedule_with_a_time_zone_is_a_scheduler_schedule(resources: Resources) -> None:
+    (schedule,) = of_type(resources, "AWS::Scheduler::Schedule").values()
+    properties = schedule["Properties"]
+    assert properties["ScheduleExpressionTimezone"] == "Europe/Paris"
+    assert json.loads(properties["Target"]["Input"]) == {"servey_schedule": "nightly_report"}
+
+
+def test_the_scheduler_role_may_invoke_only_its_function(resources: Resources) -> None:
+    (schedule,) = of_type(resources, "AWS::Scheduler::Schedule").values()
+    role = schedule["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    function, _ = app_function(resources, "nightly_report")
+    invoke = [s for s in policy_statements(resources, role) if "lambda:InvokeFunction" in actions_of([s])]
+    assert invoke == [
+        {"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": {"Fn::GetAtt": [function, "Arn"]}}
+    ]
+
+
+def test_undeliverable_schedule_events_go_to_a_dead_letter_queue(resources: Resources) -> None:
+    (rule,) = of_type(resources, "AWS::Events::Rule").values()
+    assert "Arn" in rule["Properties"]["Targets"][0]["DeadLetterConfig"]
