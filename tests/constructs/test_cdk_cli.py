@@ -1,0 +1,39 @@
+"""`cdk synth` through the real AWS CDK CLI, installed by the project's setup (scripts/test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CDK = ROOT / ".cdk-cli" / "node_modules" / ".bin" / "cdk"
+
+
+@pytest.mark.skipif(not CDK.exists(), reason="the CDK CLI is installed by scripts/test into .cdk-cli")
+def test_when_cdk_synth_runs_then_it_writes_the_sample_apps_template(tmp_path: Path) -> None:
+    venv_bin = str(Path(sys.executable).parent)
+    environment = {
+        **os.environ,
+        "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        "CDK_DISABLE_VERSION_CHECK": "1",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+    }
+    completed = subprocess.run(
+        [str(CDK), "synth", "--quiet", "--no-notices", "--output", str(tmp_path)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    templates = list(tmp_path.glob("*.template.json"))
+    assert templates, f"no template in {sorted(p.name for p in tmp_path.iterdir())}"
+    resources = json.loads(templates[0].read_text())["Resources"]
+    kinds = {resource["Type"] for resource in resources.values()}
+    assert {"AWS::Lambda::Function", "AWS::ApiGateway::RestApi", "AWS::AppSync::GraphQLApi"} <= kinds
