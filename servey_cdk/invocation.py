@@ -16,6 +16,7 @@ from functools import cached_property
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Union
 
+from servey_cdk.access_control import AllowAll
 from servey_cdk.action import Action
 from servey_cdk.authorization import Authorization
 from servey_cdk.errors import ActionFailed, Forbidden, InvalidInput, ServeyError, Unauthorized
@@ -52,7 +53,9 @@ class ActionRunner:
         self.action = action
         self.owner_type = owner_type
         self.signature = signature_of(action)
-        self._call: CallNext = chain(middlewares, self._call_function)
+        # Without middleware the function is called directly, with no Invocation to build.
+        self._chain: CallNext | None = chain(middlewares, self._call_function) if middlewares else None
+        self._open = type(action.access_control) is AllowAll
         self._is_async = action.is_async
         self._scalar_inputs = _scalar_inputs(self.signature.inputs)
         self._scalar_result = _SCALAR_RESULTS.get(self.signature.returns)
@@ -115,7 +118,7 @@ class ActionRunner:
         owner: Any = None,
     ) -> Any:
         """Authorize, validate and call; returns the action's Python result."""
-        if not self.action.access_control.is_executable(authorization):
+        if not self._open and not self.action.access_control.is_executable(authorization):
             if authorization is None:
                 raise Unauthorized(f"action {self.action.name!r} needs a valid token")
             raise Forbidden(f"the token does not allow action {self.action.name!r}")
@@ -124,20 +127,21 @@ class ActionRunner:
             params[self.signature.authorization] = authorization
         if self.signature.has_owner:
             owner = self.validate_owner(owner)
-        invocation = Invocation(self.action, params, authorization, source, request_id, owner)
         try:
-            return self._call(invocation)
+            if self._chain is None:
+                return self._call(params, owner)
+            return self._chain(Invocation(self.action, params, authorization, source, request_id, owner))
         except ServeyError:
             raise
         except Exception as error:
             raise ActionFailed(self.action.name) from error
 
     def _call_function(self, invocation: Invocation) -> Any:
+        return self._call(invocation.params, invocation.owner)
+
+    def _call(self, params: dict[str, Any], owner: Any) -> Any:
         fn = self.action.fn
-        if self.signature.has_owner:
-            result = fn(invocation.owner, **invocation.params)
-        else:
-            result = fn(**invocation.params)
+        result = fn(owner, **params) if self.signature.has_owner else fn(**params)
         return run_coroutine(result) if self._is_async else result
 
     def dump_json(self, result: Any) -> bytes:

@@ -33,16 +33,14 @@ def request_headers(headers: Headers, lowercased: bool) -> tuple[str | None, str
     authorization = headers.get("Authorization") or headers.get("authorization")
     if_none_match = headers.get("If-None-Match") or headers.get("if-none-match")
     if authorization is None or if_none_match is None:
-        names = "\n".join(headers).lower()
-        if authorization is None and "authorization" in names:
-            authorization = _any_case(headers, "authorization")
-        if if_none_match is None and "if-none-match" in names:
-            if_none_match = _any_case(headers, "if-none-match")
+        for name in headers:
+            if len(name) == 13:  # the length of both names: most headers are passed over unlowered
+                lowered = name.lower()
+                if lowered == "authorization" and authorization is None:
+                    authorization = headers[name]
+                elif lowered == "if-none-match" and if_none_match is None:
+                    if_none_match = headers[name]
     return authorization, if_none_match
-
-
-def _any_case(headers: Headers, lowered: str) -> str | None:
-    return next((value for name, value in headers.items() if name.lower() == lowered), None)
 
 
 def query_v2(event: Mapping[str, Any]) -> tuple[Mapping[str, str], Mapping[str, list[str]] | None]:

@@ -73,6 +73,16 @@ def test_GIVEN_if_none_match_with_the_current_etag_WHEN_handled_THEN_304_with_an
     assert response["headers"]["ETag"] == current
 
 
+def test_GIVEN_if_none_match_in_unusual_case_WHEN_handled_THEN_304(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
+    current = app.handle(load_event("apigw_rest_say_hello"), context)["headers"]["ETag"]
+    event = load_event("apigw_rest_say_hello")
+    event["headers"]["Cache-Control"] = "no-cache"  # as long as the name looked for, and not it
+    event["headers"]["IF-NONE-MATCH"] = current
+    assert app.handle(event, context)["statusCode"] == 304
+
+
 def test_GIVEN_if_none_match_with_a_stale_etag_WHEN_handled_THEN_the_full_response(
     app: LambdaApp, context: FakeLambdaContext
 ) -> None:
