@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import random
 import time
-import uuid
 from dataclasses import dataclass, field
 
 ACCOUNT_ID = "000000000000"
 REGION = "local"
 
 
-@dataclass(frozen=True)
+def new_request_id() -> str:
+    """A random id in the form of AWS's request ids (UUID 4), at a third of `uuid.uuid4()`'s cost."""
+    digits = f"{random.getrandbits(128):032x}"
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-8{digits[17:20]}-{digits[20:]}"
+
+
+@dataclass(slots=True)
 class LambdaContext:
     """The attributes of Lambda's Python context that handlers and Powertools read."""
 
     function_name: str
     memory_limit_in_mb: int
     timeout_s: int
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    aws_request_id: str = field(default_factory=new_request_id)
     function_version: str = "$LATEST"
     started_at: float = field(default_factory=time.monotonic)
 

@@ -64,6 +64,7 @@ class RestApi:
 
     def __init__(self, spec: AppSpec, invoker: FunctionInvoker) -> None:
         self.resources = resources_of(spec)
+        self.literal = {resource.path: resource for resource in self.resources if "{" not in resource.path}
         self.invoker = invoker
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -76,30 +77,40 @@ class RestApi:
         if body is None:
             error = PayloadTooLarge(f"the request body is over Lambda's {MAX_PAYLOAD_BYTES} bytes")
             return Response(json.dumps(error.body(None)), error.status, media_type="application/json")
-        function, resource, parameters = self._target(request.method, request.url.path)
+        path = request.scope["path"]
+        function, resource, parameters = self._target(request.method, path)
         event = rest_event(request, body, resource, parameters)
         try:
             result = await self.invoker.invoke(function, event)
         except Exception:
-            log.exception("function %s failed on %s %s", function, request.method, request.url.path)
+            log.exception("function %s failed on %s %s", function, request.method, path)
             return bad_gateway()
         return proxy_response(result)
 
     def _target(self, method: str, path: str) -> tuple[str, str, dict[str, str] | None]:
         """The function, resource template and path parameters a request goes to."""
+        resource = self.literal.get(path)  # most requests: no pattern to try
+        if resource is not None:
+            return self._function(resource, method), resource.path, None
         for resource in self.resources:
             parameters = resource.match(path)
-            if parameters is None:
-                continue
-            route = resource.routes.get(method) or next(iter(resource.routes.values()))
-            function = route.function if method in resource.routes else ROUTER
-            return function, resource.path, parameters
+            if parameters is not None:
+                return self._function(resource, method), resource.path, parameters
         return ROUTER, PROXY_RESOURCE, {"proxy": path.lstrip("/")}
+
+    @staticmethod
+    def _function(resource: Resource, method: str) -> str:
+        """The method's function; for another method, the router, whose answer is the 405."""
+        route = resource.routes.get(method)
+        return route.function if route is not None else ROUTER
 
 
 async def _read_body(request: Request) -> bytes | None:
     """The body, or None once it passes the payload limit (without reading the rest)."""
-    declared = request.headers.get("content-length")
+    headers = request.headers
+    declared = headers.get("content-length")
+    if declared is None and "transfer-encoding" not in headers:
+        return b""  # HTTP/1.1: a request with neither header has no body
     if declared is not None and declared.isdigit() and int(declared) > MAX_PAYLOAD_BYTES:
         return None
     chunks: list[bytes] = []

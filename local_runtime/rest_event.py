@@ -11,15 +11,15 @@ from __future__ import annotations
 import base64
 import functools
 import time
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from local_runtime.lambda_context import ACCOUNT_ID
+from local_runtime.lambda_context import ACCOUNT_ID, new_request_id
 from local_runtime.types import Event
 
 STAGE = "local"
@@ -33,7 +33,7 @@ def rest_event(
 ) -> Event:
     headers, multi_headers = _headers(request)
     query, multi_query = _query(request)
-    request_id = str(uuid.uuid4())
+    request_id = new_request_id()
     now = time.time()
     path = request.scope["path"]
     text_body, is_base64 = _body(body, headers.get("Content-Type", ""))
@@ -73,7 +73,12 @@ def rest_event(
 
 def request_time(epoch: float) -> str:
     """API Gateway's `requestTime` format, e.g. `14/May/2024:12:01:15 +0000`."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return _request_time(int(epoch))
+
+
+@functools.lru_cache(maxsize=1)  # requests within one second share it
+def _request_time(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def _identity(source_ip: str, user_agent: str | None) -> dict[str, Any]:
@@ -106,8 +111,11 @@ def _headers(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def _query(request: Request) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    query_string = request.scope["query_string"]
+    if not query_string:
+        return None, None
     multi: dict[str, list[str]] = {}
-    for name, value in request.query_params.multi_items():
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
         multi.setdefault(name, []).append(value)
     if not multi:
         return None, None
@@ -139,20 +147,18 @@ def proxy_response(result: Any) -> Response:
         content = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
     except ValueError:
         return bad_gateway()
-    pairs: list[tuple[str, str]] = []
+    pairs: dict[tuple[bytes, bytes], None] = {}  # ordered, a pair given twice kept once
     for name, values in (result.get("multiValueHeaders") or {}).items():
-        pairs += [(name, str(value)) for value in values]
+        for value in values:
+            pairs[name.lower().encode("latin-1"), str(value).encode("latin-1")] = None
     for name, value in (result.get("headers") or {}).items():
-        if (name, str(value)) not in pairs:
-            pairs.append((name, str(value)))
+        pairs[name.lower().encode("latin-1"), str(value).encode("latin-1")] = None
     response = Response(content, status_code=result["statusCode"])
-    kept = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
-    response.raw_headers = [
-        (b"content-length", str(len(content)).encode()),
-        *[(name, value) for name, value in kept if name != b"content-length"],
-    ]
-    if not any(name == b"content-type" for name, _ in kept) and content:
-        response.raw_headers.append((b"content-type", b"application/json"))
+    raw = [(b"content-length", str(len(content)).encode())]
+    raw += [pair for pair in pairs if pair[0] != b"content-length"]
+    if content and not any(name == b"content-type" for name, _ in raw):
+        raw.append((b"content-type", b"application/json"))
+    response.raw_headers = raw
     return response
 
 

@@ -168,6 +168,24 @@ def test_GIVEN_an_unknown_path_WHEN_requested_THEN_the_router_gets_the_greedy_pr
     assert handler.events[0]["pathParameters"] == recorded["pathParameters"]
 
 
+@pytest.mark.parametrize("path", ["/docsx", "/static", "/_servey", "/graphqlx"])
+def test_GIVEN_a_path_beginning_like_an_emulator_route_WHEN_requested_THEN_the_api_gets_it(
+    serve: Callable[[RecordingHandler], TestClient], path: str
+) -> None:
+    handler = RecordingHandler()
+    serve(handler).get(path)
+    assert [event["path"] for event in handler.events] == [path]
+
+
+def test_GIVEN_the_emulator_routes_WHEN_requested_THEN_they_are_not_sent_to_the_api(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    client = serve(handler)
+    assert [client.get(path).status_code for path in ("/docs", "/openapi.json", "/graphiql")] == [200] * 3
+    assert handler.events == []
+
+
 def test_GIVEN_a_page_route_WHEN_requested_THEN_the_html_comes_from_the_handler(client: TestClient) -> None:
     response = client.get("/catalogue")
     assert response.status_code == 200
