@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib import defaults
-from constructs_lib.auth import ServeyAuth, auth_problems
+from constructs_lib.auth import ServeyAuth, auth_problems, needs_token_key
 from constructs_lib.functions import ServeyFunctions, functions_problems
 from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
 from constructs_lib.object_events import ServeyObjectEvents, object_events_problems
@@ -60,7 +60,7 @@ class ServeyApp(Construct):
         problems += graphql_api_problems(spec, graphql_api_props) if spec.graphql else []
         problems += queues_problems(spec, queue_props)
         problems += websocket_api_problems(spec, table_props) if spec.websocket_enabled else []
-        problems += auth_problems(key_props) if spec.auth.token_required else []
+        problems += auth_problems(key_props) if needs_token_key(spec) else []
         problems += site_problems(spec, distribution_props, with_api=bool(spec.routes)) if spec.static else []
         problems += object_events_problems(spec, buckets, existing_bucket_names)
         raise_if_any("ServeyApp", problems)
@@ -142,7 +142,7 @@ class ServeyApp(Construct):
         )
         # Last, so that every function made above learns the key id.
         self.auth = (
-            ServeyAuth(self, "Auth", **common, key_props=key_props) if spec.auth.token_required else None
+            ServeyAuth(self, "Auth", **common, key_props=key_props) if needs_token_key(spec) else None
         )
         self._outputs()
 

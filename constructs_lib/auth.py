@@ -17,10 +17,12 @@ OWNED_KEY_PROPS = ("key_spec", "key_usage")
 
 
 class ServeyAuth(Construct):
-    """Attributes: `key`, `verifiers` (functions granted `kms:GetPublicKey`, by name).
+    """Attributes: `key`, `verifiers` (functions granted `kms:GetPublicKey`, by name), `signers`.
 
-    Every function learns the key id from `SERVEY_TOKEN_KEY_ID`; only verifiers may read the public
-    key, and no function may sign until `grant_sign(function)` says so.
+    Every function learns the key id from `SERVEY_TOKEN_KEY_ID` and may read the public key:
+    any of them may be sent a token (a bearer header on a public route, a direct invoke),
+    and the public key reveals nothing. Only the functions of token-issuing actions
+    (`token_action`) may sign, and any other only once `grant_sign(function)` says so.
     """
 
     def __init__(
@@ -46,14 +48,13 @@ class ServeyAuth(Construct):
         )
         for function in functions.all_functions.values():
             function.add_environment(TOKEN_KEY_ENV, self.key.key_id)
-        verifying = {spec.action(name).function for name in _token_actions(spec)}
-        self.verifiers = {
-            name: function
-            for name, function in functions.all_functions.items()
-            if name in verifying or function in (functions.authorizer, functions.websocket)
-        }
+        self.verifiers = dict(functions.all_functions)
         for function in self.verifiers.values():
             self.key.grant(function, "kms:GetPublicKey")
+        issuing = {action.function for action in spec.actions if action.issues_tokens}
+        self.signers = {name: functions.all_functions[name] for name in sorted(issuing)}
+        for function in self.signers.values():
+            self.grant_sign(function)
 
     def grant_sign(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let `grantee` issue tokens (e.g. a login action's function)."""
@@ -62,8 +63,9 @@ class ServeyAuth(Construct):
         return self.key.grant(grantee, "kms:Sign")
 
 
-def _token_actions(spec: AppSpec) -> list[str]:
-    return [action.name for action in spec.actions if action.requires_token]
+def needs_token_key(spec: AppSpec) -> bool:
+    """Whether the app verifies or issues tokens, and so needs a signing key."""
+    return spec.auth.token_required or any(action.issues_tokens for action in spec.actions)
 
 
 def auth_problems(key_props: Props | None) -> list[str]:

@@ -1,7 +1,8 @@
 """The debug login: OAuth2's password flow, issuing the tokens the app's handler verifies.
 
-Any user name is accepted with the one password, which is random per start unless
-`SERVEY_DEBUG_AUTHENTICATOR_PASSWORD` sets it. The requested scopes are granted.
+`DebugAuthenticator` accepts any user name with the one password, which is random per
+start unless `SERVEY_DEBUG_AUTHENTICATOR_PASSWORD` sets it, and grants the requested
+scopes. It is an `Authenticator` like an app's own, so `token_action` can serve it too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from servey_cdk.authenticator import Credentials, Identity
 from servey_cdk.errors import InvalidInput, ServeyError, Unauthorized
 from servey_cdk.tokens import TokenSettings, issue_token
 
@@ -23,10 +25,25 @@ def debug_password() -> str:
     return os.environ.get(PASSWORD_VARIABLE) or secrets.token_urlsafe(12)
 
 
+class DebugAuthenticator:
+    """Anyone who knows the one password, with the scopes they ask for."""
+
+    def __init__(self, password: str) -> None:
+        self.password = password
+
+    def authenticate(self, credentials: Credentials) -> Identity | None:
+        if not secrets.compare_digest(credentials.password.encode(), self.password.encode()):
+            return None
+        return Identity(credentials.username, credentials.scopes)
+
+
 class DebugLogin:
+    """The emulator's `/login`: an OAuth2 password form, checked by the debug authenticator."""
+
     def __init__(self, token_settings: TokenSettings, password: str) -> None:
         self.token_settings = token_settings
         self.password = password
+        self.authenticator = DebugAuthenticator(password)
 
     async def endpoint(self, request: Request) -> JSONResponse:
         try:
@@ -50,6 +67,10 @@ class DebugLogin:
         grant_type = form.get("grant_type", ["password"])[0]
         if grant_type != "password":
             raise InvalidInput(f"grant_type {grant_type!r} is not supported; use 'password'")
-        if not secrets.compare_digest(form["password"][0].encode(), self.password.encode()):
+        requested = frozenset(" ".join(form.get("scope", [])).split())
+        identity = self.authenticator.authenticate(
+            Credentials(form["username"][0], form["password"][0], requested)
+        )
+        if identity is None:
             raise Unauthorized("wrong user name or password")
-        return form["username"][0], set(" ".join(form.get("scope", [])).split())
+        return identity.subject, set(identity.scopes)

@@ -6,6 +6,14 @@ cheap: pydantic and the rest load only when an action is first validated.
 
 from servey_cdk.access_control import AccessControl, AllowAll, AllowNone, ScopeAccessControl
 from servey_cdk.action import Action, action, get_action
+from servey_cdk.authenticator import (
+    Authenticator,
+    Credentials,
+    Identity,
+    TokenResponse,
+    granted_scopes,
+    token_action,
+)
 from servey_cdk.authorization import Authorization
 from servey_cdk.cache_control import NoCacheControl, TtlCacheControl
 from servey_cdk.errors import (
@@ -42,11 +50,14 @@ __all__ = [
     "Action",
     "AllowAll",
     "AllowNone",
+    "Authenticator",
     "Authorization",
     "CallNext",
+    "Credentials",
     "Example",
     "FixedRateTrigger",
     "Forbidden",
+    "Identity",
     "InvalidInput",
     "Invocation",
     "NoCacheControl",
@@ -57,12 +68,15 @@ __all__ = [
     "ServeyError",
     "Subscription",
     "SubscriptionTrigger",
+    "TokenResponse",
     "TtlCacheControl",
     "Unauthorized",
     "WebPageTrigger",
     "WebTrigger",
     "action",
     "get_action",
+    "granted_scopes",
     "middleware",
     "subscription",
+    "token_action",
 ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from servey_cdk.action import Action
+from servey_cdk.authenticator import issues_tokens
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.errors import AppDefinitionError
 from servey_cdk.graphql_schema import Resolver, build_graphql_schema
@@ -52,6 +53,7 @@ class ActionSpec:
     owner: str | None = None
     batch_size: int | None = None
     examples: tuple[ExampleSpec, ...] = ()
+    issues_tokens: bool = False  # the action signs tokens: its function may use the signing key
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,7 @@ def _action_spec(
         memory=action.memory,
         owner=owner.__name__ if owner else None,
         batch_size=action.batch_size,
+        issues_tokens=issues_tokens(action),
         examples=tuple(
             ExampleSpec(
                 example.name,

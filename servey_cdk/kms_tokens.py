@@ -9,6 +9,7 @@ cryptography are imported on first use, off the cold-start path of actions witho
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import threading
@@ -22,19 +23,20 @@ from servey_cdk.tokens import (
     DEFAULT_AUDIENCE,
     DEFAULT_ISSUER,
     DEFAULT_LIFETIME_S,
+    REQUIRED_CLAIMS,
+    Hs256TokenSigner,
     TokenSettings,
     authorization_from_claims,
+    rejection,
     verify_token,
 )
 
 if TYPE_CHECKING:
-    import jwt
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 TOKEN_KEY_ID_VARIABLE = "SERVEY_TOKEN_KEY_ID"
 ALGORITHM = "RS256"
 KMS_SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
-REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "iss", "aud"]
 # KMS signs at most 4096 bytes given as a RAW message.
 KMS_RAW_MESSAGE_LIMIT = 4096
 
@@ -43,6 +45,14 @@ class TokenVerifier(Protocol):
     def verify(self, token: str) -> Authorization:
         """The authorization a token grants; `Unauthorized` with a safe reason otherwise."""
         ...
+
+
+class TokenSigner(Protocol):
+    """Issues tokens that the verifier of the same environment accepts."""
+
+    lifetime_s: int
+
+    def issue(self, subject: str, scopes: Iterable[str] = ()) -> str: ...
 
 
 class Hs256TokenVerifier:
@@ -174,24 +184,6 @@ class KmsTokenVerifier:
         return key
 
 
-def rejection(error: jwt.InvalidTokenError) -> Unauthorized:
-    """`Unauthorized` with a reason that names what failed and leaks nothing of the token or key."""
-    import jwt
-
-    reasons: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
-        (jwt.ExpiredSignatureError, "the token has expired"),
-        (jwt.ImmatureSignatureError, "the token is not valid yet"),
-        (jwt.InvalidAudienceError, "the token is for another audience"),
-        (jwt.InvalidIssuerError, "the token is from another issuer"),
-        (jwt.InvalidAlgorithmError, "the token's algorithm is not accepted"),
-        (jwt.InvalidSignatureError, "the token's signature is invalid"),
-    )
-    for error_type, reason in reasons:
-        if isinstance(error, error_type):
-            return Unauthorized(reason)
-    return Unauthorized("the token is malformed")
-
-
 def token_verifier_from_environment() -> TokenVerifier:
     """KMS verification when `SERVEY_TOKEN_KEY_ID` names a key (on AWS), else local HS256."""
     settings = TokenSettings.from_environment()
@@ -201,7 +193,20 @@ def token_verifier_from_environment() -> TokenVerifier:
     return Hs256TokenVerifier(settings)
 
 
+def token_signer_from_environment() -> TokenSigner:
+    """A KMS signer when `SERVEY_TOKEN_KEY_ID` names a key (on AWS), else local HS256."""
+    settings = TokenSettings.from_environment()
+    key_id = os.environ.get(TOKEN_KEY_ID_VARIABLE)
+    if key_id:
+        return KmsTokenSigner(
+            key_id, issuer=settings.issuer, audience=settings.audience, lifetime_s=settings.lifetime_s
+        )
+    return Hs256TokenSigner(settings)
+
+
+@functools.cache
 def _default_kms_client() -> Any:
+    """One client for the life of the process: making one costs more than a signature."""
     import boto3  # type: ignore[import-untyped]
 
     return boto3.client("kms")

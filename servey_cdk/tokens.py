@@ -11,16 +11,21 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from servey_cdk.authorization import Authorization
 from servey_cdk.errors import Unauthorized
 
+if TYPE_CHECKING:
+    import jwt
+
 DEFAULT_ISSUER = "servey"
 DEFAULT_AUDIENCE = "servey"
 DEFAULT_LIFETIME_S = 3600
+REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "iss", "aud"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def _random_key() -> str:
 def issue_token(
     settings: TokenSettings,
     subject: str,
-    scopes: frozenset[str] | set[str] | tuple[str, ...] = (),
+    scopes: Iterable[str] = (),
     lifetime_s: int | None = None,
     not_before: float | None = None,
 ) -> str:
@@ -88,23 +93,44 @@ def verify_token(settings: TokenSettings, token: str) -> Authorization:
             algorithms=[settings.algorithm],
             audience=settings.audience,
             issuer=settings.issuer,
-            options={"require": ["exp", "iat", "nbf", "sub"]},
+            options={"require": REQUIRED_CLAIMS},
         )
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("the token has expired") from None
-    except jwt.ImmatureSignatureError:
-        raise Unauthorized("the token is not valid yet") from None
-    except jwt.InvalidAudienceError:
-        raise Unauthorized("the token is for another audience") from None
-    except jwt.InvalidIssuerError:
-        raise Unauthorized("the token is from another issuer") from None
-    except jwt.InvalidAlgorithmError:
-        raise Unauthorized("the token's algorithm is not accepted") from None
-    except jwt.InvalidSignatureError:
-        raise Unauthorized("the token's signature is invalid") from None
-    except jwt.InvalidTokenError:
-        raise Unauthorized("the token is malformed") from None
+    except jwt.InvalidTokenError as error:
+        raise rejection(error) from None
     return authorization_from_claims(claims)
+
+
+def rejection(error: jwt.InvalidTokenError) -> Unauthorized:
+    """`Unauthorized` with a reason that names what failed and leaks nothing of the token or key.
+
+    Every verifier words its refusals through here, so a caller sees the same reason
+    for the same fault whichever key checked the token.
+    """
+    import jwt
+
+    reasons: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+        (jwt.ExpiredSignatureError, "the token has expired"),
+        (jwt.ImmatureSignatureError, "the token is not valid yet"),
+        (jwt.InvalidAudienceError, "the token is for another audience"),
+        (jwt.InvalidIssuerError, "the token is from another issuer"),
+        (jwt.InvalidAlgorithmError, "the token's algorithm is not accepted"),
+        (jwt.InvalidSignatureError, "the token's signature is invalid"),
+    )
+    for error_type, reason in reasons:
+        if isinstance(error, error_type):
+            return Unauthorized(reason)
+    return Unauthorized("the token is malformed")
+
+
+class Hs256TokenSigner:
+    """Issues the HS256 tokens of `settings`: the local counterpart of `KmsTokenSigner`."""
+
+    def __init__(self, settings: TokenSettings) -> None:
+        self.settings = settings
+        self.lifetime_s = settings.lifetime_s
+
+    def issue(self, subject: str, scopes: Iterable[str] = ()) -> str:
+        return issue_token(self.settings, subject, tuple(scopes))
 
 
 def authorization_from_claims(claims: dict[str, Any]) -> Authorization:

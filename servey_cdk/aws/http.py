@@ -15,6 +15,7 @@ from typing import Any
 from servey_cdk.errors import InvalidInput, PayloadTooLarge, ServeyError
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
+FORM = "application/x-www-form-urlencoded"
 Headers = Mapping[str, str]
 
 
@@ -61,7 +62,11 @@ def query_v2(event: Mapping[str, Any]) -> tuple[Mapping[str, str], Mapping[str, 
 
 
 def body_json(event: Mapping[str, Any], action: str) -> Any:
-    """The request's JSON body, or None when it has none."""
+    """The request's body as JSON values, or None when it has none.
+
+    A JSON body is parsed; an HTML form (`application/x-www-form-urlencoded`, as OAuth2's
+    token requests are sent) becomes an object of its fields, a repeated field a list.
+    """
     body = event.get("body")
     if not body:
         return None
@@ -75,10 +80,32 @@ def body_json(event: Mapping[str, Any], action: str) -> Any:
             body = base64.b64decode(body, validate=True)
         except binascii.Error:
             raise _invalid_body(action, "the body is not valid base64") from None
+    if _content_type(event) == FORM:
+        return _form_fields(body if isinstance(body, str) else body.decode("utf-8", "replace"))
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise _invalid_body(action, f"the body is not valid JSON ({error})") from None
+
+
+def _content_type(event: Mapping[str, Any]) -> str:
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == "content-type":
+            return str(value).partition(";")[0].strip().lower()
+    return ""
+
+
+def _form_fields(text: str) -> dict[str, Any]:
+    from urllib.parse import parse_qsl
+
+    fields: dict[str, Any] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        previous = fields.get(name)
+        if previous is None:
+            fields[name] = value
+        else:
+            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    return fields
 
 
 def _invalid_body(action: str, message: str) -> InvalidInput:
@@ -96,6 +123,8 @@ def error_response(
     error: ServeyError, request_id: str, extra: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     headers = {"Content-Type": "application/json", "Access-Control-Allow-Origin": cors_origin()}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: how to authenticate
     if extra:
         headers.update(extra)
     return response(error.status, json.dumps(error.body(request_id), default=str), headers)

@@ -1,9 +1,9 @@
 """Direct invokes: `{"action": name, "params": {...}}` from `lambda:Invoke`.
 
 A per-action function may leave `action` out. The answer is the serialized result,
-or a typed error object `{"error", "errorType", "detail", "request_id"}`. Any other
-key of the payload is ignored: an authorization is never taken from it, so only
-actions open to anonymous callers can be invoked this way.
+or a typed error object `{"error", "errorType", "detail", "request_id"}`. A caller
+proves who it is with a signed token (`"token": "<jwt>"`), checked like a bearer
+header; any other key is ignored, so an unsigned authorization is never accepted.
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ class InvokeAdapter:
                 raise InvalidInput(f"params for action {name!r} must be a JSON object")
             runner = self.runtime.runner(name)
             return runner.dump(
-                runner.invoke(params, authorization=None, source="invoke", request_id=request_id)
+                runner.invoke(
+                    params,
+                    authorization=self.runtime.verify_token(event.get("token")),
+                    source="invoke",
+                    request_id=request_id,
+                )
             )
         except ServeyError as error:
             self.runtime.report(error, action=name)

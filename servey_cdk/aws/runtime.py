@@ -13,7 +13,7 @@ from servey_cdk.errors import ActionFailed, NotFound, ServeyError
 from servey_cdk.invocation import ActionRunner
 
 if TYPE_CHECKING:
-    from servey_cdk.tokens import TokenSettings
+    from servey_cdk.kms_tokens import TokenVerifier
 
 
 class Runtime:
@@ -39,10 +39,14 @@ class Runtime:
         return self.registry.runner(action)
 
     @cached_property
-    def token_settings(self) -> TokenSettings:
-        from servey_cdk.tokens import TokenSettings  # requests without a token never need it
+    def token_verifier(self) -> TokenVerifier:
+        """The one verifier of every token this function receives: KMS on AWS, else HS256.
 
-        return TokenSettings.from_environment()
+        Made on the first token, so requests without one never import PyJWT or boto3.
+        """
+        from servey_cdk.kms_tokens import token_verifier_from_environment
+
+        return token_verifier_from_environment()
 
     def verify_bearer(self, header: str | None) -> Authorization | None:
         """The authorization of an `Authorization: Bearer` header; None without one."""
@@ -53,9 +57,8 @@ class Runtime:
         return self.verify_token(bearer_token(header))
 
     def verify_token(self, token: str | None) -> Authorization | None:
-        from servey_cdk.tokens import verify_token
-
-        return verify_token(self.token_settings, token) if token else None
+        """The authorization a token grants; None without one; `Unauthorized` for a bad one."""
+        return self.token_verifier.verify(token) if token else None
 
     def report(self, error: ServeyError, **keys: Any) -> None:
         """Log a failed invocation: with its traceback when it is the action's own."""

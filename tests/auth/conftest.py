@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from .keys import FakeKms, KeyMode, hs256_mode, kms_mode
+
 
 @contextmanager
 def mocked_aws() -> Iterator[None]:
@@ -118,3 +120,25 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def fake_kms() -> FakeKms:
+    """The KMS key functions configured for KMS check tokens against (one RSA key per session)."""
+    return FakeKms()
+
+
+@pytest.fixture(scope="session")
+def spare_kms() -> FakeKms:
+    """Another KMS key, for tokens signed by a key the functions do not trust."""
+    return FakeKms()
+
+
+@pytest.fixture(params=["hs256", "kms"])
+def key_mode(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, fake_kms: FakeKms, spare_kms: FakeKms
+) -> KeyMode:
+    """Each test runs with functions verifying HS256 (locally) and KMS-signed RS256 (on AWS)."""
+    if request.param == "kms":
+        return kms_mode(monkeypatch, fake_kms, spare_kms)
+    return hs256_mode(monkeypatch, spare_kms)

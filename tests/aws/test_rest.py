@@ -10,7 +10,7 @@ import pytest
 
 from servey_cdk import WEB_GET, WebTrigger, action
 from servey_cdk.aws.handler import LambdaApp
-from servey_cdk.aws.http import MAX_BODY_BYTES
+from servey_cdk.aws.http import MAX_BODY_BYTES, body_json
 from servey_cdk.cache_control import etag
 from servey_cdk.discovery import Registry
 from tests.aws.conftest import FakeLambdaContext, load_event, registry_of
@@ -320,3 +320,18 @@ def test_GIVEN_a_base64_body_that_is_not_base64_WHEN_handled_THEN_422(
     event = load_event("apigw_rest_post_base64")
     event["body"] = base64.b64encode(b"{}").decode() + "!!"
     assert app.handle(event, context)["statusCode"] == 422
+
+
+def test_GIVEN_no_token_WHEN_refused_with_401_THEN_the_answer_says_to_send_a_bearer_token(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
+    response = app.handle(rest_event("/actions/only-for-root"), context)
+    assert (response["statusCode"], response["headers"]["WWW-Authenticate"]) == (401, "Bearer")
+
+
+def test_GIVEN_a_form_with_a_repeated_field_WHEN_read_THEN_the_field_is_a_list() -> None:
+    event = {
+        "headers": {"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
+        "body": "tag=a&tag=b&name=x%20y",
+    }
+    assert body_json(event, "tagged") == {"tag": ["a", "b"], "name": "x y"}

@@ -20,19 +20,23 @@ def test_functions_learn_the_key_id(resources: Resources) -> None:
     }
 
 
-def test_only_verifiers_may_read_the_public_key(resources: Resources, spec: AppSpec) -> None:
+def readers_of(resources: Resources, spec: AppSpec, permission: str) -> set[str]:
     names = [item.name for item in spec.functions] + ["graphql-authorizer", "websocket"]
-    readers = {
+    return {
         name for name in names
-        if "kms:GetPublicKey" in actions_of(policy_statements(resources, role_of(resources, name)))
+        if permission in actions_of(policy_statements(resources, role_of(resources, name)))
     }  # fmt: skip
-    assert readers == {"only_for_root", "graphql-authorizer", "websocket"}
 
 
-def test_no_function_may_sign_by_default(resources: Resources) -> None:
-    statements = [s for value in of_type(resources, "AWS::IAM::Policy").values()
-                  for s in value["Properties"]["PolicyDocument"]["Statement"]]  # fmt: skip
-    assert "kms:Sign" not in actions_of(statements)
+def test_every_function_may_read_the_public_key(resources: Resources, spec: AppSpec) -> None:
+    """Any function may be sent a token (a bearer header on a public route, a direct invoke)."""
+    names = {item.name for item in spec.functions} | {"graphql-authorizer", "websocket"}
+    assert readers_of(resources, spec, "kms:GetPublicKey") == names
+
+
+def test_only_the_token_issuing_action_may_sign(resources: Resources, spec: AppSpec) -> None:
+    (issuer,) = [action for action in spec.actions if action.issues_tokens]
+    assert readers_of(resources, spec, "kms:Sign") == {issuer.function} == {"issue_account_token"}
 
 
 def test_grant_sign_lets_one_function_sign(synthesized: object) -> None:
