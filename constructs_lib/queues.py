@@ -12,12 +12,12 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib import defaults
-from constructs_lib.builders import acknowledge, construct_id, dead_letter_queue, environment_name
+from constructs_lib.builders import acknowledge, construct_id, dead_letter_queue
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
 from servey_cdk.appspec import AppSpec, QueueSpec
+from servey_cdk.aws.publisher import queue_url_variable
 
-QUEUE_ENV_PREFIX = "SERVEY_QUEUE_"
 SQS_MAX_NAME = 80
 OWNED_QUEUE_PROPS = ("queue_name", "dead_letter_queue", "delivery_delay", "visibility_timeout")
 
@@ -49,9 +49,7 @@ class ServeyQueues(Construct):
                 for name in subscription.queues:
                     function = functions.functions[publisher]
                     self.queues[name].grant_send_messages(function)
-                    function.add_environment(
-                        environment_name(QUEUE_ENV_PREFIX, name), self.queues[name].queue_url
-                    )
+                    function.add_environment(queue_url_variable(name), self.queues[name].queue_url)
 
     def _queue(self, item: QueueSpec, functions: ServeyFunctions) -> None:
         id = construct_id(item.name)

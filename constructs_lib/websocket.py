@@ -13,8 +13,9 @@ from constructs_lib.builders import acknowledge, log_group, logical_id
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
 from servey_cdk.appspec import AppSpec
+from servey_cdk.aws.dynamodb_connections import SUBSCRIPTION_INDEX, SUBSCRIPTION_INDEX_KEY, TABLE_VARIABLE
+from servey_cdk.aws.publisher import ENDPOINT_VARIABLE
 
-SUBSCRIPTION_INDEX = "by_subscription"
 OWNED_TABLE_PROPS = ("partition_key", "sort_key", "time_to_live_attribute")
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","eventType":"$context.eventType",'
@@ -50,7 +51,7 @@ class ServeyWebSocketApi(Construct):
         )
         self.table.add_global_secondary_index(
             index_name=SUBSCRIPTION_INDEX,
-            partition_key=dynamodb.Attribute(name="subscription", type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name=SUBSCRIPTION_INDEX_KEY, type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="connection_id", type=dynamodb.AttributeType.STRING),
         )
         integration = integrations.WebSocketLambdaIntegration("Handler", self.function)
@@ -61,7 +62,10 @@ class ServeyWebSocketApi(Construct):
             api_name=f"{spec.app_module}-websocket",
             connect_route_options=route,
             disconnect_route_options=route,
-            default_route_options=route,
+            # Two-way: the client receives the answer to each frame, "subscribed" or an error frame.
+            default_route_options=apigatewayv2.WebSocketRouteOptions(
+                integration=integration, return_response=True
+            ),
         )
         self.access_logs = log_group(self, "AccessLogs", log_group_props)
         self.stage = apigatewayv2.WebSocketStage(
@@ -98,8 +102,8 @@ class ServeyWebSocketApi(Construct):
     def _allow_posting(self, function: lambda_.Function) -> None:
         self.table.grant_read_write_data(function)
         self.web_socket_api.grant_manage_connections(function)
-        function.add_environment("SERVEY_CONNECTIONS_TABLE", self.table.table_name)
-        function.add_environment("SERVEY_WEBSOCKET_ENDPOINT", self.stage.callback_url)
+        function.add_environment(TABLE_VARIABLE, self.table.table_name)
+        function.add_environment(ENDPOINT_VARIABLE, self.stage.callback_url)
         assert function.role is not None
         acknowledge(
             function.role,

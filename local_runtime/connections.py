@@ -2,14 +2,15 @@
 
 API Gateway keeps the sockets; functions reach them through its management API
 (`PostToConnection`), which fails with `GoneException` for a connection that has
-closed. Here this table keeps the sockets, and `post_to_connection` behaves alike:
-a connection found gone is removed and `ConnectionGone` raised. Who subscribed to
+closed. Here this table keeps the sockets, and `post_to_connections` behaves alike:
+a connection found gone is removed and reported. Who subscribed to
 what is the handler's business, kept in its connection store.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 
 from starlette.websockets import WebSocket
 
@@ -51,9 +52,21 @@ class ConnectionTable:
             self.remove(connection_id)
             raise ConnectionGone(connection_id) from None
 
-    def post_to_connection(self, connection_id: str, data: str) -> None:
-        """`PostToConnection`, for code running in a worker thread as a function does."""
+    def post_to_connections(self, connection_ids: Iterable[str], data: str) -> list[str]:
+        """`PostToConnection` to each, for code running in a worker thread as a function does.
+
+        The posts go out together, as API Gateway takes them from many callers at once.
+        Returns the connections found gone.
+        """
         if self._loop is None:
             raise RuntimeError("the connection table is not bound to a running event loop")
-        future = asyncio.run_coroutine_threadsafe(self.send(connection_id, data), self._loop)
-        future.result(timeout=POST_TIMEOUT_S)
+        posts = {}
+        for target in connection_ids:
+            posts[target] = asyncio.run_coroutine_threadsafe(self.send(target, data), self._loop)
+        gone = []
+        for connection_id, post in posts.items():
+            try:
+                post.result(timeout=POST_TIMEOUT_S)
+            except ConnectionGone:
+                gone.append(connection_id)
+        return gone

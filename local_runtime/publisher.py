@@ -13,11 +13,10 @@ import json
 import logging
 from typing import Any
 
-from local_runtime.connections import ConnectionGone, ConnectionTable
+from local_runtime.connections import ConnectionTable
 from local_runtime.queues import LocalQueue
 from servey_cdk.appspec import AppSpec
-from servey_cdk.aws.websocket import ConnectionStore
-from servey_cdk.errors import NotFound
+from servey_cdk.aws.websocket import ConnectionStore, envelope, recipients
 from servey_cdk.subscription import Subscription
 
 log = logging.getLogger(__name__)
@@ -42,25 +41,8 @@ class LocalPublisher:
         body = json.dumps(event)
         for queue in self.queues_of.get(subscription.name, []):
             self.loop.call_soon_threadsafe(queue.send, body)
-        envelope = json.dumps({"subscription": subscription.name, "event": event})
-        targets = [connection_id] if connection_id is not None else self._subscribers(subscription, event)
-        for target in targets:
-            try:
-                self.connections.post_to_connection(target, envelope)
-            except ConnectionGone:
-                log.info("subscription %s: connection %s is gone", subscription.name, target)
-                self.store.disconnect(target)
-
-    def _subscribers(self, subscription: Subscription[Any], event: Any) -> list[str]:
-        found = self.store.subscribers(subscription.name)
-        if subscription.event_filter is None:
-            return found
-        wanted = []
-        for connection_id in found:
-            try:
-                authorization = self.store.authorization(connection_id)
-            except NotFound:
-                continue
-            if subscription.event_filter(event, authorization):
-                wanted.append(connection_id)
-        return wanted
+        data = envelope(subscription.name, event)
+        targets = recipients(self.store, subscription, event, connection_id)
+        for gone in self.connections.post_to_connections(targets, data):
+            log.info("subscription %s: connection %s is gone", subscription.name, gone)
+            self.store.disconnect(gone)

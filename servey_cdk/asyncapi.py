@@ -1,8 +1,9 @@
 """The AsyncAPI 3.0 document of an app's websocket protocol and subscriptions.
 
 Clients connect to the websocket (an optional `token` in the query string), send
-`{"type": "subscribe" | "unsubscribe", "subscription": name}` frames, and receive
-every published event as `{"subscription": name, "event": ...}`.
+`{"type": "subscribe" | "unsubscribe", "subscription": name}` frames, each answered
+with `{"type": "subscribed" | "unsubscribed", "subscription": name}` or an error
+frame, and receive every published event as `{"subscription": name, "event": ...}`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,25 @@ from typing import Any
 from servey_cdk.appspec import AppSpec, SubscriptionSpec
 
 _CONTROL_TYPES = ("subscribe", "unsubscribe")
+_REPLY_TYPES = {"subscribe": "subscribed", "unsubscribe": "unsubscribed"}
+_ERROR_MESSAGE = {
+    "name": "error",
+    "summary": "A refused frame: malformed, of an unknown subscription, or one the connection may not have.",
+    "payload": {
+        "type": "object",
+        "properties": {
+            "type": {"const": "error"},
+            "error": {
+                "type": "string",
+                "enum": ["invalid_input", "unauthorized", "forbidden", "not_found", "internal_error"],
+            },
+            "detail": {},
+            "subscription": {"type": ["string", "null"]},
+            "request_id": {"type": ["string", "null"]},
+        },
+        "required": ["type", "error", "detail", "subscription"],
+    },
+}
 
 
 def asyncapi_document(
@@ -20,6 +40,8 @@ def asyncapi_document(
     subscribable = [item for item in spec.subscriptions if item.is_subscribable]
     names = [item.name for item in subscribable]
     messages: dict[str, Any] = {kind: _control_message(kind, names) for kind in _CONTROL_TYPES}
+    messages.update({reply: _control_message(reply, names) for reply in _REPLY_TYPES.values()})
+    messages["error"] = _ERROR_MESSAGE
     messages.update({_message_name(item): _event_message(item) for item in subscribable})
     channel_messages = {name: {"$ref": f"#/components/messages/{name}"} for name in messages}
     operations: dict[str, Any] = {
@@ -28,6 +50,13 @@ def asyncapi_document(
             "channel": {"$ref": "#/channels/websocket"},
             "summary": f"{kind.capitalize()} to a subscription.",
             "messages": [{"$ref": f"#/channels/websocket/messages/{kind}"}],
+            "reply": {
+                "channel": {"$ref": "#/channels/websocket"},
+                "messages": [
+                    {"$ref": f"#/channels/websocket/messages/{_REPLY_TYPES[kind]}"},
+                    {"$ref": "#/channels/websocket/messages/error"},
+                ],
+            },
         }
         for kind in _CONTROL_TYPES
     }
@@ -46,7 +75,13 @@ def asyncapi_document(
         "info": {"title": title or f"{spec.app_module} subscriptions", "version": version},
         "defaultContentType": "application/json",
         "servers": {"local": {"host": host, "protocol": "ws", "pathname": "/ws"}},
-        "channels": {"websocket": {"address": "/ws", "messages": channel_messages}},
+        "channels": {
+            "websocket": {
+                "address": "/ws",
+                "description": "Connect with an optional `?token=`; a bad token is refused with 401.",
+                "messages": channel_messages,
+            }
+        },
         "operations": operations,
         "components": {
             "messages": messages,

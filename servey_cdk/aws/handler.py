@@ -51,7 +51,15 @@ class LambdaApp:
 
     @classmethod
     def from_environment(cls) -> LambdaApp:
-        return cls(discover(), os.environ.get("SERVEY_ACTION") or None)
+        registry, connections = discover(), None
+        if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:  # on Lambda: connections in DynamoDB, events to SQS
+            from servey_cdk.aws.dynamodb_connections import DynamoDBConnectionStore
+            from servey_cdk.aws.publisher import AwsPublisher
+            from servey_cdk.subscription import set_publisher
+
+            connections = DynamoDBConnectionStore.from_environment()
+            set_publisher(AwsPublisher.from_environment(registry, connections))
+        return cls(registry, os.environ.get("SERVEY_ACTION") or None, connections)
 
     @cached_property
     def rest(self) -> RestAdapter:

@@ -2,20 +2,32 @@
 
 `$connect` accepts an optional token in the query string (`?token=…`; browsers
 cannot set headers on a websocket) and refuses a bad one with 401. `$default`
-carries JSON frames `{"type": "subscribe" | "unsubscribe", "subscription": name}`.
-Connections and what they subscribe to are kept in a `ConnectionStore`.
+carries JSON frames `{"type": "subscribe" | "unsubscribe", "subscription": name}`,
+answered `{"type": "subscribed" | "unsubscribed", "subscription": name}` or, when
+refused, `{"type": "error", "error": code, "detail": ..., "subscription": name}`.
+Connections, their connect-time authorization and what they subscribe to are kept
+in a `ConnectionStore`; publishers read the subscribers back from it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.errors import Forbidden, InvalidInput, NotFound, ServeyError, Unauthorized
+from servey_cdk.subscription import Subscription
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """A connection subscribed to a subscription, with the authorization it connected with."""
+
+    connection_id: str
+    authorization: Authorization | None
 
 
 class ConnectionStore(Protocol):
@@ -27,11 +39,13 @@ class ConnectionStore(Protocol):
         """The authorization the connection was opened with; NotFound if it is not open."""
         ...
 
-    def subscribe(self, connection_id: str, subscription: str) -> None: ...
+    def subscribe(self, connection_id: str, subscription: str, authorization: Authorization | None) -> None:
+        """Subscribe an open connection; `authorization` is the one it connected with."""
+        ...
 
     def unsubscribe(self, connection_id: str, subscription: str) -> None: ...
 
-    def subscribers(self, subscription: str) -> list[str]: ...
+    def subscribers(self, subscription: str) -> Iterable[Subscriber]: ...
 
 
 @dataclass
@@ -54,14 +68,15 @@ class InMemoryConnectionStore:
             raise NotFound(f"connection {connection_id!r} is not open")
         return self.connections[connection_id]
 
-    def subscribe(self, connection_id: str, subscription: str) -> None:
+    def subscribe(self, connection_id: str, subscription: str, authorization: Authorization | None) -> None:
         self.subscriptions.setdefault(subscription, set()).add(connection_id)
 
     def unsubscribe(self, connection_id: str, subscription: str) -> None:
         self.subscriptions.get(subscription, set()).discard(connection_id)
 
-    def subscribers(self, subscription: str) -> list[str]:
-        return sorted(self.subscriptions.get(subscription, ()))
+    def subscribers(self, subscription: str) -> list[Subscriber]:
+        members = sorted(self.subscriptions.get(subscription, ()))
+        return [Subscriber(member, self.connections.get(member)) for member in members]
 
 
 class WebSocketAdapter:
@@ -80,16 +95,27 @@ class WebSocketAdapter:
             if route == "$disconnect":
                 self.store.disconnect(connection_id)
                 return {"statusCode": 200}
-            return self._frame(connection_id, event.get("body"))
         except ServeyError as error:
             self.runtime.report(error, connection_id=connection_id, route=route)
             return {"statusCode": error.status, "body": json.dumps(error.body(request_id), default=str)}
+        return self._frame(connection_id, event.get("body"), request_id)
 
-    def _frame(self, connection_id: str, body: str | None) -> dict[str, Any]:
+    def _frame(self, connection_id: str, body: str | None, request_id: str) -> dict[str, Any]:
+        """Answer a frame; a refused one is answered with an error frame the client receives."""
         try:
             frame = json.loads(body or "")
         except ValueError:
-            raise InvalidInput('a frame must be JSON: {"type": ..., "subscription": ...}') from None
+            frame = None
+        name = frame.get("subscription") if isinstance(frame, dict) else None
+        try:
+            kind = self._apply(connection_id, frame)
+        except ServeyError as error:
+            self.runtime.report(error, connection_id=connection_id, route="$default", subscription=name)
+            answer = {"type": "error", **error.body(request_id), "subscription": name}
+            return {"statusCode": error.status, "body": json.dumps(answer, default=str)}
+        return {"statusCode": 200, "body": json.dumps({"type": kind, "subscription": name})}
+
+    def _apply(self, connection_id: str, frame: Any) -> str:
         kind = frame.get("type") if isinstance(frame, dict) else None
         name = frame.get("subscription") if isinstance(frame, dict) else None
         if kind not in ("subscribe", "unsubscribe") or not isinstance(name, str):
@@ -97,7 +123,7 @@ class WebSocketAdapter:
         subscription = self.runtime.registry.subscription(name)
         if kind == "unsubscribe":
             self.store.unsubscribe(connection_id, name)
-            return _answer("unsubscribed", name)
+            return "unsubscribed"
         if not subscription.is_subscribable:
             raise Forbidden(f"subscription {name!r} cannot be subscribed to")
         authorization = self.store.authorization(connection_id)
@@ -105,9 +131,28 @@ class WebSocketAdapter:
             if authorization is None:
                 raise Unauthorized(f"subscription {name!r} needs a token on $connect")
             raise Forbidden(f"the token does not allow subscription {name!r}")
-        self.store.subscribe(connection_id, name)
-        return _answer("subscribed", name)
+        self.store.subscribe(connection_id, name, authorization)
+        return "subscribed"
 
 
-def _answer(kind: str, subscription: str) -> dict[str, Any]:
-    return {"statusCode": 200, "body": json.dumps({"type": kind, "subscription": subscription})}
+def envelope(subscription: str, event: Any) -> str:
+    """What every subscriber receives: `{"subscription": name, "event": event}`."""
+    return json.dumps({"subscription": subscription, "event": event})
+
+
+def recipients(
+    store: ConnectionStore, subscription: Subscription[Any], event: Any, connection_id: str | None
+) -> Iterator[str]:
+    """The one connection named, or every subscriber the subscription's event filter lets through.
+
+    A subscription that cannot be subscribed to reaches its linked actions only.
+    """
+    if not subscription.is_subscribable:
+        return
+    if connection_id is not None:
+        yield connection_id
+        return
+    accepts = subscription.event_filter
+    for subscriber in store.subscribers(subscription.name):
+        if accepts is None or accepts(event, subscriber.authorization):
+            yield subscriber.connection_id

@@ -73,7 +73,7 @@ def test_GIVEN_a_subscribe_frame_WHEN_handled_THEN_the_connection_is_subscribed(
     ws_app.handle(connect_event(None), context)
     answer = ws_app.handle(load_event("websocket_default"), context)
     assert json.loads(answer["body"]) == {"type": "subscribed", "subscription": "messager"}
-    assert store.subscribers("messager") == [CONNECTION]
+    assert [subscriber.connection_id for subscriber in store.subscribers("messager")] == [CONNECTION]
 
 
 def test_GIVEN_an_unsubscribe_frame_WHEN_handled_THEN_the_connection_is_unsubscribed(

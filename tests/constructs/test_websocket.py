@@ -24,7 +24,7 @@ def test_the_connections_table_is_keyed_by_connection_and_subscription(resources
 def test_the_connections_table_has_a_subscription_index_for_fan_out(resources: Resources) -> None:
     (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
     (index,) = table["Properties"]["GlobalSecondaryIndexes"]
-    assert index["KeySchema"][0] == {"AttributeName": "subscription", "KeyType": "HASH"}
+    assert index["KeySchema"][0] == {"AttributeName": "subscribed_to", "KeyType": "HASH"}
 
 
 def test_gone_connections_expire_and_the_table_is_recoverable_and_encrypted(resources: Resources) -> None:

@@ -1,0 +1,126 @@
+"""Publishing on Lambda: to the SQS queue of each linked action, then to websocket subscribers.
+
+The constructs give each publishing function its queues' URLs
+(`SERVEY_QUEUE_<SUBSCRIPTION>_<ACTION>`), the connections table and the websocket
+API's callback endpoint. The queues come first: an event a linked action must get
+is sent, or the publish fails, before any subscriber hears of it. A link's delay is
+the queue's own delivery delay. Websocket pushes are posted through the management
+API a few at a time; a connection found gone (`GoneException`) is deleted from the
+table, and any other failure to post is logged and the others still get the event.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
+from itertools import islice
+from typing import Any
+
+from servey_cdk.aws.websocket import ConnectionStore, envelope, recipients
+from servey_cdk.discovery import Registry
+from servey_cdk.subscription import Subscription
+from servey_cdk.triggers import SubscriptionTrigger
+
+log = logging.getLogger(__name__)
+
+QUEUE_VARIABLE_PREFIX = "SERVEY_QUEUE_"
+ENDPOINT_VARIABLE = "SERVEY_WEBSOCKET_ENDPOINT"
+POST_CONCURRENCY = 16
+POST_CHUNK = 256
+
+
+def queue_url_variable(queue: str) -> str:
+    """`messager-record_message` → `SERVEY_QUEUE_MESSAGER_RECORD_MESSAGE`."""
+    return QUEUE_VARIABLE_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", queue).upper()
+
+
+class AwsPublisher:
+    """`queues` maps each subscription to its linked queues' `(name, URL)`; None where the URL is unset."""
+
+    def __init__(
+        self,
+        queues: Mapping[str, list[tuple[str, str | None]]],
+        store: ConnectionStore | None,
+        endpoint: str | None,
+        sqs: Any = None,
+        management_api: Any = None,
+    ) -> None:
+        self.queues = queues
+        self.store = store
+        self.endpoint = endpoint
+        if sqs is not None:
+            self.sqs = sqs
+        if management_api is not None:
+            self.management_api = management_api
+
+    @classmethod
+    def from_environment(cls, registry: Registry, store: ConnectionStore | None) -> AwsPublisher:
+        queues: dict[str, list[tuple[str, str | None]]] = {}
+        for action in registry.actions:
+            for trigger in action.triggers:
+                if isinstance(trigger, SubscriptionTrigger):
+                    name = f"{trigger.subscription.name}-{action.name}"
+                    url = os.environ.get(queue_url_variable(name))
+                    queues.setdefault(trigger.subscription.name, []).append((name, url))
+        return cls(queues, store, os.environ.get(ENDPOINT_VARIABLE))
+
+    @cached_property
+    def sqs(self) -> Any:
+        import boto3  # type: ignore[import-untyped]  # imported on the first publish, not at start-up
+
+        return boto3.client("sqs")
+
+    @cached_property
+    def management_api(self) -> Any:
+        import boto3
+
+        return boto3.client("apigatewaymanagementapi", endpoint_url=self.endpoint)
+
+    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
+        links = self.queues.get(subscription.name, [])
+        missing = [queue_url_variable(queue) for queue, url in links if url is None]
+        if missing:
+            raise RuntimeError(
+                f"cannot publish to {subscription.name!r}: {', '.join(missing)} not set, "
+                "so a linked action would miss the event"
+            )
+        body = json.dumps(event)
+        for _, url in links:
+            self.sqs.send_message(QueueUrl=url, MessageBody=body)
+        if not subscription.is_subscribable:
+            return
+        store = self.store
+        if store is None or self.endpoint is None:
+            raise RuntimeError(
+                f"cannot push {subscription.name!r} to websockets: this function has no connections "
+                f"table or {ENDPOINT_VARIABLE} (is it a publisher of the subscription?)"
+            )
+        targets = recipients(store, subscription, event, connection_id)
+        data = envelope(subscription.name, event).encode("utf-8")
+        api = self.management_api  # made here: boto3 must not make clients in several threads at once
+
+        def post(target: str) -> None:
+            _post(api, store, subscription.name, target, data)
+
+        with ThreadPoolExecutor(POST_CONCURRENCY, thread_name_prefix="servey-post") as pool:
+            while chunk := list(islice(targets, POST_CHUNK)):  # a chunk at a time: the store pages lazily
+                list(pool.map(post, chunk))
+
+
+def _post(api: Any, store: ConnectionStore, name: str, connection_id: str, data: bytes) -> None:
+    """Post to one connection; a connection found gone is deleted from the store."""
+    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+    try:
+        api.post_to_connection(ConnectionId=connection_id, Data=data)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "GoneException":
+            log.error("subscription %s: posting to %s failed: %s", name, connection_id, error)
+            return
+        log.info("subscription %s: connection %s is gone", name, connection_id)
+        store.disconnect(connection_id)
