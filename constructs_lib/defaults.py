@@ -126,6 +126,10 @@ def access_logs_bucket_props() -> dict[str, Any]:
 def security_headers() -> cloudfront.ResponseSecurityHeadersBehavior:
     return cloudfront.ResponseSecurityHeadersBehavior(
         content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+        # A page's own policy, if it sends one, wins; framing is refused either way (X-Frame-Options).
+        content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+            content_security_policy="frame-ancestors 'none'", override=False
+        ),
         frame_options=cloudfront.ResponseHeadersFrameOptions(
             frame_option=cloudfront.HeadersFrameOption.DENY, override=True
         ),

@@ -13,14 +13,19 @@ from constructs import Construct
 from constructs_lib import builders, defaults
 from constructs_lib.builders import BASIC_EXECUTION_POLICY, acknowledge, logical_id, stack_singleton
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
-from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec import AppSpec, StaticSpec
+from servey_cdk.site import IMMUTABLE, INDEX, REVALIDATE, STATIC_PREFIX, api_path_patterns, is_content_hashed
 
 OWNED_DISTRIBUTION_PROPS = ("default_behavior", "additional_behaviors")
 
 
 class ServeySite(Construct):
-    """Attributes: `bucket`, `access_logs_bucket`, `distribution`, `deployment`, `headers_policy`,
-    `api_paths` (the CloudFront path patterns sent to the REST API).
+    """Attributes: `bucket`, `access_logs_bucket`, `distribution`, `deployment` (the files revalidated
+    on each use), `asset_deployment` (content-hashed files, cached for a year; None without any),
+    `headers_policy`, `spa_function` (None unless the spec sets an SPA fallback), `api_paths` (the
+    CloudFront path patterns sent to the REST API).
+
+    The files of static/ are served under /static/, and / shows static/index.html.
     """
 
     def __init__(
@@ -36,7 +41,8 @@ class ServeySite(Construct):
     ) -> None:
         super().__init__(scope, id)
         raise_if_any("ServeySite", site_problems(spec, distribution_props, with_api=rest_api is not None))
-        assert spec.static is not None
+        static = spec.static
+        assert static is not None
         self.access_logs_bucket = access_logs_bucket or builders.access_logs_bucket(self, "AccessLogs")
         self.bucket = s3.Bucket(
             self,
@@ -48,7 +54,7 @@ class ServeySite(Construct):
         self.headers_policy = cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders", security_headers_behavior=defaults.security_headers()
         )
-        self.api_paths = api_path_patterns(spec) if rest_api is not None else ()
+        self.api_paths = api_path_patterns(route.path for route in spec.routes) if rest_api else ()
         api_behavior = rest_api and cloudfront.BehaviorOptions(
             origin=origins.RestApiOrigin(rest_api),
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
@@ -57,12 +63,13 @@ class ServeySite(Construct):
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
             response_headers_policy=self.headers_policy,
         )
+        self.spa_function = self._spa_function(static.spa_fallback) if static.spa_fallback else None
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
             **merged(
                 {
-                    "default_root_object": "index.html",
+                    "default_root_object": STATIC_PREFIX + INDEX,
                     "enable_logging": True,
                     "log_bucket": self.access_logs_bucket,
                     "log_file_prefix": "distribution/",
@@ -73,18 +80,72 @@ class ServeySite(Construct):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 response_headers_policy=self.headers_policy,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=self.spa_function, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ]
+                if self.spa_function
+                else None,
             ),
             additional_behaviors=dict.fromkeys(self.api_paths, api_behavior) if api_behavior else None,
+        )
+        self._deploy(static)
+        self._acknowledge()
+
+    def _deploy(self, static: StaticSpec) -> None:
+        """Two syncs of one asset: content-hashed files cached for a year (they never change, and
+        need no invalidation), and every other file revalidated on each use."""
+        source = s3_deployment.Source.asset(static.directory)
+        hashed = [name for name in static.files if is_content_hashed(name)]
+        self.asset_deployment = (
+            s3_deployment.BucketDeployment(
+                self,
+                "HashedFiles",
+                sources=[source],
+                destination_bucket=self.bucket,
+                destination_key_prefix=STATIC_PREFIX,
+                exclude=["*"],
+                include=hashed,
+                cache_control=[s3_deployment.CacheControl.from_string(IMMUTABLE)],
+            )
+            if hashed
+            else None
         )
         self.deployment = s3_deployment.BucketDeployment(
             self,
             "Files",
-            sources=[s3_deployment.Source.asset(spec.static.directory)],
+            sources=[source],
             destination_bucket=self.bucket,
+            destination_key_prefix=STATIC_PREFIX,
+            exclude=hashed or None,
+            cache_control=[s3_deployment.CacheControl.from_string(REVALIDATE)],
             distribution=self.distribution,
             distribution_paths=["/*"],
         )
-        self._acknowledge()
+        if self.asset_deployment is not None:
+            # Pages that name new hashed files are invalidated only once those files are there.
+            self.deployment.node.add_dependency(self.asset_deployment)
+
+    def _spa_function(self, fallback: str) -> cloudfront.Function:
+        """Every path of the site outside /static/ shows the fallback file (the API's paths never
+        reach this behaviour). A function, not error responses: those would replace the API's own
+        403 and 404 answers too."""
+        code = (
+            "function handler(event) {\n"
+            "  var request = event.request;\n"
+            f"  if (request.uri.indexOf('/{STATIC_PREFIX}') !== 0) {{\n"
+            f"    request.uri = '/{STATIC_PREFIX}{fallback}';\n"
+            "  }\n"
+            "  return request;\n"
+            "}\n"
+        )
+        return cloudfront.Function(
+            self,
+            "SpaFallback",
+            code=cloudfront.FunctionCode.from_inline(code),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
 
     @property
     def url(self) -> str:
@@ -125,18 +186,6 @@ class ServeySite(Construct):
         }  # fmt: skip
         for finding, why in copying.items():
             acknowledge(handler, f"AwsSolutions-IAM5[{finding}]", f"The site deployment {why}")
-
-
-def api_path_patterns(spec: AppSpec) -> tuple[str, ...]:
-    """CloudFront path patterns that send each route's first path segment to the API."""
-    exact = {route.path for route in spec.routes}
-    patterns = []
-    for route in spec.routes:
-        segment = route.path.strip("/").split("/")[0]
-        pattern = f"/{segment}*" if f"/{segment}" in exact else f"/{segment}/*"
-        if segment and pattern not in patterns:
-            patterns.append(pattern)
-    return tuple(patterns)
 
 
 def site_problems(spec: AppSpec, distribution_props: Props | None, with_api: bool) -> list[str]:

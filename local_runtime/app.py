@@ -28,6 +28,7 @@ from local_runtime.publisher import LocalPublisher
 from local_runtime.queues import LocalQueue
 from local_runtime.rest import RestApi
 from local_runtime.schedules import Scheduler
+from local_runtime.site import LocalSite
 from local_runtime.types import Handler
 from local_runtime.websocket_api import WebSocketApi
 from servey_cdk.appspec import AppSpec, build_spec
@@ -87,9 +88,10 @@ class LocalRuntime:
             ]
         if self.spec.websocket_enabled:
             routes.append(WebSocketRoute("/ws", WebSocketApi(self.invoker, self.connections).endpoint))
-        if self.spec.static is not None:
-            routes.append(Mount("/static", StaticFiles(directory=self.spec.static.directory)))
-        routes.append(Route("/{path:path}", self.rest.respond, methods=ALL_METHODS))
+        if self.spec.static is None:
+            routes.append(Route("/{path:path}", self.rest.respond, methods=ALL_METHODS))
+        else:
+            routes += LocalSite(self.spec, self.spec.static, self.rest.respond).routes(ALL_METHODS)
         return routes
 
     @contextlib.asynccontextmanager

@@ -25,6 +25,7 @@ from servey_cdk.errors import (
 )
 from servey_cdk.example import Example
 from servey_cdk.middleware import CallNext, Invocation, middleware
+from servey_cdk.pages import PageResponse, Redirect
 from servey_cdk.subscription import Subscription, subscription
 from servey_cdk.triggers import (
     WEB_DELETE,
@@ -62,6 +63,8 @@ __all__ = [
     "Invocation",
     "NoCacheControl",
     "NotFound",
+    "PageResponse",
+    "Redirect",
     "S3Trigger",
     "ScheduleTrigger",
     "ScopeAccessControl",

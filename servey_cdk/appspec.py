@@ -19,9 +19,11 @@ from servey_cdk.discovery import Registry, discover
 from servey_cdk.errors import AppDefinitionError
 from servey_cdk.graphql_schema import Resolver, build_graphql_schema
 from servey_cdk.json_schema import SchemaSet, build_schemas
+from servey_cdk.pages import Redirect
 from servey_cdk.routes import Route, routes_of
 from servey_cdk.schedule import ScheduleError, schedule_expression
 from servey_cdk.signature import signature_of
+from servey_cdk.site import SPA_FALLBACK_VARIABLE, spa_fallback_setting
 from servey_cdk.triggers import S3Trigger, ScheduleTrigger, SubscriptionTrigger
 
 ROUTER = "router"
@@ -137,8 +139,11 @@ class S3TriggerSpec:
 
 @dataclass(frozen=True)
 class StaticSpec:
+    """`spa_fallback`: the file in static/ shown for paths of the site nothing else serves."""
+
     directory: str
     files: tuple[str, ...]
+    spa_fallback: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +226,7 @@ def build_spec(registry: Registry, router_for_all: bool | None = None) -> AppSpe
         queues=queues,
         subscriptions=_subscriptions(registry, function_of, queues, schemas),
         s3_triggers=_s3_triggers(registry, function_of),
-        static=_static(registry),
+        static=_static(registry, problems),
         auth=_auth(registry),
         schemas=schemas.components,
     )
@@ -334,10 +339,13 @@ def _resolver_spec(resolver: Resolver, function_of: dict[str, str]) -> ResolverS
 
 
 def _missing_templates(registry: Registry, routes: list[Route]) -> list[str]:
+    """A page's template must exist, unless all its action can return is a redirect."""
     return [
         f"action {route.action!r}: template {route.template!r} was not found in {registry.root}"
         for route in routes
-        if route.template is not None and not (registry.root / route.template).is_file()
+        if route.template is not None
+        and not (registry.root / route.template).is_file()
+        and signature_of(registry.action(route.action)).returns is not Redirect
     ]
 
 
@@ -450,12 +458,17 @@ def _s3_triggers(registry: Registry, function_of: dict[str, str]) -> tuple[S3Tri
     )
 
 
-def _static(registry: Registry) -> StaticSpec | None:
+def _static(registry: Registry, problems: list[str]) -> StaticSpec | None:
     directory = registry.root / "static"
+    fallback = spa_fallback_setting()
     if not directory.is_dir():
+        if fallback is not None:
+            problems.append(f"{SPA_FALLBACK_VARIABLE}={fallback!r}: the app has no static/ directory")
         return None
-    files = sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
-    return StaticSpec(str(directory), tuple(files))
+    files = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+    if fallback is not None and fallback not in files:
+        problems.append(f"{SPA_FALLBACK_VARIABLE}={fallback!r}: no such file in {directory}")
+    return StaticSpec(str(directory), tuple(files), fallback)
 
 
 def _auth(registry: Registry) -> AuthSpec:

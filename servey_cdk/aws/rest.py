@@ -12,7 +12,7 @@ import json
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.http import (
@@ -29,6 +29,9 @@ from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.errors import InvalidInput, MethodNotAllowed, NotFound, ServeyError
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.routes import Route, routes_of
+
+if TYPE_CHECKING:
+    from servey_cdk.aws.page import PageRenderer
 
 _MULTI_VALUED = (list, set, frozenset, tuple)
 _SCALARS = (str, int, float, bool, type(None))
@@ -78,7 +81,7 @@ class RestAdapter:
         self._methods: dict[str, list[str]] = {}
         for endpoint in endpoints:
             self._methods.setdefault(endpoint.route.path, []).append(endpoint.route.method)
-        self._pages: Any = None
+        self._pages: PageRenderer | None = None
 
     def handle_v1(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
         method, path = event["httpMethod"], event["resource"]
@@ -121,6 +124,10 @@ class RestAdapter:
             body = runner.dump_json(result)
         except ServeyError as error:
             self.runtime.report(error, path=path, method=method)
+            if endpoint is not None and endpoint.route.kind == "page":
+                from servey_cdk.aws.page import error_page
+
+                return error_page(error, request_id)
             return error_response(error, request_id)
         tag = etag(body)
         if method == "GET" and etag_matches(if_none_match, tag):
@@ -193,8 +200,9 @@ class RestAdapter:
             from servey_cdk.aws.page import PageRenderer
 
             self._pages = PageRenderer(self.runtime.registry.root)
-        html = self._pages.render(endpoint.route, runner, params, request, authorization, request_id)
-        return response(200, html, dict(endpoint.headers))
+        return self._pages.respond(
+            endpoint.route, runner, params, request, authorization, request_id, endpoint.headers
+        )
 
 
 def _json_parameter(action: str, name: str, text: str) -> Any:

@@ -2,40 +2,79 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Match, Template
 from template_queries import Resources, of_type
 
-from constructs_lib.site import api_path_patterns
+from constructs_lib.site import ServeySite
 from servey_cdk.appspec import AppSpec
+from servey_cdk.site import IMMUTABLE, api_path_patterns
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
-def _distribution(resources: Resources) -> dict[str, object]:
+def _distribution(resources: Resources) -> dict[str, Any]:
     (distribution,) = of_type(resources, "AWS::CloudFront::Distribution").values()
-    config: dict[str, object] = distribution["Properties"]["DistributionConfig"]
+    config: dict[str, Any] = distribution["Properties"]["DistributionConfig"]
     return config
 
 
+def _deployments(resources: Resources) -> list[dict[str, Any]]:
+    return [d["Properties"] for d in of_type(resources, "Custom::CDKBucketDeployment").values()]
+
+
 def test_api_paths_are_the_first_segments_of_the_routes(spec: AppSpec) -> None:
-    assert api_path_patterns(spec) == ("/actions/*", "/items*", "/current-time-page*", "/catalogue*")
+    assert api_path_patterns(route.path for route in spec.routes) == (
+        "/actions/*", "/items*", "/current-time-page*", "/catalogue*", "/shop*", "/secret-page*",
+    )  # fmt: skip
 
 
 def test_api_and_page_paths_go_uncached_to_the_rest_api(resources: Resources, spec: AppSpec) -> None:
     behaviours = _distribution(resources)["CacheBehaviors"]
-    assert isinstance(behaviours, list)
-    assert [b["PathPattern"] for b in behaviours] == list(api_path_patterns(spec))
-    assert all(
-        b["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" for b in behaviours
-    )  # CachingDisabled
+    assert [b["PathPattern"] for b in behaviours] == list(api_path_patterns(r.path for r in spec.routes))
+    assert {b["CachePolicyId"] for b in behaviours} == {CACHING_DISABLED}
 
 
-def test_the_bucket_is_reached_through_origin_access_control(resources: Resources) -> None:
-    assert of_type(resources, "AWS::CloudFront::OriginAccessControl")
+def test_the_bucket_is_reached_through_origin_access_control(sample_template: Template) -> None:
+    sample_template.has_resource_properties(
+        "AWS::CloudFront::OriginAccessControl",
+        {"OriginAccessControlConfig": Match.object_like({"OriginAccessControlOriginType": "s3"})},
+    )
 
 
-def test_every_response_carries_security_headers(resources: Resources) -> None:
-    (policy,) = of_type(resources, "AWS::CloudFront::ResponseHeadersPolicy").values()
-    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    assert headers["StrictTransportSecurity"]["Override"] is True
-    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+def test_the_root_shows_static_index_html(resources: Resources) -> None:
+    assert _distribution(resources)["DefaultRootObject"] == "static/index.html"
+
+
+def test_every_response_carries_security_headers(sample_template: Template, resources: Resources) -> None:
+    sample_template.has_resource_properties(
+        "AWS::CloudFront::ResponseHeadersPolicy",
+        {
+            "ResponseHeadersPolicyConfig": Match.object_like(
+                {
+                    "SecurityHeadersConfig": Match.object_like(
+                        {
+                            "ContentTypeOptions": {"Override": True},
+                            "FrameOptions": {"FrameOption": "DENY", "Override": True},
+                            "ReferrerPolicy": Match.object_like({"Override": True}),
+                            "StrictTransportSecurity": Match.object_like({"Override": True}),
+                            "ContentSecurityPolicy": {
+                                "ContentSecurityPolicy": "frame-ancestors 'none'",
+                                "Override": False,
+                            },
+                        }
+                    )
+                }
+            )
+        },
+    )
+    config = _distribution(resources)
+    (policy,) = of_type(resources, "AWS::CloudFront::ResponseHeadersPolicy")
+    behaviours = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert all(b["ResponseHeadersPolicyId"] == {"Ref": policy} for b in behaviours)
 
 
 def test_site_buckets_block_public_access_and_require_ssl(resources: Resources) -> None:
@@ -50,5 +89,47 @@ def test_site_buckets_block_public_access_and_require_ssl(resources: Resources) 
     )
 
 
-def test_the_static_files_are_deployed_to_the_bucket(resources: Resources) -> None:
-    assert of_type(resources, "Custom::CDKBucketDeployment")
+def test_hashed_files_are_deployed_to_be_kept_for_a_year(resources: Resources, spec: AppSpec) -> None:
+    assert spec.static is not None
+    (hashed,) = [d for d in _deployments(resources) if d.get("Include")]
+    assert hashed["Include"] == [name for name in spec.static.files if name.startswith("catalogue.")]
+    assert (hashed["Exclude"], hashed["DestinationBucketKeyPrefix"]) == (["*"], "static/")
+    assert hashed["SystemMetadata"]["cache-control"] == IMMUTABLE
+    assert "DistributionId" not in hashed  # new names need no invalidation
+
+
+def test_other_files_are_deployed_to_be_revalidated_and_invalidated(resources: Resources) -> None:
+    (others,) = [d for d in _deployments(resources) if not d.get("Include")]
+    assert others["Exclude"] == [n for d in _deployments(resources) for n in d.get("Include", [])]
+    assert others["SystemMetadata"]["cache-control"] == "no-cache"
+    assert (others["DestinationBucketKeyPrefix"], others["DistributionPaths"]) == ("static/", ["/*"])
+
+
+def test_without_an_spa_fallback_no_path_is_rewritten(resources: Resources) -> None:
+    assert not of_type(resources, "AWS::CloudFront::Function")
+    assert "CustomErrorResponses" not in _distribution(resources)
+
+
+def test_an_spa_fallback_rewrites_only_the_sites_own_paths(fresh_app: cdk.App, spec: AppSpec) -> None:
+    assert spec.static is not None
+    spa_spec = dataclasses.replace(spec, static=dataclasses.replace(spec.static, spa_fallback="index.html"))
+    stack = cdk.Stack(fresh_app, "Spa")
+    ServeySite(stack, "Site", spec=spa_spec)
+    template = Template.from_stack(stack)
+    (function,) = template.find_resources("AWS::CloudFront::Function").values()
+    code = function["Properties"]["FunctionCode"]
+    assert "request.uri.indexOf('/static/') !== 0" in code
+    assert "request.uri = '/static/index.html'" in code
+    template.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": Match.object_like(
+                {
+                    "DefaultCacheBehavior": Match.object_like(
+                        {"FunctionAssociations": [Match.object_like({"EventType": "viewer-request"})]}
+                    ),
+                    "CustomErrorResponses": Match.absent(),  # those would also replace the API's 403/404
+                }
+            )
+        },
+    )

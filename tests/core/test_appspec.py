@@ -95,7 +95,7 @@ def test_given_a_page_trigger_without_options_then_path_and_template_derive_from
 
 def test_given_a_protected_action_then_its_route_requires_a_token(sample_spec: AppSpec) -> None:
     requiring = {route.action for route in sample_spec.routes if route.requires_token}
-    assert requiring == {"only_for_root"}
+    assert requiring == {"only_for_root", "secret_page"}
 
 
 def test_given_web_actions_then_get_is_a_query_and_other_methods_are_mutations(sample_spec: AppSpec) -> None:
@@ -176,7 +176,7 @@ def test_given_an_s3_trigger_then_the_spec_keeps_bucket_events_and_filters(sampl
 def test_given_a_static_folder_then_its_files_are_listed(sample_spec: AppSpec) -> None:
     assert sample_spec.static is not None
     assert Path(sample_spec.static.directory).name == "static"
-    assert sample_spec.static.files == ("index.html", "styles.css")
+    assert sample_spec.static.files == ("catalogue.6d3edb09.js", "index.html", "styles.css")
 
 
 def test_given_a_scope_control_then_auth_lists_the_scope_and_requires_tokens(sample_spec: AppSpec) -> None:
