@@ -10,8 +10,9 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from local_runtime.connections import ConnectionTable
 from local_runtime.docs import (
@@ -39,6 +40,7 @@ from servey_cdk.subscription import set_publisher
 from servey_cdk.tokens import TokenSettings
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+CATCH_ALL = "/{path:path}"
 
 
 class LocalRuntime:
@@ -88,11 +90,13 @@ class LocalRuntime:
             ]
         if self.spec.websocket_enabled:
             routes.append(WebSocketRoute("/ws", WebSocketApi(self.invoker, self.connections).endpoint))
+        api = Route(CATCH_ALL, self.rest.respond, methods=ALL_METHODS)
         if self.spec.static is None:
-            routes.append(Route("/{path:path}", self.rest.respond, methods=ALL_METHODS))
+            routes.append(api)
         else:
             routes += LocalSite(self.spec, self.spec.static, self.rest.respond).routes(ALL_METHODS)
-        return routes
+        own = [route for route in routes if getattr(route, "path", None) != CATCH_ALL]
+        return [ApiRoute(api, frozenset(p for p in self.rest.literal if not _taken(p, own))), *routes]
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
@@ -129,6 +133,31 @@ class LocalRuntime:
         except Exception as error:  # the function's error, as Lambda reports it
             return JSONResponse({"errorType": type(error).__name__, "errorMessage": str(error)}, 500)
         return JSONResponse({"schedule": schedule.name, "result": result})
+
+
+class ApiRoute(BaseRoute):
+    """The REST API's fixed paths, matched first with one set lookup instead of a pattern per route.
+
+    Paths with parameters, and fixed paths the emulator's own routes take, go down the route list.
+    """
+
+    def __init__(self, api: Route, paths: frozenset[str]) -> None:
+        self.api = api
+        self.paths = paths
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["path"] in self.paths:
+            return self.api.matches(scope)
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.api.handle(scope, receive, send)
+
+
+def _taken(path: str, routes: list[BaseRoute]) -> bool:
+    """Whether one of `routes` would serve `path`, for some method."""
+    scope = {"type": "http", "path": path, "root_path": "", "method": "GET"}
+    return any(route.matches(scope)[0] is not Match.NONE for route in routes)
 
 
 def create_app(app_module: str | None = None) -> Starlette:
