@@ -1,8 +1,9 @@
-"""Nested actions: `factorial` is a field of `NumberStats`, resolved only when asked for."""
+"""Nested actions: `factorial` and `prime_factors` are fields of `NumberStats`, resolved only when
+asked for; `prime_factors` has access control of its own."""
 
 from dataclasses import dataclass
 
-from servey_cdk import WEB_GET, Example, action
+from servey_cdk import WEB_GET, Example, ScopeAccessControl, action
 
 
 @dataclass
@@ -16,6 +17,19 @@ class NumberStats:
         for factor in range(2, self.value + 1):
             result *= factor
         return result
+
+    @action(access_control=ScopeAccessControl(execute_scope="root"))
+    def prime_factors(self) -> list[int] | None:
+        """The value's prime factors (none below 2), for tokens with the `root` scope only."""
+        if self.value < 2:
+            return None
+        factors, rest, factor = [], self.value, 2
+        while factor * factor <= rest:
+            while rest % factor == 0:
+                factors.append(factor)
+                rest //= factor
+            factor += 1
+        return [*factors, rest] if rest > 1 else factors
 
 
 @action(

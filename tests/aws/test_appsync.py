@@ -135,3 +135,31 @@ def test_GIVEN_an_approved_token_WHEN_its_claims_reach_a_resolver_THEN_the_subje
     event.update(arguments={}, identity={"resolverContext": claims})
     event["info"]["fieldName"] = "only_for_root"
     assert app.handle(event, context) == "Some Secret Data!"
+
+
+def nested_prime_factors_event(claims: dict[str, str] | None) -> dict[str, Any]:
+    event = load_event("appsync_nested_factorial")
+    event["info"]["fieldName"] = "prime_factors"
+    event["source"] = {"value": 12}
+    event["identity"] = {"resolverContext": claims} if claims else None
+    return event
+
+
+def test_GIVEN_no_identity_WHEN_a_nested_field_with_its_own_scope_is_resolved_THEN_unauthorized(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
+    with pytest.raises(Exception, match="needs a valid token") as raised:
+        app.handle(nested_prime_factors_event(None), context)
+    assert type(raised.value).__name__ == "Unauthorized"
+
+
+@pytest.mark.parametrize(("scope", "answer"), [("reader", "Forbidden"), ("root", [2, 2, 3])])
+def test_GIVEN_an_identity_WHEN_a_nested_field_with_its_own_scope_is_resolved_THEN_its_scope_decides(
+    app: LambdaApp, context: FakeLambdaContext, scope: str, answer: Any
+) -> None:
+    event = nested_prime_factors_event({"sub": "user-0001", "scope": scope})
+    try:
+        result: Any = app.handle(event, context)
+    except Exception as error:
+        result = type(error).__name__
+    assert result == answer

@@ -30,13 +30,13 @@ def test_given_the_sample_app_then_its_web_actions_are_found(sample_registry: Re
     assert {"say_hello", "number_stats", "server_time", "echo_authorization", "only_for_root"} <= names
 
 
-def test_given_the_sample_app_then_the_nested_action_is_found_with_its_owner(
+def test_given_the_sample_app_then_the_nested_actions_are_found_with_their_owner(
     sample_registry: Registry,
 ) -> None:
     from sample_app.numbers import NumberStats
 
     assert sample_registry.action("factorial").fn is NumberStats.factorial
-    assert sample_registry.owners == {"factorial": NumberStats}
+    assert sample_registry.owners == {"factorial": NumberStats, "prime_factors": NumberStats}
 
 
 def test_given_the_sample_app_then_the_three_generated_actions_are_found(sample_registry: Registry) -> None:

@@ -179,3 +179,31 @@ def test_GIVEN_awsjson_WHEN_coerced_THEN_input_is_parsed_and_output_is_a_json_st
     scalar = schema.type_map["AWSJSON"]
     assert scalar.coerce_input_value('{"a": [1]}') == {"a": [1]}  # type: ignore[attr-defined]
     assert scalar.coerce_output_value({"a": [1]}) == '{"a": [1]}'  # type: ignore[attr-defined]
+
+
+PRIME_FACTORS = "{ number_stats(value: 12) { value prime_factors } }"
+
+
+def test_GIVEN_no_token_WHEN_a_nested_field_with_its_own_scope_is_selected_THEN_only_it_is_refused(
+    client: TestClient,
+) -> None:
+    body = query(client, PRIME_FACTORS).json()
+    assert body["data"] == {"number_stats": {"value": 12, "prime_factors": None}}
+    assert [(e["path"], e["extensions"]) for e in body["errors"]] == [
+        (["number_stats", "prime_factors"], {"errorType": "Unauthorized"})
+    ]
+
+
+def test_GIVEN_a_token_without_the_nested_fields_scope_WHEN_selected_THEN_forbidden(
+    client: TestClient, make_token: Callable[..., str]
+) -> None:
+    body = query(client, PRIME_FACTORS, authorization=make_token("reader")).json()
+    assert body["data"]["number_stats"]["value"] == 12
+    assert body["errors"][0]["extensions"] == {"errorType": "Forbidden"}
+
+
+def test_GIVEN_a_token_with_the_nested_fields_scope_WHEN_selected_THEN_resolved(
+    client: TestClient, make_token: Callable[..., str]
+) -> None:
+    body = query(client, PRIME_FACTORS, authorization=make_token("root")).json()
+    assert body == {"data": {"number_stats": {"value": 12, "prime_factors": [2, 2, 3]}}}
