@@ -90,3 +90,20 @@ def default_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_default_app()
     yield
     reset_default_app()
+
+
+WEBSOCKET_CONNECTION = "AbCdEfGhIjKlMnO="  # the connection id of the recorded websocket events
+
+
+def websocket_connect_event(token: str | None) -> Any:
+    """The recorded `$connect`, with `?token=` when a token is given."""
+    event = load_event("websocket_connect")
+    event["queryStringParameters"] = {"token": token} if token else None
+    return event
+
+
+def websocket_frame_event(frame: Any) -> Any:
+    """The recorded `$default` carrying `frame` (JSON-encoded unless it is text already)."""
+    event = load_event("websocket_default")
+    event["body"] = frame if isinstance(frame, str) else json.dumps(frame)
+    return event

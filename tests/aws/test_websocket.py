@@ -10,9 +10,15 @@ import pytest
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
 from servey_cdk.discovery import Registry
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.aws.conftest import (
+    WEBSOCKET_CONNECTION,
+    FakeLambdaContext,
+    load_event,
+    websocket_connect_event,
+    websocket_frame_event,
+)
 
-CONNECTION = "AbCdEfGhIjKlMnO="
+CONNECTION = WEBSOCKET_CONNECTION
 
 
 @pytest.fixture
@@ -25,29 +31,17 @@ def ws_app(sample_registry: Registry, store: InMemoryConnectionStore) -> LambdaA
     return LambdaApp(sample_registry, connections=store)
 
 
-def connect_event(token: str | None) -> Any:
-    event = load_event("websocket_connect")
-    event["queryStringParameters"] = {"token": token} if token else None
-    return event
-
-
-def frame_event(frame: Any) -> Any:
-    event = load_event("websocket_default")
-    event["body"] = frame if isinstance(frame, str) else json.dumps(frame)
-    return event
-
-
 def test_GIVEN_no_token_WHEN_connecting_THEN_accepted_as_anonymous(
     ws_app: LambdaApp, store: InMemoryConnectionStore, context: FakeLambdaContext
 ) -> None:
-    assert ws_app.handle(connect_event(None), context) == {"statusCode": 200}
+    assert ws_app.handle(websocket_connect_event(None), context) == {"statusCode": 200}
     assert store.connections == {CONNECTION: None}
 
 
 def test_GIVEN_a_valid_token_WHEN_connecting_THEN_the_connection_keeps_its_authorization(
     ws_app: LambdaApp, store: InMemoryConnectionStore, context: FakeLambdaContext, token: Any
 ) -> None:
-    ws_app.handle(connect_event(token("alice")), context)
+    ws_app.handle(websocket_connect_event(token("alice")), context)
     assert getattr(store.connections[CONNECTION], "subject_id", None) == "alice"
 
 
@@ -61,8 +55,8 @@ def test_GIVEN_a_bad_token_WHEN_connecting_THEN_401(
 def test_GIVEN_a_connection_WHEN_disconnecting_THEN_it_is_forgotten(
     ws_app: LambdaApp, store: InMemoryConnectionStore, context: FakeLambdaContext
 ) -> None:
-    ws_app.handle(connect_event(None), context)
-    ws_app.handle(frame_event({"type": "subscribe", "subscription": "messager"}), context)
+    ws_app.handle(websocket_connect_event(None), context)
+    ws_app.handle(websocket_frame_event({"type": "subscribe", "subscription": "messager"}), context)
     assert ws_app.handle(load_event("websocket_disconnect"), context) == {"statusCode": 200}
     assert (store.connections, store.subscribers("messager")) == ({}, [])
 
@@ -70,7 +64,7 @@ def test_GIVEN_a_connection_WHEN_disconnecting_THEN_it_is_forgotten(
 def test_GIVEN_a_subscribe_frame_WHEN_handled_THEN_the_connection_is_subscribed(
     ws_app: LambdaApp, store: InMemoryConnectionStore, context: FakeLambdaContext
 ) -> None:
-    ws_app.handle(connect_event(None), context)
+    ws_app.handle(websocket_connect_event(None), context)
     answer = ws_app.handle(load_event("websocket_default"), context)
     assert json.loads(answer["body"]) == {"type": "subscribed", "subscription": "messager"}
     assert [subscriber.connection_id for subscriber in store.subscribers("messager")] == [CONNECTION]
@@ -79,17 +73,17 @@ def test_GIVEN_a_subscribe_frame_WHEN_handled_THEN_the_connection_is_subscribed(
 def test_GIVEN_an_unsubscribe_frame_WHEN_handled_THEN_the_connection_is_unsubscribed(
     ws_app: LambdaApp, store: InMemoryConnectionStore, context: FakeLambdaContext
 ) -> None:
-    ws_app.handle(connect_event(None), context)
-    ws_app.handle(frame_event({"type": "subscribe", "subscription": "messager"}), context)
-    ws_app.handle(frame_event({"type": "unsubscribe", "subscription": "messager"}), context)
+    ws_app.handle(websocket_connect_event(None), context)
+    ws_app.handle(websocket_frame_event({"type": "subscribe", "subscription": "messager"}), context)
+    ws_app.handle(websocket_frame_event({"type": "unsubscribe", "subscription": "messager"}), context)
     assert store.subscribers("messager") == []
 
 
 def test_GIVEN_an_unknown_subscription_WHEN_subscribing_THEN_404(
     ws_app: LambdaApp, context: FakeLambdaContext
 ) -> None:
-    ws_app.handle(connect_event(None), context)
-    answer = ws_app.handle(frame_event({"type": "subscribe", "subscription": "nope"}), context)
+    ws_app.handle(websocket_connect_event(None), context)
+    answer = ws_app.handle(websocket_frame_event({"type": "subscribe", "subscription": "nope"}), context)
     assert answer["statusCode"] == 404
 
 
@@ -97,5 +91,5 @@ def test_GIVEN_an_unknown_subscription_WHEN_subscribing_THEN_404(
 def test_GIVEN_a_malformed_frame_WHEN_handled_THEN_422(
     ws_app: LambdaApp, context: FakeLambdaContext, frame: Any
 ) -> None:
-    ws_app.handle(connect_event(None), context)
-    assert ws_app.handle(frame_event(frame), context)["statusCode"] == 422
+    ws_app.handle(websocket_connect_event(None), context)
+    assert ws_app.handle(websocket_frame_event(frame), context)["statusCode"] == 422

@@ -14,10 +14,16 @@ from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.publisher import AwsPublisher
 from servey_cdk.discovery import Registry
 from servey_cdk.subscription import NoPublisher, set_publisher
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.aws.conftest import (
+    WEBSOCKET_CONNECTION,
+    FakeLambdaContext,
+    load_event,
+    websocket_connect_event,
+    websocket_frame_event,
+)
 from tests.subscriptions.conftest import TABLE, ManagementApi
 
-CONNECTION = "AbCdEfGhIjKlMnO="  # the connection id of the recorded websocket events
+CONNECTION = WEBSOCKET_CONNECTION
 
 
 @pytest.fixture
@@ -25,16 +31,8 @@ def app(registry: Registry, store: DynamoDBConnectionStore) -> LambdaApp:
     return LambdaApp(registry, connections=store)
 
 
-def connect(token: str | None) -> Any:
-    event = load_event("websocket_connect")
-    event["queryStringParameters"] = {"token": token} if token else None
-    return event
-
-
 def frame(kind: str, subscription: str) -> Any:
-    event = load_event("websocket_default")
-    event["body"] = json.dumps({"type": kind, "subscription": subscription})
-    return event
+    return websocket_frame_event({"type": kind, "subscription": subscription})
 
 
 def answer(app: LambdaApp, event: Any) -> Any:
@@ -44,7 +42,7 @@ def answer(app: LambdaApp, event: Any) -> Any:
 def test_GIVEN_a_connection_WHEN_it_subscribes_and_disconnects_THEN_the_table_follows(
     app: LambdaApp, rows: Callable[[], set[tuple[str, str]]]
 ) -> None:
-    app.handle(connect(None), FakeLambdaContext())
+    app.handle(websocket_connect_event(None), FakeLambdaContext())
     assert answer(app, frame("subscribe", "news")) == {"type": "subscribed", "subscription": "news"}
     assert rows() == {(CONNECTION, CONNECTION_ITEM), (CONNECTION, "news")}
     app.handle(load_event("websocket_disconnect"), FakeLambdaContext())
@@ -70,7 +68,7 @@ def test_GIVEN_a_refused_subscribe_WHEN_handled_THEN_the_client_gets_an_error_fr
     error: str,
 ) -> None:
     token = None if token_scopes is None else make_token("red", *token_scopes)
-    app.handle(connect(token), FakeLambdaContext())
+    app.handle(websocket_connect_event(token), FakeLambdaContext())
     response = app.handle(frame("subscribe", subscription), FakeLambdaContext())
     body = json.loads(response["body"])
     assert response["statusCode"] == status
@@ -82,14 +80,14 @@ def test_GIVEN_a_refused_subscribe_WHEN_handled_THEN_the_client_gets_an_error_fr
 def test_GIVEN_a_token_with_the_scope_WHEN_subscribing_to_a_protected_subscription_THEN_accepted(
     app: LambdaApp, make_token: Callable[..., str]
 ) -> None:
-    app.handle(connect(make_token("red", "alerts")), FakeLambdaContext())
+    app.handle(websocket_connect_event(make_token("red", "alerts")), FakeLambdaContext())
     assert answer(app, frame("subscribe", "team_alerts"))["type"] == "subscribed"
 
 
 def test_GIVEN_a_frame_that_is_not_json_WHEN_handled_THEN_the_error_frame_names_no_subscription(
     app: LambdaApp,
 ) -> None:
-    app.handle(connect(None), FakeLambdaContext())
+    app.handle(websocket_connect_event(None), FakeLambdaContext())
     event = load_event("websocket_default")
     event["body"] = "subscribe me"
     body = answer(app, event)
@@ -125,7 +123,7 @@ def test_GIVEN_lambda_WHEN_an_action_publishes_THEN_queues_and_subscribers_get_t
 ) -> None:
     import boto3
 
-    lambda_handler.handler(connect(None), FakeLambdaContext())
+    lambda_handler.handler(websocket_connect_event(None), FakeLambdaContext())
     lambda_handler.handler(frame("subscribe", "news"), FakeLambdaContext())
     publisher = set_publisher(NoPublisher())
     assert isinstance(publisher, AwsPublisher)
