@@ -31,17 +31,19 @@ _TEXT_SUFFIXES = ("+json", "+xml")
 def rest_event(
     request: Request, body: bytes, resource: str, path_parameters: Mapping[str, str] | None
 ) -> Event:
-    headers, multi_headers = _headers(request)
-    query, multi_query = _query(request)
+    scope = request.scope
+    headers, multi_headers = _headers(scope["headers"])
+    query, multi_query = _query(scope["query_string"])
     request_id = new_request_id()
     now = time.time()
-    path = request.scope["path"]
+    path, method = scope["path"], scope["method"]
     text_body, is_base64 = _body(body, headers.get("Content-Type", ""))
-    source_ip = request.client.host if request.client else "127.0.0.1"
+    client = scope.get("client")
+    source_ip = client[0] if client else "127.0.0.1"
     return {
         "resource": resource,
         "path": path,
-        "httpMethod": request.method,
+        "httpMethod": method,
         "headers": headers,
         "multiValueHeaders": multi_headers,
         "queryStringParameters": query,
@@ -51,12 +53,12 @@ def rest_event(
         "requestContext": {
             "resourceId": "local",
             "resourcePath": resource,
-            "httpMethod": request.method,
+            "httpMethod": method,
             "extendedRequestId": request_id,
             "requestTime": request_time(now),
             "path": f"/{STAGE}{path}",
             "accountId": ACCOUNT_ID,
-            "protocol": f"HTTP/{request.scope.get('http_version', '1.1')}",
+            "protocol": f"HTTP/{scope.get('http_version', '1.1')}",
             "stage": STAGE,
             "domainPrefix": API_ID,
             "requestTimeEpoch": int(now * 1000),
@@ -103,19 +105,42 @@ def header_name(name: str) -> str:
     return "-".join(part.capitalize() for part in name.split("-"))
 
 
-def _headers(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
+@functools.lru_cache(maxsize=1024)
+def raw_header_name(name: str) -> bytes:
+    """A response header's name as ASGI sends it: lowercased bytes."""
+    return name.lower().encode("latin-1")
+
+
+@functools.lru_cache(maxsize=1024)
+def _event_header_name(raw_name: bytes) -> str:
+    return header_name(raw_name.decode("latin-1"))
+
+
+def _headers(raw: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """`headers` (the last value of each) and `multiValueHeaders` (every value), in one pass."""
+    single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
-    for raw_name, raw_value in request.headers.raw:
-        multi.setdefault(header_name(raw_name.decode("latin-1")), []).append(raw_value.decode("latin-1"))
-    return {name: values[-1] for name, values in multi.items()}, multi
+    for raw_name, raw_value in raw:
+        name, value = _event_header_name(raw_name), raw_value.decode("latin-1")
+        if name in single:
+            multi[name].append(value)
+        else:
+            multi[name] = [value]
+        single[name] = value
+    return single, multi
 
 
-def _query(request: Request) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
-    query_string = request.scope["query_string"]
+def _query(query_string: bytes) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
     if not query_string:
         return None, None
+    text = query_string.decode("latin-1")
+    if "%" in text or "+" in text:
+        pairs = parse_qsl(text, keep_blank_values=True)
+    else:  # nothing to unquote: the split parse_qsl would make, without its cost
+        split = (part.partition("=") for part in text.split("&") if part)
+        pairs = [(name, value) for name, _, value in split]
     multi: dict[str, list[str]] = {}
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+    for name, value in pairs:
         multi.setdefault(name, []).append(value)
     if not multi:
         return None, None
@@ -150,16 +175,24 @@ def proxy_response(result: Any) -> Response:
     pairs: dict[tuple[bytes, bytes], None] = {}  # ordered, a pair given twice kept once
     for name, values in (result.get("multiValueHeaders") or {}).items():
         for value in values:
-            pairs[name.lower().encode("latin-1"), str(value).encode("latin-1")] = None
+            pairs[raw_header_name(name), str(value).encode("latin-1")] = None
     for name, value in (result.get("headers") or {}).items():
-        pairs[name.lower().encode("latin-1"), str(value).encode("latin-1")] = None
-    response = Response(content, status_code=result["statusCode"])
+        pairs[raw_header_name(name), str(value).encode("latin-1")] = None
     raw = [(b"content-length", str(len(content)).encode())]
     raw += [pair for pair in pairs if pair[0] != b"content-length"]
     if content and not any(name == b"content-type" for name, _ in raw):
         raw.append((b"content-type", b"application/json"))
-    response.raw_headers = raw
-    return response
+    return ProxyResponse(content, result["statusCode"], raw)
+
+
+class ProxyResponse(Response):
+    """A response whose headers are complete as given: what API Gateway sends on."""
+
+    def __init__(self, content: bytes, status_code: int, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status_code
+        self.body = content
+        self.background = None
+        self.raw_headers = raw_headers
 
 
 def bad_gateway() -> Response:
