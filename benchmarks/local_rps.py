@@ -2,11 +2,12 @@
 
 Each server serves GET /actions/say-hello?name=World from one process pinned to one
 core, while the load generator (wrk, installed with apt-get when missing) runs on the
-other; rounds interleave the servers and the best round of each counts. The bare Starlette app does the same work as the action, as an idiomatic
-Starlette app would: a sync endpoint (run in Starlette's thread pool) reads and
-checks the parameter, calls the function and writes JSON. servey-local turns each
-request into an API Gateway event for the app's Lambda handler, which validates,
-calls and serializes. Also reported: servey-local's start-up time for the sample app.
+other; rounds interleave the servers and the best round of each counts. The bare
+Starlette app does the same work as the action, as an idiomatic Starlette app would: a
+sync endpoint (run in Starlette's thread pool) reads and checks the parameter, calls
+the function and writes JSON. servey-local turns each request into an API Gateway
+event for the app's Lambda handler, which validates, calls and serializes. Also
+reported: servey-local's start-up time for the sample app.
 
     python benchmarks/local_rps.py [--seconds 3] [--rounds 3] [--connections 16]
 """
