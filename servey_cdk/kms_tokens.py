@@ -13,7 +13,6 @@ import functools
 import json
 import os
 import threading
-import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,6 +27,7 @@ from servey_cdk.tokens import (
     TokenSettings,
     authorization_from_claims,
     rejection,
+    token_claims,
     verify_token,
 )
 
@@ -89,17 +89,15 @@ class KmsTokenSigner:
         lifetime_s: int | None = None,
         not_before: float | None = None,
     ) -> str:
-        now = int(time.time())
         header = {"alg": ALGORITHM, "typ": "JWT", "kid": self.key_id}
-        claims = {
-            "sub": subject,
-            "scope": " ".join(sorted(scopes)),
-            "iat": now,
-            "nbf": int(not_before) if not_before is not None else now,
-            "exp": now + (lifetime_s if lifetime_s is not None else self.lifetime_s),
-            "iss": self.issuer,
-            "aud": self.audience,
-        }
+        claims = token_claims(
+            subject,
+            scopes,
+            self.issuer,
+            self.audience,
+            self.lifetime_s if lifetime_s is None else lifetime_s,
+            not_before,
+        )
         signing_input = f"{_json_segment(header)}.{_json_segment(claims)}".encode("ascii")
         if len(signing_input) > KMS_RAW_MESSAGE_LIMIT:
             raise ValueError(

@@ -69,17 +69,36 @@ def issue_token(
 ) -> str:
     import jwt
 
+    claims = token_claims(
+        subject,
+        scopes,
+        settings.issuer,
+        settings.audience,
+        settings.lifetime_s if lifetime_s is None else lifetime_s,
+        not_before,
+    )
+    return jwt.encode(claims, settings.key, settings.algorithm, headers={"kid": settings.key_id})
+
+
+def token_claims(
+    subject: str,
+    scopes: Iterable[str],
+    issuer: str,
+    audience: str,
+    lifetime_s: int,
+    not_before: float | None = None,
+) -> dict[str, Any]:
+    """The claims of every token this project issues, however it is signed."""
     now = int(time.time())
-    claims = {
+    return {
         "sub": subject,
         "scope": " ".join(sorted(scopes)),
         "iat": now,
         "nbf": int(not_before) if not_before is not None else now,
-        "exp": now + (lifetime_s if lifetime_s is not None else settings.lifetime_s),
-        "iss": settings.issuer,
-        "aud": settings.audience,
+        "exp": now + lifetime_s,
+        "iss": issuer,
+        "aud": audience,
     }
-    return jwt.encode(claims, settings.key, settings.algorithm, headers={"kid": settings.key_id})
 
 
 def verify_token(settings: TokenSettings, token: str) -> Authorization:
