@@ -115,7 +115,7 @@ class RestAdapter:
             if endpoint is None:
                 return self._unrouted(method, path, request_id)
             runner = endpoint.runner or endpoint.prepare(self.runtime.registry)
-            authorization = self.runtime.verify_bearer(authorization_header) if authorization_header else None
+            authorization = self.runtime.verify_bearer(authorization_header)
             params = self._params(endpoint, event, query, multi)
             if endpoint.route.kind == "page":
                 request = {"query": dict(query), "path_params": event.get("pathParameters") or {}}
