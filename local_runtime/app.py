@@ -1,4 +1,4 @@
-"""The emulator as one Starlette app: every API of the spec, each served through the Lambda handler."""
+"""The emulator as one ASGI app: every API of the spec, each served through the Lambda handler."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ class LocalRuntime:
         self.connections = ConnectionTable()
         self.rest = RestApi(spec, self.invoker)
         self.login = DebugLogin(self.token_settings, self.password)
-        self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
+        self.site = Starlette(routes=self._routes(), lifespan=self._lifespan)
+        self.app = LocalApp(self.rest, self._fixed_api_paths(), self.site)
 
     def _routes(self) -> list[BaseRoute]:
         title = self.spec.app_module
@@ -95,8 +96,12 @@ class LocalRuntime:
             routes.append(api)
         else:
             routes += LocalSite(self.spec, self.spec.static, self.rest.respond).routes(ALL_METHODS)
-        own = [route for route in routes if getattr(route, "path", None) != CATCH_ALL]
-        return [ApiRoute(api, frozenset(p for p in self.rest.literal if not _taken(p, own))), *routes]
+        return routes
+
+    def _fixed_api_paths(self) -> frozenset[str]:
+        """The API's paths without parameters that none of the emulator's own routes takes."""
+        own = [route for route in self.site.routes if getattr(route, "path", None) != CATCH_ALL]
+        return frozenset(path for path in self.rest.literal if not _taken(path, own))
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
@@ -135,23 +140,25 @@ class LocalRuntime:
         return JSONResponse({"schedule": schedule.name, "result": result})
 
 
-class ApiRoute(BaseRoute):
-    """The REST API's fixed paths, matched first with one set lookup instead of a pattern per route.
+class LocalApp:
+    """What uvicorn serves: the API's fixed paths go straight to the API, everything else to Starlette.
 
-    Paths with parameters, and fixed paths the emulator's own routes take, go down the route list.
+    A fixed path is found with one set lookup and skips Starlette's middleware and
+    routing, which cost more than the API's own work does. Paths with parameters go
+    down Starlette's routes, which end in the API's catch-all, as do the fixed paths
+    that the emulator's own routes (docs, login, pages, static files) take.
     """
 
-    def __init__(self, api: Route, paths: frozenset[str]) -> None:
+    def __init__(self, api: RestApi, fixed_paths: frozenset[str], site: Starlette) -> None:
         self.api = api
-        self.paths = paths
+        self.fixed_paths = fixed_paths
+        self.site = site
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http" and scope["path"] in self.paths:
-            return self.api.matches(scope)
-        return Match.NONE, {}
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.api.handle(scope, receive, send)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in self.fixed_paths:
+            await self.api(scope, receive, send)
+        else:
+            await self.site(scope, receive, send)
 
 
 def _taken(path: str, routes: list[BaseRoute]) -> bool:
@@ -160,7 +167,7 @@ def _taken(path: str, routes: list[BaseRoute]) -> bool:
     return any(route.matches(scope)[0] is not Match.NONE for route in routes)
 
 
-def create_app(app_module: str | None = None) -> Starlette:
+def create_app(app_module: str | None = None) -> LocalApp:
     """The emulator of an app (`SERVEY_ACTION_PATH` when none is named), over its Lambda handler."""
     from servey_cdk.aws.handler import LambdaApp
 

@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -68,8 +68,10 @@ class RestApi:
         self.invoker = invoker
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        response = await self.respond(request)
+        try:
+            response = await self.respond(Request(scope, receive))
+        except ClientDisconnect:
+            return  # no one is left to answer
         await response(scope, receive, send)
 
     async def respond(self, request: Request) -> Response:

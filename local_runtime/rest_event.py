@@ -173,11 +173,14 @@ def proxy_response(result: Any) -> Response:
     except ValueError:
         return bad_gateway()
     pairs: dict[tuple[bytes, bytes], None] = {}  # ordered, a pair given twice kept once
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        for value in values:
+    try:
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            for value in values:
+                pairs[raw_header_name(name), str(value).encode("latin-1")] = None
+        for name, value in (result.get("headers") or {}).items():
             pairs[raw_header_name(name), str(value).encode("latin-1")] = None
-    for name, value in (result.get("headers") or {}).items():
-        pairs[raw_header_name(name), str(value).encode("latin-1")] = None
+    except (AttributeError, TypeError, UnicodeEncodeError):  # not a mapping, or not HTTP's characters
+        return bad_gateway()
     raw = [(b"content-length", str(len(content)).encode())]
     raw += [pair for pair in pairs if pair[0] != b"content-length"]
     if content and not any(name == b"content-type" for name, _ in raw):

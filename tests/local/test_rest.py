@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -151,11 +152,22 @@ def test_GIVEN_the_function_raises_WHEN_requested_THEN_502_as_api_gateway_answer
     assert "boom" not in response.text
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"body": "no status"},
+        {"statusCode": 200, "headers": ["X-One"]},
+        {"statusCode": 200, "multiValueHeaders": {"X-One": 1}},
+        {"statusCode": 200, "headers": {"X-Name": "snow \N{SNOWMAN}"}},
+    ],
+    ids=["no status", "headers not a mapping", "values not a list", "not latin-1"],
+)
 def test_GIVEN_a_malformed_answer_WHEN_requested_THEN_502(
-    serve: Callable[[RecordingHandler], TestClient],
+    serve: Callable[[RecordingHandler], TestClient], answer: dict[str, Any]
 ) -> None:
-    response = serve(RecordingHandler({"body": "no status"})).get("/actions/server-time")
+    response = serve(RecordingHandler(answer)).get("/actions/server-time")
     assert response.status_code == 502
+    assert response.json() == {"message": "Internal server error"}
 
 
 def test_GIVEN_an_unknown_path_WHEN_requested_THEN_the_router_gets_the_greedy_proxy_resource(
@@ -206,3 +218,28 @@ def test_GIVEN_a_304_WHEN_answered_THEN_it_has_no_body(client: TestClient) -> No
     assert second.status_code == 304
     assert second.content == b""
     assert json.loads(first.text)
+
+
+def test_GIVEN_a_client_that_leaves_mid_body_WHEN_served_THEN_nothing_is_invoked_or_sent(
+    spec: AppSpec,
+) -> None:
+    handler = RecordingHandler()
+    runtime = LocalRuntime(spec, handler, InMemoryConnectionStore(), password="pw")
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/items",
+        "query_string": b"",
+        "headers": [(b"content-length", b"100"), (b"content-type", b"application/json")],
+    }
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(runtime.app(scope, receive, send))
+    assert handler.events == []
+    assert sent == []
