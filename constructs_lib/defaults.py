@@ -16,6 +16,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
+from servey_cdk.api_gateway import CORS_ALLOW_HEADERS
+
 HANDLER = "servey_cdk.aws.handler.handler"
 # The latest Python runtime: what cdk-nag's AwsSolutions-L1 asks for; the layer is built for it.
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -52,7 +54,7 @@ def rest_api_props() -> dict[str, Any]:
         "default_cors_preflight_options": apigateway.CorsOptions(
             allow_origins=apigateway.Cors.ALL_ORIGINS,
             allow_methods=apigateway.Cors.ALL_METHODS,
-            allow_headers=["Content-Type", "Authorization", "If-None-Match"],
+            allow_headers=list(CORS_ALLOW_HEADERS),
         ),
         "cloud_watch_role": True,
         "cloud_watch_role_removal_policy": RemovalPolicy.DESTROY,

@@ -1,4 +1,10 @@
-"""`ServeyRestApi`: an API Gateway REST API with one method per route, each proxied to its function."""
+"""`ServeyRestApi`: an API Gateway REST API with one method per route, each proxied to its function.
+
+What API Gateway answers by itself is set to `servey_cdk.api_gateway`'s answers, as
+servey-local gives them: an unknown path is a 404 (a gateway response, not API
+Gateway's 403 "Missing Authentication Token"), another method of a known path a 405
+(a mock `ANY` method on the resource), a missing required query parameter a 422.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,36 @@ from constructs_lib import defaults
 from constructs_lib.builders import acknowledge, log_group
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from servey_cdk.api_gateway import (
+    CORS_ALLOW_ORIGIN,
+    METHOD,
+    PATH,
+    REQUEST_ID,
+    VALIDATION_ERROR,
+    allowed_methods,
+    error_body,
+    method_not_allowed,
+    missing_parameters,
+    no_route,
+    required_query_parameters,
+)
 from servey_cdk.appspec import AppSpec, RouteSpec
 
 OWNED_REST_API_PROPS = ("deploy_options",)
-BODY_METHODS = ("POST", "PUT", "PATCH")
+# Request bodies a mock method takes; with another type API Gateway answers 415.
+MOCK_CONTENT_TYPES = (
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+    "application/octet-stream",
+    "application/xml",
+)
 
 
 class ServeyRestApi(Construct):
-    """Attributes: `rest_api`, `methods` (by "METHOD /path"), `access_logs`, `request_validator`."""
+    """Attributes: `rest_api`, `methods` (by "METHOD /path"), `other_methods` (the 405 mocks, by
+    path), `gateway_responses` (by response type), `access_logs`, `request_validator`."""
 
     def __init__(
         self,
@@ -46,6 +74,13 @@ class ServeyRestApi(Construct):
         self.methods = {
             f"{route.method} {route.path}": self._method(route, spec, functions) for route in spec.routes
         }
+        methods_of: dict[str, list[str]] = {}
+        for route in spec.routes:
+            methods_of.setdefault(route.path, []).append(route.method)
+        self.other_methods = {
+            path: self._other_methods(path, methods) for path, methods in methods_of.items()
+        }
+        self.gateway_responses = self._gateway_responses()
         self._acknowledge()
 
     @property
@@ -61,6 +96,54 @@ class ServeyRestApi(Construct):
             request_validator=self.request_validator,
             operation_name=route.action,
         )
+
+    def _other_methods(self, path: str, methods: list[str]) -> apigateway.Method:
+        """A 405 with `Allow` for the methods no route of `path` takes (API Gateway prefers a
+        resource's own methods, and its CORS preflight, to `ANY`)."""
+        allow = allowed_methods(methods)
+        headers = {"Allow": f"'{allow}'", "Access-Control-Allow-Origin": f"'{CORS_ALLOW_ORIGIN}'"}
+        body = error_body(method_not_allowed(path, allow, METHOD), REQUEST_ID)
+        mock = apigateway.MockIntegration(
+            request_templates=dict.fromkeys(MOCK_CONTENT_TYPES, '{"statusCode": 405}'),
+            passthrough_behavior=apigateway.PassthroughBehavior.NEVER,
+            integration_responses=[
+                apigateway.IntegrationResponse(
+                    status_code="405",
+                    response_parameters={f"method.response.header.{k}": v for k, v in headers.items()},
+                    response_templates={"application/json": body},
+                )
+            ],
+        )
+        return self.rest_api.root.resource_for_path(path).add_method(
+            "ANY",
+            mock,
+            method_responses=[
+                apigateway.MethodResponse(
+                    status_code="405",
+                    response_parameters={f"method.response.header.{name}": True for name in headers},
+                )
+            ],
+        )
+
+    def _gateway_responses(self) -> dict[str, apigateway.GatewayResponse]:
+        headers = {"Access-Control-Allow-Origin": f"'{CORS_ALLOW_ORIGIN}'"}
+        answers = {
+            "NotFound": (apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, no_route(METHOD, PATH)),
+            "MissingParameters": (
+                apigateway.ResponseType.BAD_REQUEST_PARAMETERS,
+                missing_parameters(VALIDATION_ERROR),
+            ),
+        }
+        return {
+            response_type.response_type: self.rest_api.add_gateway_response(
+                name,
+                type=response_type,
+                status_code=str(error.status),
+                response_headers=headers,
+                templates={"application/json": error_body(error, REQUEST_ID)},
+            )
+            for name, (response_type, error) in answers.items()
+        }
 
     def _acknowledge(self) -> None:
         reasons = {
@@ -83,11 +166,8 @@ class ServeyRestApi(Construct):
 def request_parameters(route: RouteSpec, spec: AppSpec) -> dict[str, bool]:
     """Path parameters, and the required query-string parameters the action's schema names."""
     required = {f"method.request.path.{name}": True for name in route.path_params}
-    if route.method not in BODY_METHODS:
-        schema = spec.action(route.action).params_schema
-        for name in schema.get("required", ()):
-            if name not in route.path_params:
-                required[f"method.request.querystring.{name}"] = True
+    for name in required_query_parameters(route, spec):
+        required[f"method.request.querystring.{name}"] = True
     return required
 
 

@@ -1,9 +1,10 @@
 """The REST API: routes matched as API Gateway matches resources, each request sent to its function.
 
-A path no route matches goes, as on AWS, to the greedy `/{proxy+}` resource of the
-router function, whose answer is the 404; a known path with another method goes to
-that path's resource, whose answer is the 405. Bodies over Lambda's 6 MB payload
-limit are refused with a 413 before any function runs.
+What API Gateway answers by itself, servey-local answers the same way without calling a
+function (`servey_cdk.api_gateway`, which the constructs configure API Gateway with): a
+path no route matches is a 404, another method of a known path a 405 with `Allow`, an
+OPTIONS request the CORS preflight, a missing required query parameter a 422. Bodies
+over Lambda's 6 MB payload limit are refused with a 413 before any function runs.
 """
 
 from __future__ import annotations
@@ -18,14 +19,25 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from local_runtime.invoker import FunctionInvoker
-from local_runtime.rest_event import bad_gateway, proxy_response, rest_event
-from servey_cdk.appspec import ROUTER, AppSpec, RouteSpec
-from servey_cdk.errors import PayloadTooLarge
+from local_runtime.lambda_context import new_request_id
+from local_runtime.rest_event import STAGE, bad_gateway, proxy_response, rest_event
+from servey_cdk.api_gateway import (
+    CORS_ALLOW_ORIGIN,
+    allowed_methods,
+    error_body,
+    method_not_allowed,
+    missing_parameters,
+    missing_parameters_message,
+    no_route,
+    preflight_headers,
+    required_query_parameters,
+)
+from servey_cdk.appspec import AppSpec, RouteSpec
+from servey_cdk.errors import PayloadTooLarge, ServeyError
 
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
-PROXY_RESOURCE = "/{proxy+}"
 _PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
@@ -36,6 +48,7 @@ class Resource:
     path: str
     pattern: re.Pattern[str]
     routes: dict[str, RouteSpec]
+    required_query: dict[str, tuple[str, ...]]  # by method: what the request validator requires
 
     def match(self, path: str) -> dict[str, str] | None:
         found = self.pattern.fullmatch(path)
@@ -47,7 +60,15 @@ def resources_of(spec: AppSpec) -> list[Resource]:
     grouped: dict[str, dict[str, RouteSpec]] = {}
     for route in spec.routes:
         grouped.setdefault(route.path, {})[route.method] = route
-    resources = [Resource(path, _pattern(path), routes) for path, routes in grouped.items()]
+    resources = [
+        Resource(
+            path,
+            _pattern(path),
+            routes,
+            {method: required_query_parameters(route, spec) for method, route in routes.items()},
+        )
+        for path, routes in grouped.items()
+    ]
     return sorted(resources, key=lambda resource: (resource.path.count("{"), resource.path))
 
 
@@ -79,32 +100,50 @@ class RestApi:
         if body is None:
             error = PayloadTooLarge(f"the request body is over Lambda's {MAX_PAYLOAD_BYTES} bytes")
             return Response(json.dumps(error.body(None)), error.status, media_type="application/json")
-        path = request.scope["path"]
-        function, resource, parameters = self._target(request.method, path)
-        event = rest_event(request, body, resource, parameters)
+        method, path = request.method, request.scope["path"]
+        resource, parameters = self._resource(path)
+        if resource is None:
+            return _gateway_answer(no_route(method, f"/{STAGE}{path}"))
+        route = resource.routes.get(method)
+        if route is None:
+            if method == "OPTIONS":
+                return Response(status_code=204, headers=preflight_headers())
+            allow = allowed_methods(resource.routes)
+            return _gateway_answer(method_not_allowed(resource.path, allow, method), {"Allow": allow})
+        event = rest_event(request, body, resource.path, parameters)
+        required = resource.required_query[method]
+        if required:
+            query = event["queryStringParameters"] or {}
+            missing = [name for name in required if not query.get(name)]  # absent or blank, as AWS checks
+            if missing:
+                return _gateway_answer(missing_parameters(missing_parameters_message(missing)))
         try:
-            result = await self.invoker.invoke(function, event)
+            result = await self.invoker.invoke(route.function, event)
         except Exception:
-            log.exception("function %s failed on %s %s", function, request.method, path)
+            log.exception("function %s failed on %s %s", route.function, method, path)
             return bad_gateway()
         return proxy_response(result)
 
-    def _target(self, method: str, path: str) -> tuple[str, str, dict[str, str] | None]:
-        """The function, resource template and path parameters a request goes to."""
+    def _resource(self, path: str) -> tuple[Resource | None, dict[str, str] | None]:
+        """The resource a path is on, and its path parameters."""
         resource = self.literal.get(path)  # most requests: no pattern to try
         if resource is not None:
-            return self._function(resource, method), resource.path, None
+            return resource, None
         for resource in self.resources:
             parameters = resource.match(path)
             if parameters is not None:
-                return self._function(resource, method), resource.path, parameters
-        return ROUTER, PROXY_RESOURCE, {"proxy": path.lstrip("/")}
+                return resource, parameters
+        return None, None
 
-    @staticmethod
-    def _function(resource: Resource, method: str) -> str:
-        """The method's function; for another method, the router, whose answer is the 405."""
-        route = resource.routes.get(method)
-        return route.function if route is not None else ROUTER
+
+def _gateway_answer(error: ServeyError, headers: dict[str, str] | None = None) -> Response:
+    """An answer API Gateway gives by itself, with its own request id."""
+    return Response(
+        error_body(error, new_request_id()),
+        error.status,
+        {"Access-Control-Allow-Origin": CORS_ALLOW_ORIGIN, **(headers or {})},
+        media_type="application/json",
+    )
 
 
 async def _read_body(request: Request) -> bytes | None:

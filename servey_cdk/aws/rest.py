@@ -14,6 +14,7 @@ import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from servey_cdk.api_gateway import allowed_methods, method_not_allowed, no_route, preflight_headers
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.http import (
     body_json,
@@ -26,7 +27,7 @@ from servey_cdk.aws.http import (
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.cache_control import etag, etag_matches
 from servey_cdk.discovery import Registry, is_record_type
-from servey_cdk.errors import InvalidInput, MethodNotAllowed, NotFound, ServeyError
+from servey_cdk.errors import InvalidInput, ServeyError
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.routes import Route, routes_of
 
@@ -113,7 +114,7 @@ class RestAdapter:
         authorization_header, if_none_match = headers
         try:
             if endpoint is None:
-                return self._unrouted(method, path, request_id)
+                return self._unrouted(method, path, event, request_id)
             runner = endpoint.runner or endpoint.prepare(self.runtime.registry)
             authorization = self.runtime.verify_bearer(authorization_header)
             params = self._params(endpoint, event, query, multi)
@@ -134,25 +135,19 @@ class RestAdapter:
             return response(304, "", {**endpoint.headers, "ETag": tag})
         return response(200, body.decode(), {**endpoint.headers, "ETag": tag})
 
-    def _unrouted(self, method: str, path: str, request_id: str) -> dict[str, Any]:
+    def _unrouted(
+        self, method: str, path: str, event: Mapping[str, Any], request_id: str
+    ) -> dict[str, Any]:
+        """What API Gateway answers itself (`servey_cdk.api_gateway`), for events that reach a function
+        anyway: a greedy `{proxy+}` resource, an HTTP API's `$default` route."""
         methods = self._methods.get(path)
         if methods is None:
-            raise NotFound(f"no route {method} {path}")
-        allow = ", ".join([*methods, "OPTIONS"])
+            context = event.get("requestContext") or {}
+            raise no_route(method, context.get("path") or event.get("rawPath") or event.get("path") or path)
         if method == "OPTIONS":
-            return response(204, "", self._preflight_headers(allow))
-        return error_response(
-            MethodNotAllowed(f"{path} allows {allow}, not {method}"), request_id, {"Allow": allow}
-        )
-
-    @staticmethod
-    def _preflight_headers(allow: str) -> dict[str, str]:
-        return {
-            "Access-Control-Allow-Origin": cors_origin(),
-            "Access-Control-Allow-Methods": allow,
-            "Access-Control-Allow-Headers": "Authorization, Content-Type, If-None-Match",
-            "Access-Control-Max-Age": "600",
-        }
+            return response(204, "", preflight_headers())
+        allow = allowed_methods(methods)
+        return error_response(method_not_allowed(path, allow, method), request_id, {"Allow": allow})
 
     def _params(
         self,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from template_queries import Resources, app_function, of_type
 
+from servey_cdk.api_gateway import preflight_headers
 from servey_cdk.appspec import AppSpec
 
 
 def _methods(resources: Resources) -> list[dict[str, Any]]:
     found = of_type(resources, "AWS::ApiGateway::Method").values()
-    return [value["Properties"] for value in found if value["Properties"]["HttpMethod"] != "OPTIONS"]
+    return [
+        value["Properties"] for value in found if value["Properties"]["HttpMethod"] not in ("OPTIONS", "ANY")
+    ]
 
 
 def test_each_route_becomes_one_method(resources: Resources, spec: AppSpec) -> None:
@@ -42,9 +46,65 @@ def test_pages_are_routed_like_actions(resources: Resources, spec: AppSpec) -> N
     assert {page.action for page in spec.pages} <= operations
 
 
-def test_cors_preflight_is_answered(resources: Resources) -> None:
-    methods = of_type(resources, "AWS::ApiGateway::Method").values()
-    assert any(value["Properties"]["HttpMethod"] == "OPTIONS" for value in methods)
+def _mocks(resources: Resources, method: str) -> list[dict[str, Any]]:
+    found = of_type(resources, "AWS::ApiGateway::Method").values()
+    return [value["Properties"] for value in found if value["Properties"]["HttpMethod"] == method]
+
+
+def test_cors_preflight_is_answered_as_servey_local_answers_it(resources: Resources, spec: AppSpec) -> None:
+    preflights = _mocks(resources, "OPTIONS")
+    assert len(preflights) > len({route.path for route in spec.routes})  # every resource's, and the root's
+    expected = {f"method.response.header.{name}": f"'{value}'" for name, value in preflight_headers().items()}
+    for preflight in preflights:
+        (answer,) = preflight["Integration"]["IntegrationResponses"]
+        assert (answer["StatusCode"], answer["ResponseParameters"]) == ("204", expected)
+
+
+def test_another_method_of_a_path_gets_a_405_naming_the_allowed_ones(
+    resources: Resources, spec: AppSpec
+) -> None:
+    answers = {}
+    for mock in _mocks(resources, "ANY"):
+        assert mock["Integration"]["Type"] == "MOCK"
+        (answer,) = mock["Integration"]["IntegrationResponses"]
+        body = json.loads(
+            answer["ResponseTemplates"]["application/json"]
+            .replace("$context.httpMethod", "PUT")
+            .replace("$context.requestId", "r-1")
+        )
+        assert (answer["StatusCode"], body["error"], body["request_id"]) == (
+            "405",
+            "method_not_allowed",
+            "r-1",
+        )
+        answers[body["detail"]] = answer["ResponseParameters"]["method.response.header.Allow"]
+    assert answers["/items/{item_id} allows GET, DELETE, OPTIONS, not PUT"] == "'GET, DELETE, OPTIONS'"
+    assert len(answers) == len({route.path for route in spec.routes})
+
+
+def _gateway_response(resources: Resources, response_type: str) -> dict[str, Any]:
+    found = of_type(resources, "AWS::ApiGateway::GatewayResponse").values()
+    (response,) = [v["Properties"] for v in found if v["Properties"]["ResponseType"] == response_type]
+    return response
+
+
+def test_an_unknown_path_gets_a_404_not_api_gateways_403(resources: Resources) -> None:
+    response = _gateway_response(resources, "MISSING_AUTHENTICATION_TOKEN")
+    template = response["ResponseTemplates"]["application/json"]
+    filled = template.replace("$context.httpMethod", "GET").replace("$context.path", "/api/nope")
+    body = json.loads(filled.replace("$context.requestId", "r-1"))
+    assert response["StatusCode"] == "404"
+    assert body == {"error": "not_found", "detail": "no route GET /api/nope", "request_id": "r-1"}
+
+
+def test_a_missing_required_parameter_gets_the_runtimes_422_shape(resources: Resources) -> None:
+    response = _gateway_response(resources, "BAD_REQUEST_PARAMETERS")
+    message = "Missing required request parameters: [name]"
+    template = response["ResponseTemplates"]["application/json"]
+    body = json.loads(template.replace("$context.error.validationErrorString", message))
+    assert response["StatusCode"] == "422"
+    assert body["error"] == "invalid_input"
+    assert body["detail"] == [{"loc": ["query"], "msg": message, "type": "missing"}]
 
 
 def test_the_stage_throttles_traces_and_writes_json_access_logs(resources: Resources) -> None:

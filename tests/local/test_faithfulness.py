@@ -1,7 +1,11 @@
-"""The emulator over HTTP answers exactly as the Lambda handler answers API Gateway's own events.
+"""The emulator over HTTP answers exactly as AWS does.
 
 One suite, two transports: `http` goes through servey-local; `handler` sends the
-handler an event made from a recorded API Gateway REST event.
+handler an event made from a recorded API Gateway REST event. What API Gateway
+answers by itself (unknown paths, other methods, missing required parameters, CORS
+preflights) is compared with the answers the constructs configure in the synthesized
+template of the sample app (its snapshot, which the construct tests keep equal to a
+real synth).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,7 +123,7 @@ def test_GIVEN_an_example_WHEN_called_THEN_it_returns_its_result(
 
 
 BAD_CALLS = {
-    "missing parameter": (Call("GET", "/actions/say-hello"), 422),
+    "badly typed query parameter": (Call("GET", "/items", query={"limit": "many"}), 422),
     "badly typed path parameter": (Call("GET", "/items/{item_id}", {"item_id": "abc"}), 422),
     "invalid JSON body": (Call("POST", "/items", body={"item": {"name": "", "price": "-1"}}), 422),
     "no token": (Call("GET", "/actions/only-for-root"), 401),
@@ -127,7 +132,6 @@ BAD_CALLS = {
         401,
     ),
     "unknown item": (Call("GET", "/items/{item_id}", {"item_id": "999"}), 404),
-    "method not allowed": (Call("PUT", "/items"), 405),
 }
 
 
@@ -162,16 +166,91 @@ def test_GIVEN_a_token_with_the_scope_WHEN_calling_a_scoped_action_THEN_200(
     assert send(call) == (200, "Some Secret Data!")
 
 
-def test_GIVEN_an_unknown_path_WHEN_requested_THEN_the_router_answers_404_as_on_aws(
-    client: TestClient,
-    lambda_app: LambdaApp,
-    recorded_event: Callable[[str], Any],
-    lambda_context: LambdaContext,
+@pytest.fixture(scope="module")
+def template_resources() -> list[dict[str, Any]]:
+    snapshot = Path(__file__).parents[1] / "constructs" / "snapshots" / "sample_app.template.json"
+    return list(json.loads(snapshot.read_text())["Resources"].values())
+
+
+def _gateway_response(resources: list[dict[str, Any]], response_type: str) -> dict[str, Any]:
+    (response,) = [
+        resource["Properties"]
+        for resource in resources
+        if resource["Type"] == "AWS::ApiGateway::GatewayResponse"
+        and resource["Properties"]["ResponseType"] == response_type
+    ]
+    return {
+        "status": int(response["StatusCode"]),
+        "template": response["ResponseTemplates"]["application/json"],
+        "headers": {
+            k.split(".")[-1].lower(): v.strip("'") for k, v in response["ResponseParameters"].items()
+        },
+    }
+
+
+def _other_methods_mock(resources: list[dict[str, Any]], path: str) -> dict[str, Any]:
+    for resource in resources:
+        method = resource["Properties"]
+        if resource["Type"] == "AWS::ApiGateway::Method" and method["HttpMethod"] == "ANY":
+            (answer,) = method["Integration"]["IntegrationResponses"]
+            template = answer["ResponseTemplates"]["application/json"]
+            if json.loads(template)["detail"].startswith(f"{path} allows "):
+                return {
+                    "status": int(answer["StatusCode"]),
+                    "template": template,
+                    "headers": {
+                        k.split(".")[-1].lower(): v.strip("'")
+                        for k, v in answer["ResponseParameters"].items()
+                    },
+                }
+    raise AssertionError(f"no ANY method for {path}")
+
+
+GATEWAY_CALLS = {
+    "unknown path": (Call("GET", "/nope"), "MISSING_AUTHENTICATION_TOKEN"),
+    "unknown path below a route": (Call("POST", "/items/1/extra"), "MISSING_AUTHENTICATION_TOKEN"),
+    "missing required parameter": (Call("GET", "/actions/say-hello"), "BAD_REQUEST_PARAMETERS"),
+    "another method": (Call("PUT", "/items"), "ANY"),
+    "another method of a page": (Call("POST", "/catalogue"), "ANY"),
+}
+
+
+@pytest.mark.parametrize(("call", "answered_by"), GATEWAY_CALLS.values(), ids=GATEWAY_CALLS.keys())
+def test_GIVEN_a_call_api_gateway_answers_itself_WHEN_sent_over_http_THEN_the_answer_is_the_templates(
+    client: TestClient, template_resources: list[dict[str, Any]], call: Call, answered_by: str
 ) -> None:
-    over_http = client.get("/nope")
-    direct = lambda_app.handle(recorded_event("apigw_rest_unknown_route"), lambda_context)
-    assert over_http.status_code == direct["statusCode"] == 404
-    assert without_request_id(over_http.json()) == without_request_id(json.loads(direct["body"]))
+    over_http = client.request(call.method, call.path)
+    configured = (
+        _other_methods_mock(template_resources, call.resource)
+        if answered_by == "ANY"
+        else _gateway_response(template_resources, answered_by)
+    )
+    context = {
+        "$context.httpMethod": call.method,
+        "$context.path": f"/local{call.path}",
+        "$context.requestId": over_http.json()["request_id"],
+        "$context.error.validationErrorString": "Missing required request parameters: [name]",
+    }
+    body = configured["template"]
+    for variable, value in context.items():
+        body = body.replace(variable, value)
+    assert over_http.status_code == configured["status"]
+    assert over_http.json() == json.loads(body)
+    assert configured["headers"].items() <= over_http.headers.items()
+
+
+def test_GIVEN_a_preflight_WHEN_sent_over_http_THEN_its_headers_are_the_templates(
+    client: TestClient, template_resources: list[dict[str, Any]]
+) -> None:
+    over_http = client.options("/items")
+    (configured, *_) = [
+        resource["Properties"]["Integration"]["IntegrationResponses"][0]
+        for resource in template_resources
+        if resource["Type"] == "AWS::ApiGateway::Method" and resource["Properties"]["HttpMethod"] == "OPTIONS"
+    ]
+    headers = {k.split(".")[-1].lower(): v.strip("'") for k, v in configured["ResponseParameters"].items()}
+    assert over_http.status_code == int(configured["StatusCode"])
+    assert headers.items() <= over_http.headers.items()
 
 
 def test_GIVEN_a_body_over_6_MB_WHEN_posted_THEN_413_without_invoking_the_function(

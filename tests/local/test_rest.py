@@ -170,23 +170,50 @@ def test_GIVEN_a_malformed_answer_WHEN_requested_THEN_502(
     assert response.json() == {"message": "Internal server error"}
 
 
-def test_GIVEN_an_unknown_path_WHEN_requested_THEN_the_router_gets_the_greedy_proxy_resource(
-    serve: Callable[[RecordingHandler], TestClient], recorded_event: Callable[[str], Any]
-) -> None:
-    handler = RecordingHandler()
-    serve(handler).get("/nope")
-    recorded = recorded_event("apigw_rest_unknown_route")
-    assert handler.events[0]["resource"] == recorded["resource"] == "/{proxy+}"
-    assert handler.events[0]["pathParameters"] == recorded["pathParameters"]
-
-
-@pytest.mark.parametrize("path", ["/docsx", "/static", "/_servey", "/graphqlx"])
-def test_GIVEN_a_path_beginning_like_an_emulator_route_WHEN_requested_THEN_the_api_gets_it(
+@pytest.mark.parametrize("path", ["/nope", "/items/1/extra", "/docsx", "/static", "/_servey", "/graphqlx"])
+def test_GIVEN_a_path_no_route_matches_WHEN_requested_THEN_404_as_api_gateway_answers_without_a_function(
     serve: Callable[[RecordingHandler], TestClient], path: str
 ) -> None:
     handler = RecordingHandler()
-    serve(handler).get(path)
-    assert [event["path"] for event in handler.events] == [path]
+    response = serve(handler).get(path)
+    assert response.status_code == 404
+    assert response.json()["detail"] == f"no route GET /local{path}"
+    assert handler.events == []
+
+
+def test_GIVEN_another_method_of_a_path_WHEN_requested_THEN_405_with_allow_without_a_function(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    response = serve(handler).put("/items/7")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, DELETE, OPTIONS"
+    assert response.json()["detail"] == "/items/{item_id} allows GET, DELETE, OPTIONS, not PUT"
+    assert handler.events == []
+
+
+def test_GIVEN_a_preflight_WHEN_requested_THEN_204_with_cors_headers_without_a_function(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    response = serve(handler).options("/actions/say-hello")
+    assert response.status_code == 204
+    assert "Authorization" in response.headers["access-control-allow-headers"].split(",")
+    assert handler.events == []
+
+
+def test_GIVEN_a_required_query_parameter_missing_WHEN_requested_THEN_422_naming_it_without_a_function(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    client = serve(handler)
+    response = client.get("/actions/say-hello?other=1")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "Missing required request parameters: [name]"
+    assert handler.events == []
+    assert client.get("/actions/say-hello?name=").status_code == 422  # API Gateway refuses blank ones too
+    assert client.get("/actions/say-hello?name=x").status_code == 200
+    assert len(handler.events) == 1
 
 
 def test_GIVEN_the_emulator_routes_WHEN_requested_THEN_they_are_not_sent_to_the_api(
