@@ -1,7 +1,8 @@
 """Synth time of ServeyApp against a hand-written stack creating the same resources.
 
-For apps of 10, 50 and 100 actions (one Lambda function and one REST method each), both stacks
-are built and synthesized in the same process, best of `--repeat` runs, and the ratio printed.
+For apps of 10, 50 and 100 actions (one Lambda function, one REST method and one 405 mock each),
+both stacks are built and synthesized in the same process, best of `--repeat` runs, and the ratio
+printed.
 
     python benchmarks/synth.py [--repeat 3]
 """
@@ -112,11 +113,39 @@ def hand_written_stack(app: cdk.App, spec: AppSpec, cache: Path) -> None:
             role=role,
         )
         route = spec.routes[spec.functions.index(item)]
-        api.root.resource_for_path(route.path).add_method(
+        resource = api.root.resource_for_path(route.path)
+        resource.add_method(
             route.method,
             apigateway.LambdaIntegration(function),
             request_validator=validator,
             operation_name=route.action,
+        )
+        other_methods = apigateway.MockIntegration(
+            request_templates={"application/json": '{"statusCode": 405}'},
+            passthrough_behavior=apigateway.PassthroughBehavior.NEVER,
+            integration_responses=[
+                apigateway.IntegrationResponse(
+                    status_code="405",
+                    response_parameters={"method.response.header.Allow": f"'{route.method}, OPTIONS'"},
+                    response_templates={"application/json": '{"error": "method_not_allowed"}'},
+                )
+            ],
+        )
+        resource.add_method(
+            "ANY",
+            other_methods,
+            method_responses=[
+                apigateway.MethodResponse(
+                    status_code="405", response_parameters={"method.response.header.Allow": True}
+                )
+            ],
+        )
+    for name, response_type, status in (
+        ("NotFound", apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404"),
+        ("MissingParameters", apigateway.ResponseType.BAD_REQUEST_PARAMETERS, "422"),
+    ):
+        api.add_gateway_response(
+            name, type=response_type, status_code=status, templates={"application/json": '{"error": "x"}'}
         )
 
 
