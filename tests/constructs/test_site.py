@@ -45,6 +45,22 @@ def test_the_bucket_is_reached_through_origin_access_control(sample_template: Te
     )
 
 
+def test_cloudfront_may_read_and_list_the_bucket_so_a_missing_key_is_a_404(resources: Resources) -> None:
+    statements = [
+        statement
+        for policy in of_type(resources, "AWS::S3::BucketPolicy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement.get("Principal") == {"Service": "cloudfront.amazonaws.com"}
+    ]
+    actions = {action for statement in statements for action in _as_list(statement["Action"])}
+    assert actions == {"s3:GetObject", "s3:ListBucket"}
+    assert all("AWS:SourceArn" in str(statement["Condition"]) for statement in statements)
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
 def test_the_root_shows_static_index_html(resources: Resources) -> None:
     assert _distribution(resources)["DefaultRootObject"] == "static/index.html"
 

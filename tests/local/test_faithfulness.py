@@ -207,7 +207,7 @@ def _other_methods_mock(resources: list[dict[str, Any]], path: str) -> dict[str,
 
 
 GATEWAY_CALLS = {
-    "unknown path": (Call("GET", "/nope"), "MISSING_AUTHENTICATION_TOKEN"),
+    "unknown path": (Call("GET", "/actions/nope"), "MISSING_AUTHENTICATION_TOKEN"),
     "unknown path below a route": (Call("POST", "/items/1/extra"), "MISSING_AUTHENTICATION_TOKEN"),
     "missing required parameter": (Call("GET", "/actions/say-hello"), "BAD_REQUEST_PARAMETERS"),
     "another method": (Call("PUT", "/items"), "ANY"),

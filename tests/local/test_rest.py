@@ -170,8 +170,8 @@ def test_GIVEN_a_malformed_answer_WHEN_requested_THEN_502(
     assert response.json() == {"message": "Internal server error"}
 
 
-@pytest.mark.parametrize("path", ["/nope", "/items/1/extra", "/docsx", "/static", "/_servey", "/graphqlx"])
-def test_GIVEN_a_path_no_route_matches_WHEN_requested_THEN_404_as_api_gateway_answers_without_a_function(
+@pytest.mark.parametrize("path", ["/actions/nope", "/items/1/extra"])
+def test_GIVEN_an_api_path_no_route_matches_WHEN_requested_THEN_404_as_api_gateway_answers_it(
     serve: Callable[[RecordingHandler], TestClient], path: str
 ) -> None:
     handler = RecordingHandler()
@@ -179,6 +179,15 @@ def test_GIVEN_a_path_no_route_matches_WHEN_requested_THEN_404_as_api_gateway_an
     assert response.status_code == 404
     assert response.json()["detail"] == f"no route GET /local{path}"
     assert handler.events == []
+
+
+@pytest.mark.parametrize("path", ["/docsx", "/staticx", "/_servey", "/graphqlx"])
+def test_GIVEN_a_path_beginning_like_an_emulator_route_WHEN_requested_THEN_the_site_answers_it(
+    serve: Callable[[RecordingHandler], TestClient], path: str
+) -> None:
+    response = serve(RecordingHandler()).get(path)
+    assert response.status_code == 404
+    assert f"<Key>{path[1:]}</Key>" in response.text  # the bucket's miss, as CloudFront sends it on
 
 
 def test_GIVEN_another_method_of_a_path_WHEN_requested_THEN_405_with_allow_without_a_function(

@@ -68,11 +68,28 @@ def test_GIVEN_the_site_root_WHEN_requested_THEN_static_index_html_is_shown(clie
     assert (response.status_code, response.text) == (200, (STATIC / "index.html").read_text())
 
 
-def test_GIVEN_no_spa_fallback_WHEN_an_unknown_path_is_requested_THEN_the_api_answers_404(
-    client: TestClient,
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [("/some/client/route", "some/client/route"), ("/static/missing.js", "static/missing.js")],
+)
+def test_GIVEN_no_spa_fallback_WHEN_a_missing_key_is_requested_THEN_s3s_404(
+    client: TestClient, path: str, key: str
 ) -> None:
-    response = client.get("/some/client/route")
-    assert (response.status_code, response.json()["error"]) == (404, "not_found")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/xml"
+    assert "<Code>NoSuchKey</Code>" in response.text
+    assert f"<Key>{key}</Key>" in response.text
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/some/page", "/static/styles.css"])
+def test_GIVEN_a_post_to_a_site_path_WHEN_requested_THEN_cloudfronts_403(
+    client: TestClient, path: str
+) -> None:
+    response = client.post(path)
+    assert response.status_code == 403
+    assert "not configured to allow the HTTP request method" in response.text
 
 
 @pytest.fixture
