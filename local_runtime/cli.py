@@ -65,4 +65,7 @@ def banner(spec: AppSpec, address: str, password: str) -> str:
     lines += [f"  Page           {base}{page.path}" for page in spec.pages]
     if spec.static is not None:
         lines.append(f"  Static files   {base}/static/")
+        fallback = spec.static.spa_fallback
+        shown = f"static/{fallback} for other paths" if fallback else "off (SERVEY_SPA_FALLBACK)"
+        lines.append(f"  SPA fallback   {shown}")
     return "\n".join(lines)

@@ -19,6 +19,9 @@ import httpx
 import pytest
 import websockets
 
+from local_runtime.cli import banner
+from servey_cdk.appspec import load_spec
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "served-password"
 
@@ -60,7 +63,7 @@ def server() -> Iterator[Server]:
                 time.sleep(0.05)
         assert process.stdout is not None
         banner = b""
-        while b"Static files" not in banner:
+        while b"SPA fallback" not in banner:
             banner += process.stdout.readline()
         yield Server(base, banner.decode())
     finally:
@@ -84,6 +87,14 @@ def test_GIVEN_the_cli_WHEN_started_THEN_the_banner_lists_every_url_and_the_pass
         assert f"{server.base}{url}" in server.banner
     assert f"ws://{server.base.removeprefix('http://')}/ws" in server.banner
     assert PASSWORD in server.banner
+    assert "SPA fallback   off (SERVEY_SPA_FALLBACK)" in server.banner
+
+
+def test_GIVEN_an_spa_fallback_WHEN_the_banner_is_printed_THEN_it_names_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SERVEY_SPA_FALLBACK", "1")
+    assert "SPA fallback   static/index.html for other paths" in banner(load_spec("sample_app"), "h:1", "pw")
 
 
 def test_GIVEN_a_real_server_WHEN_an_action_is_requested_THEN_it_answers(server: Server) -> None:
