@@ -1,10 +1,10 @@
 """The GraphQL API: AppSync's SDL executed by graphql-core, each resolver a Lambda invocation.
 
 Fields with a resolver are resolved only when selected, by sending the function the
-direct Lambda resolver event (a list of them where the resolver batches). A request
-with an `Authorization` header is first put to the Lambda authorizer, as AppSync
-does: a refusal is a 401 for the whole request; an approval's `resolverContext`
-becomes the events' `identity`.
+direct Lambda resolver event (a list of them where the resolver batches). Every
+request is first put to the Lambda authorizer, as AppSync does: a request without an
+`Authorization` header, or one the authorizer refuses, is a 401 for the whole request;
+an approval's `resolverContext` becomes the events' `identity`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 UNAUTHORIZED_BODY = {
     "errors": [{"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}]
 }
+NO_HEADER_BODY = {
+    "errors": [{"errorType": "UnauthorizedException", "message": "Valid authorization header not provided."}]
+}
 
 
 def build_appsync_schema(spec: GraphQLSpec) -> GraphQLSchema:
@@ -59,11 +62,12 @@ class GraphQLApi:
         except ValueError as error:
             return JSONResponse({"errors": [{"message": str(error)}]}, status_code=400)
         headers = dict(request.headers)
-        identity = None
-        if token := headers.get("authorization"):
-            identity = await self._authorize(authorizer_event(token, headers, query, operation, variables))
-            if identity is None:
-                return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
+        token = headers.get("authorization")
+        if not token:
+            return JSONResponse(NO_HEADER_BODY, status_code=401)
+        identity = await self._authorize(authorizer_event(token, headers, query, operation, variables))
+        if identity is None:
+            return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
         context = GraphQLRequest(headers=headers, identity=identity, variables=variables or {})
         result = await graphql(
             self.schema, query, variable_values=variables, operation_name=operation, context_value=context
