@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import shutil
+import subprocess
 from typing import Any
 
 import aws_cdk as cdk
@@ -134,8 +138,10 @@ def test_an_spa_fallback_rewrites_only_the_sites_own_paths(fresh_app: cdk.App, s
     template = Template.from_stack(stack)
     (function,) = template.find_resources("AWS::CloudFront::Function").values()
     code = function["Properties"]["FunctionCode"]
-    assert "request.uri.indexOf('/static/') !== 0" in code
-    assert "request.uri = '/static/index.html'" in code
+    uris = ["/", "/some/client/route", "/static/app.6d3edb09.js", "/staticx"]
+    assert _run_viewer_request(code, uris) == [
+        "/static/index.html", "/static/index.html", "/static/app.6d3edb09.js", "/static/index.html",
+    ]  # fmt: skip
     template.has_resource_properties(
         "AWS::CloudFront::Distribution",
         {
@@ -149,3 +155,14 @@ def test_an_spa_fallback_rewrites_only_the_sites_own_paths(fresh_app: cdk.App, s
             )
         },
     )
+
+
+def _run_viewer_request(code: str, uris: list[str]) -> list[str]:
+    """The URIs the CloudFront Function sends on, run in Node.js (the runtime CloudFront's is built on)."""
+    node = os.environ.get("JSII_NODE") or shutil.which("node")
+    assert node is not None, "Node.js is installed with the cdk extra"
+    sent = f"{json.dumps(uris)}.map(uri => handler({{request: {{uri: uri}}}}).uri)"
+    script = f"{code}\nconsole.log(JSON.stringify({sent}));"
+    run = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, timeout=60)
+    uris_sent: list[str] = json.loads(run.stdout)
+    return uris_sent
