@@ -15,6 +15,7 @@ from typing import Any
 from starlette.responses import HTMLResponse
 
 from servey_cdk.appspec import AppSpec
+from servey_cdk.aws.appsync import ANONYMOUS
 from servey_cdk.openapi import openapi_document
 
 GRAPHIQL_FILES = Path(__file__).parent / "static" / "graphiql"
@@ -99,7 +100,11 @@ def graphiql_page(title: str) -> HTMLResponse:
 <script>
 const fetcher = GraphiQL.createFetcher({{ url: "/graphql" }});
 ReactDOM.createRoot(document.getElementById("graphiql")).render(
-  React.createElement(GraphiQL, {{ fetcher: fetcher, defaultEditorToolsVisibility: true }})
+  React.createElement(GraphiQL, {{
+    fetcher: fetcher,
+    defaultEditorToolsVisibility: true,
+    defaultHeaders: {json.dumps(json.dumps({"Authorization": ANONYMOUS}, indent=2))},
+  }})
 );
 </script>
 </body>

@@ -4,7 +4,8 @@ Fields with a resolver are resolved only when selected, by sending the function 
 direct Lambda resolver event (a list of them where the resolver batches). Every
 request is first put to the Lambda authorizer, as AppSync does: a request without an
 `Authorization` header, or one the authorizer refuses, is a 401 for the whole request;
-an approval's `resolverContext` becomes the events' `identity`.
+an approval's `resolverContext` becomes the events' `identity`. Callers without a token
+send `Authorization: anonymous`, which the authorizer approves with no claims.
 """
 
 from __future__ import annotations

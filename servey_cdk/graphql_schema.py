@@ -1,11 +1,9 @@
 """The AppSync GraphQL schema of an app, built by walking the actions' Python types.
 
 GET actions become `Query` fields, every other web action a `Mutation` field, and
-nested actions fields of their owner's type. Token actions stay REST-only: AppSync
-asks every request for a token, so a login there could never be reached. Records
-(dataclasses, pydantic models, TypedDicts) become object types, and `<Name>Input`
-types where they are arguments. Types GraphQL cannot express are reported by name,
-all at once.
+nested actions fields of their owner's type. Records (dataclasses, pydantic models,
+TypedDicts) become object types, and `<Name>Input` types where they are arguments.
+Types GraphQL cannot express are reported by name, all at once.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from typing import Any, Literal, Union
 from uuid import UUID
 
 from servey_cdk.action import Action
-from servey_cdk.authenticator import issues_tokens
 from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.signature import signature_of
 from servey_cdk.triggers import WebTrigger
@@ -185,7 +182,7 @@ def build_graphql_schema(registry: Registry) -> tuple[GraphQLSchema | None, list
     roots: dict[str, list[_Field]] = {"Query": [], "Mutation": []}
     for action in registry.actions:
         web = [trigger for trigger in action.triggers if isinstance(trigger, WebTrigger)]
-        if web and action.name not in registry.owners and not issues_tokens(action):
+        if web and action.name not in registry.owners:
             root = "Query" if web[0].method == "GET" else "Mutation"
             roots[root].append(builder.action_field(action, root))
     if not roots["Query"] and not roots["Mutation"]:

@@ -5,7 +5,10 @@ the action; for any other type it is a nested action, and `source` is the parent
 object it is a method of. Arguments are the action's parameters by their Python names.
 
 The caller's authorization comes from `identity.resolverContext`, which AppSync
-fills only from our authorizer's answer after it approved the token.
+fills only from our authorizer's answer after it approved the token. AppSync refuses
+a request without an `Authorization` header before any authorizer runs, so a caller
+without a token sends `Authorization: anonymous`: the authorizer approves it with no
+claims, and each action's access control then decides, as on REST.
 
 Errors: a single resolver raises, and the Lambda runtime reports the exception's
 class name as AppSync's `errorType`, so the exception raised is named after the
@@ -24,6 +27,7 @@ from servey_cdk.errors import ServeyError, Unauthorized
 
 ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 MAX_AUTHORIZER_TTL_S = 3600  # AppSync's ceiling for ttlOverride
+ANONYMOUS = "anonymous"  # the Authorization header of a caller without a token
 
 
 class AppSyncAdapter:
@@ -52,6 +56,8 @@ class AppSyncAdapter:
     def authorize(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """Answer AppSync's Lambda authorizer: approve a valid token and pass on its claims."""
         token = str(event.get("authorizationToken") or "")
+        if token == ANONYMOUS:
+            return {"isAuthorized": True, "resolverContext": {}, "ttlOverride": MAX_AUTHORIZER_TTL_S}
         scheme, _, rest = token.partition(" ")
         try:
             authorization = self.runtime.verify_token(rest.strip() if scheme.lower() == "bearer" else token)

@@ -127,6 +127,27 @@ def test_GIVEN_a_bad_token_WHEN_authorizing_THEN_refused(app: LambdaApp, context
     assert app.handle(authorizer_event("TOKEN_PLACEHOLDER"), context) == {"isAuthorized": False}
 
 
+def test_GIVEN_an_anonymous_caller_WHEN_authorizing_THEN_approved_without_claims_and_access_control_decides(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
+    answer = app.handle(authorizer_event("anonymous"), context)
+    assert (answer["isAuthorized"], answer["resolverContext"]) == (True, {})
+    public = load_event("appsync_query_say_hello")
+    public["identity"] = {"resolverContext": answer["resolverContext"]}
+    assert app.handle(public, context) == "Hello World!"
+    scoped = {**public, "arguments": {}, "info": {**public["info"], "fieldName": "only_for_root"}}
+    with pytest.raises(Exception, match="needs a valid token") as raised:
+        app.handle(scoped, context)
+    assert type(raised.value).__name__ == "Unauthorized"
+
+
+@pytest.mark.parametrize("header", ["Anonymous", "anonymous x", "Bearer anonymous"])
+def test_GIVEN_something_like_anonymous_WHEN_authorizing_THEN_refused(
+    app: LambdaApp, context: FakeLambdaContext, header: str
+) -> None:
+    assert app.handle(authorizer_event(header), context) == {"isAuthorized": False}
+
+
 def test_GIVEN_an_approved_token_WHEN_its_claims_reach_a_resolver_THEN_the_subject_is_kept(
     app: LambdaApp, context: FakeLambdaContext, token: Any
 ) -> None:

@@ -57,15 +57,6 @@ def test_given_get_and_post_actions_then_they_are_query_and_mutation_fields(
     assert "create_item" not in schema.query_type.fields
 
 
-def test_given_a_token_action_then_it_is_rest_only(
-    schema: graphql.GraphQLSchema, sample_spec: AppSpec
-) -> None:
-    assert schema.mutation_type is not None
-    assert "issue_account_token" not in schema.mutation_type.fields
-    assert any(route.action == "issue_account_token" for route in sample_spec.routes)
-    assert all(resolver.action != "issue_account_token" for resolver in sample_spec.graphql.resolvers)  # type: ignore[union-attr]
-
-
 def test_given_parameters_then_they_are_typed_arguments_nullable_when_optional(
     schema: graphql.GraphQLSchema,
 ) -> None:

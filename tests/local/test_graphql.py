@@ -16,6 +16,8 @@ from local_runtime.lambda_context import LambdaContext
 from servey_cdk.appspec import AppSpec, GraphQLSpec, ResolverSpec
 from servey_cdk.aws.websocket import InMemoryConnectionStore
 
+PRIME_FACTORS = "{ number_stats(value: 12) { value prime_factors } }"
+
 
 def query(client: TestClient, text: str, **headers: str) -> Any:
     return client.post("/graphql", json={"query": text}, headers=headers)
@@ -38,6 +40,27 @@ def test_GIVEN_no_authorization_header_WHEN_querying_THEN_appsync_refuses_with_4
         {"errorType": "UnauthorizedException", "message": "Valid authorization header not provided."}
     ]
     assert function.events == []  # neither the authorizer nor a resolver ran
+
+
+def test_GIVEN_an_anonymous_caller_WHEN_querying_THEN_public_fields_resolve_and_scoped_ones_are_refused(
+    client: TestClient,
+) -> None:
+    public = query(client, '{ say_hello(name: "x") }', authorization="anonymous").json()
+    assert public == {"data": {"say_hello": "Hello x!"}}
+    scoped = query(client, "{ only_for_root }", authorization="anonymous").json()
+    assert [(e["path"], e["extensions"]) for e in scoped["errors"]] == [
+        (["only_for_root"], {"errorType": "Unauthorized"})
+    ]
+
+
+def test_GIVEN_an_anonymous_caller_WHEN_a_nested_field_with_its_own_scope_is_selected_THEN_only_it_is_refused(
+    client: TestClient,
+) -> None:
+    body = query(client, PRIME_FACTORS, authorization="anonymous").json()
+    assert body["data"] == {"number_stats": {"value": 12, "prime_factors": None}}
+    assert [(e["path"], e["extensions"]) for e in body["errors"]] == [
+        (["number_stats", "prime_factors"], {"errorType": "Unauthorized"})
+    ]
 
 
 def test_GIVEN_a_query_WHEN_executed_THEN_the_handler_resolves_it(ask: Callable[[str], Any]) -> None:
@@ -213,9 +236,6 @@ def test_GIVEN_awsjson_WHEN_coerced_THEN_input_is_parsed_and_output_is_a_json_st
     scalar = schema.type_map["AWSJSON"]
     assert scalar.coerce_input_value('{"a": [1]}') == {"a": [1]}  # type: ignore[attr-defined]
     assert scalar.coerce_output_value({"a": [1]}) == '{"a": [1]}'  # type: ignore[attr-defined]
-
-
-PRIME_FACTORS = "{ number_stats(value: 12) { value prime_factors } }"
 
 
 def test_GIVEN_a_token_without_the_nested_fields_scope_WHEN_selected_THEN_forbidden(
