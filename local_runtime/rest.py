@@ -96,6 +96,13 @@ class RestApi:
         await response(scope, receive, send)
 
     async def respond(self, request: Request) -> Response:
+        """The answer, with API Gateway's request id in `x-amzn-RequestId` as on AWS."""
+        request_id = new_request_id()
+        response = await self._answer(request, request_id)
+        response.raw_headers.append((b"x-amzn-requestid", request_id.encode("ascii")))
+        return response
+
+    async def _answer(self, request: Request, request_id: str) -> Response:
         body = await _read_body(request)
         if body is None:
             error = PayloadTooLarge(f"the request body is over Lambda's {MAX_PAYLOAD_BYTES} bytes")
@@ -103,20 +110,21 @@ class RestApi:
         method, path = request.method, request.scope["path"]
         resource, parameters = self._resource(path)
         if resource is None:
-            return _gateway_answer(no_route(method, f"/{STAGE}{path}"))
+            return _gateway_answer(no_route(method, f"/{STAGE}{path}"), request_id)
         route = resource.routes.get(method)
         if route is None:
             if method == "OPTIONS":
                 return Response(status_code=204, headers=preflight_headers())
             allow = allowed_methods(resource.routes)
-            return _gateway_answer(method_not_allowed(resource.path, allow, method), {"Allow": allow})
-        event = rest_event(request, body, resource.path, parameters)
+            refusal = method_not_allowed(resource.path, allow, method)
+            return _gateway_answer(refusal, request_id, {"Allow": allow})
+        event = rest_event(request, body, resource.path, parameters, request_id)
         required = resource.required_query[method]
         if required:
             query = event["queryStringParameters"] or {}
             missing = [name for name in required if not query.get(name)]  # absent or blank, as AWS checks
             if missing:
-                return _gateway_answer(missing_parameters(missing_parameters_message(missing)))
+                return _gateway_answer(missing_parameters(missing_parameters_message(missing)), request_id)
         try:
             result = await self.invoker.invoke(route.function, event)
         except Exception:
@@ -136,10 +144,10 @@ class RestApi:
         return None, None
 
 
-def _gateway_answer(error: ServeyError, headers: dict[str, str] | None = None) -> Response:
-    """An answer API Gateway gives by itself, with its own request id."""
+def _gateway_answer(error: ServeyError, request_id: str, headers: dict[str, str] | None = None) -> Response:
+    """An answer API Gateway gives by itself, naming its own request id."""
     return Response(
-        error_body(error, new_request_id()),
+        error_body(error, request_id),
         error.status,
         {"Access-Control-Allow-Origin": CORS_ALLOW_ORIGIN, **(headers or {})},
         media_type="application/json",

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
-from local_runtime.lambda_context import ACCOUNT_ID, new_request_id
+from local_runtime.lambda_context import ACCOUNT_ID
 from local_runtime.types import Event
 
 STAGE = "local"
@@ -29,12 +29,11 @@ _TEXT_SUFFIXES = ("+json", "+xml")
 
 
 def rest_event(
-    request: Request, body: bytes, resource: str, path_parameters: Mapping[str, str] | None
+    request: Request, body: bytes, resource: str, path_parameters: Mapping[str, str] | None, request_id: str
 ) -> Event:
     scope = request.scope
     headers, multi_headers = _headers(scope["headers"])
     query, multi_query = _query(scope["query_string"])
-    request_id = new_request_id()
     now = time.time()
     path, method = scope["path"], scope["method"]
     text_body, is_base64 = _body(body, headers.get("Content-Type", ""))

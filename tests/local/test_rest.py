@@ -279,3 +279,15 @@ def test_GIVEN_a_client_that_leaves_mid_body_WHEN_served_THEN_nothing_is_invoked
     asyncio.run(runtime.app(scope, receive, send))
     assert handler.events == []
     assert sent == []
+
+
+def test_GIVEN_a_request_WHEN_answered_THEN_x_amzn_requestid_is_api_gateways_request_id(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    handler = RecordingHandler()
+    client = serve(handler)
+    served = client.get("/actions/server-time")
+    assert served.headers["x-amzn-requestid"] == handler.events[0]["requestContext"]["requestId"]
+    refused = client.get("/actions/nope")
+    assert refused.headers["x-amzn-requestid"] == refused.json()["request_id"]
+    assert served.headers["x-amzn-requestid"] != refused.headers["x-amzn-requestid"]
