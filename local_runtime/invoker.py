@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 from typing import Any
 
 from local_runtime.lambda_context import LambdaContext
@@ -13,25 +13,32 @@ from local_runtime.types import Handler
 from servey_cdk.appspec import AppSpec, FunctionSpec
 
 _Invocation = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Any, LambdaContext]
+IDLE_WORKER_S = 60.0  # how long a worker waits for work before it ends, as an idle sandbox is retired
 
 
 class FunctionInvoker:
     """Calls the handler as Lambda would call one of the app's functions.
 
     The handler runs in a worker thread, as each Lambda invocation has its own
-    process: actions may block without stalling the event loop. Threads start as
-    concurrent invocations need them, up to `concurrency`, and then stay, as warm
-    Lambda sandboxes do. A worker settles the waiting asyncio future itself, which
-    costs less per call than `run_in_executor`'s pair of chained futures.
+    process: actions may block without stalling the event loop. A worker is started
+    when no idle one is left, up to `concurrency`, and ends after `idle_s` without
+    work. A worker settles the waiting asyncio future itself, which costs
+    less per call than `run_in_executor`'s pair of chained futures.
     """
 
-    def __init__(self, spec: AppSpec, handler: Handler, concurrency: int = 40) -> None:
+    def __init__(
+        self, spec: AppSpec, handler: Handler, concurrency: int = 40, idle_s: float = IDLE_WORKER_S
+    ) -> None:
         self.handler = handler
         self.concurrency = concurrency
+        self.idle_s = idle_s
+        self.thread_prefix = f"lambda-{id(self):x}"
         self._functions: dict[str, FunctionSpec] = {function.name: function for function in spec.functions}
         self._invocations: SimpleQueue[_Invocation] = SimpleQueue()
+        self._lock = threading.Lock()  # over the counts below; invocations may come from several loops
         self._workers = 0
-        self._running = 0  # counted on the event loop's thread only, so it needs no lock
+        self._idle = 0  # workers waiting for work that no queued invocation has claimed
+        self._backlog = 0  # queued invocations that found no worker to claim (all were busy)
 
     def context_for(self, function_name: str) -> LambdaContext:
         function = self._functions.get(function_name)
@@ -42,21 +49,40 @@ class FunctionInvoker:
     async def invoke(self, function_name: str, event: Any) -> Any:
         loop = asyncio.get_running_loop()
         result: asyncio.Future[Any] = loop.create_future()
-        self._running += 1
-        if self._running > self._workers and self._workers < self.concurrency:
-            self._workers += 1
-            name = f"lambda_{self._workers}"
-            threading.Thread(target=self._work, name=name, daemon=True).start()
         self._invocations.put((loop, result, event, self.context_for(function_name)))
+        self._claim_worker()
+        return await result
+
+    def _claim_worker(self) -> None:
+        """An idle worker for the invocation just queued, or a new one while under `concurrency`."""
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+                return
+            if self._workers >= self.concurrency:
+                self._backlog += 1  # the next worker to finish takes it
+                return
+            self._workers += 1
         try:
-            return await result
-        finally:
-            self._running -= 1
+            name = f"{self.thread_prefix}-{self._workers}"
+            threading.Thread(target=self._work, name=name, daemon=True).start()
+        except BaseException:
+            with self._lock:
+                self._workers -= 1
+            raise
 
     def _work(self) -> None:
         # Daemon threads: an action still running when the emulator stops does not hold up its exit.
         while True:
-            loop, result, event, context = self._invocations.get()
+            try:
+                loop, result, event, context = self._invocations.get(timeout=self.idle_s)
+            except Empty:
+                with self._lock:
+                    if self._idle:  # more idle workers than queued invocations: this one may end
+                        self._idle -= 1
+                        self._workers -= 1
+                        return
+                continue
             value: Any = None
             error: BaseException | None = None
             try:
@@ -67,6 +93,11 @@ class FunctionInvoker:
                 error = RuntimeError(f"the function's runtime exited: {raised!r}")
             with contextlib.suppress(RuntimeError):  # the loop closed while the function ran
                 loop.call_soon_threadsafe(_settle, result, value, error)
+            with self._lock:
+                if self._backlog:
+                    self._backlog -= 1
+                else:
+                    self._idle += 1
 
 
 def _settle(result: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:

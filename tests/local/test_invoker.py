@@ -121,3 +121,52 @@ def test_GIVEN_a_function_of_the_spec_WHEN_invoked_THEN_its_context_has_the_func
 
     invoked = asyncio.run(FunctionInvoker(spec, handler).invoke(function.name, {}))
     assert invoked == (function.name, function.memory, function.timeout)
+
+
+def test_GIVEN_a_request_that_went_away_WHEN_its_function_still_runs_THEN_the_next_gets_another_worker(
+    spec: AppSpec,
+) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def function(event: Any, context: LambdaContext) -> str:
+        if event == "slow":
+            started.set()
+            release.wait(timeout=10)
+        return str(event)
+
+    async def scenario() -> str:
+        invoker = FunctionInvoker(spec, function)
+        slow = asyncio.create_task(invoker.invoke("f", "slow"))
+        await asyncio.to_thread(started.wait, 5)
+        slow.cancel()
+        try:
+            return await asyncio.wait_for(invoker.invoke("f", "fast"), timeout=2)
+        finally:
+            release.set()
+
+    assert asyncio.run(scenario()) == "fast"
+
+
+def _workers_of(invoker: FunctionInvoker) -> int:
+    return sum(thread.name.startswith(f"{invoker.thread_prefix}-") for thread in threading.enumerate())
+
+
+def test_GIVEN_a_burst_past_the_concurrency_WHEN_workers_go_idle_THEN_they_end_and_later_calls_are_served(
+    spec: AppSpec,
+) -> None:
+    def function(event: Any, context: LambdaContext) -> int:
+        threading.Event().wait(0.01)
+        return int(event)
+
+    async def scenario() -> tuple[list[int], int, int]:
+        invoker = FunctionInvoker(spec, function, concurrency=2, idle_s=0.05)
+        burst = list(await asyncio.gather(*(invoker.invoke("f", n) for n in range(8))))
+        await asyncio.sleep(0.5)
+        idle = _workers_of(invoker)
+        later = await asyncio.wait_for(invoker.invoke("f", 9), timeout=2)
+        return burst, idle, later
+
+    burst, idle_workers, later = asyncio.run(scenario())
+    assert burst == list(range(8))
+    assert idle_workers == 0
+    assert later == 9
