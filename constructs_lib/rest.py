@@ -17,10 +17,10 @@ from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
 from servey_cdk.api_gateway import (
     CORS_ALLOW_ORIGIN,
+    ERROR_MESSAGE,
     METHOD,
-    PATH,
+    MOCK_CONTENT_TYPES,
     REQUEST_ID,
-    VALIDATION_ERROR,
     allowed_methods,
     error_body,
     method_not_allowed,
@@ -31,15 +31,6 @@ from servey_cdk.api_gateway import (
 from servey_cdk.appspec import AppSpec, RouteSpec
 
 OWNED_REST_API_PROPS = ("deploy_options",)
-# Request bodies a mock method takes; with another type API Gateway answers 415.
-MOCK_CONTENT_TYPES = (
-    "application/json",
-    "application/x-www-form-urlencoded",
-    "multipart/form-data",
-    "text/plain",
-    "application/octet-stream",
-    "application/xml",
-)
 
 
 class ServeyRestApi(Construct):
@@ -128,10 +119,10 @@ class ServeyRestApi(Construct):
     def _gateway_responses(self) -> dict[str, apigateway.GatewayResponse]:
         headers = {"Access-Control-Allow-Origin": f"'{CORS_ALLOW_ORIGIN}'"}
         answers = {
-            "NotFound": (apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, no_route(METHOD, PATH)),
+            "NotFound": (apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, no_route(METHOD)),
             "MissingParameters": (
                 apigateway.ResponseType.BAD_REQUEST_PARAMETERS,
-                missing_parameters(VALIDATION_ERROR),
+                missing_parameters(ERROR_MESSAGE),
             ),
         }
         return {

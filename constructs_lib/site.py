@@ -16,7 +16,8 @@ from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_an
 from servey_cdk.appspec import AppSpec, StaticSpec
 from servey_cdk.site import IMMUTABLE, INDEX, REVALIDATE, STATIC_PREFIX, api_path_patterns, is_content_hashed
 
-OWNED_DISTRIBUTION_PROPS = ("default_behavior", "additional_behaviors")
+# default_root_object too: CloudFront may list the bucket, so without it `/` would list the files.
+OWNED_DISTRIBUTION_PROPS = ("default_behavior", "additional_behaviors", "default_root_object")
 
 
 class ServeySite(Construct):
@@ -69,13 +70,13 @@ class ServeySite(Construct):
             "Distribution",
             **merged(
                 {
-                    "default_root_object": STATIC_PREFIX + INDEX,
                     "enable_logging": True,
                     "log_bucket": self.access_logs_bucket,
                     "log_file_prefix": "distribution/",
                 },
                 distribution_props,
             ),
+            default_root_object=STATIC_PREFIX + INDEX,
             default_behavior=cloudfront.BehaviorOptions(
                 # LIST too: without it S3 answers a missing key with 403, and a miss should be a 404.
                 origin=origins.S3BucketOrigin.with_origin_access_control(

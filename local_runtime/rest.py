@@ -2,8 +2,9 @@
 
 What API Gateway answers by itself, servey-local answers the same way without calling a
 function (`servey_cdk.api_gateway`, which the constructs configure API Gateway with): a
-path no route matches is a 404, another method of a known path a 405 with `Allow`, an
-OPTIONS request the CORS preflight, a missing required query parameter a 422. Bodies
+path no route matches is a 404, another method of a known path a 405 with `Allow` (or
+415 for a body the mock takes no template for), OPTIONS on any resource the CORS
+preflight, a missing required query parameter a 422. Bodies
 over Lambda's 6 MB payload limit are refused with a 413 before any function runs.
 """
 
@@ -20,9 +21,11 @@ from starlette.types import Receive, Scope, Send
 
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import new_request_id
-from local_runtime.rest_event import STAGE, bad_gateway, proxy_response, rest_event
+from local_runtime.rest_event import bad_gateway, proxy_response, rest_event
 from servey_cdk.api_gateway import (
     CORS_ALLOW_ORIGIN,
+    MOCK_CONTENT_TYPES,
+    UNSUPPORTED_MEDIA_TYPE_BODY,
     allowed_methods,
     error_body,
     method_not_allowed,
@@ -86,6 +89,7 @@ class RestApi:
     def __init__(self, spec: AppSpec, invoker: FunctionInvoker) -> None:
         self.resources = resources_of(spec)
         self.literal = {resource.path: resource for resource in self.resources if "{" not in resource.path}
+        self.ancestors = [_pattern(path) for path in _ancestor_paths(spec)]
         self.invoker = invoker
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,15 +110,17 @@ class RestApi:
         body = await _read_body(request)
         if body is None:
             error = PayloadTooLarge(f"the request body is over Lambda's {MAX_PAYLOAD_BYTES} bytes")
-            return Response(json.dumps(error.body(None)), error.status, media_type="application/json")
+            return Response(json.dumps(error.body(request_id)), error.status, media_type="application/json")
         method, path = request.method, request.scope["path"]
         resource, parameters = self._resource(path)
+        if method == "OPTIONS" and (resource is not None or self._is_ancestor(path)):
+            return Response(status_code=204, headers=preflight_headers())  # every resource has one
         if resource is None:
-            return _gateway_answer(no_route(method, f"/{STAGE}{path}"), request_id)
+            return _gateway_answer(no_route(method), request_id)
         route = resource.routes.get(method)
         if route is None:
-            if method == "OPTIONS":
-                return Response(status_code=204, headers=preflight_headers())
+            if _media_type(request) not in MOCK_CONTENT_TYPES:
+                return Response(UNSUPPORTED_MEDIA_TYPE_BODY, 415, media_type="application/json")
             allow = allowed_methods(resource.routes)
             refusal = method_not_allowed(resource.path, allow, method)
             return _gateway_answer(refusal, request_id, {"Allow": allow})
@@ -132,6 +138,10 @@ class RestApi:
             return bad_gateway()
         return proxy_response(result)
 
+    def _is_ancestor(self, path: str) -> bool:
+        """Whether `path` is a resource only as a step on the way to routes (`/actions`, `/`)."""
+        return any(pattern.fullmatch(path) for pattern in self.ancestors)
+
     def _resource(self, path: str) -> tuple[Resource | None, dict[str, str] | None]:
         """The resource a path is on, and its path parameters."""
         resource = self.literal.get(path)  # most requests: no pattern to try
@@ -142,6 +152,21 @@ class RestApi:
             if parameters is not None:
                 return resource, parameters
         return None, None
+
+
+def _ancestor_paths(spec: AppSpec) -> set[str]:
+    """The resources API Gateway creates between the root and each route's path, the root included."""
+    paths = {"/"}
+    for route in spec.routes:
+        segments = route.path.strip("/").split("/")
+        paths.update("/" + "/".join(segments[:length]) for length in range(1, len(segments)))
+    return paths - {route.path for route in spec.routes}
+
+
+def _media_type(request: Request) -> str:
+    """The request's media type, as API Gateway picks a mapping template: JSON when none is given."""
+    content_type = request.headers.get("content-type")
+    return content_type.partition(";")[0].strip().lower() if content_type else "application/json"
 
 
 def _gateway_answer(error: ServeyError, request_id: str, headers: dict[str, str] | None = None) -> Response:

@@ -22,14 +22,25 @@ CORS_ALLOW_HEADERS = ("Content-Type", "Authorization", "If-None-Match")
 CORS_ALLOW_METHODS = ("OPTIONS", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD")  # the CDK's ALL_METHODS
 CORS_ALLOW_ORIGIN = "*"
 BODY_METHODS = ("POST", "PUT", "PATCH")
+# The request bodies the 405 mock takes; API Gateway answers another type with 415.
+MOCK_CONTENT_TYPES = (
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+    "application/octet-stream",
+    "application/xml",
+)
+UNSUPPORTED_MEDIA_TYPE_BODY = '{"message":"Unsupported Media Type"}'
 
 # The $context variables API Gateway fills in its own answers; servey-local fills in its values.
-METHOD, PATH, REQUEST_ID = "$context.httpMethod", "$context.path", "$context.requestId"
-VALIDATION_ERROR = "$context.error.validationErrorString"
+# A path is not among them: a gateway response fills variables in without escaping them for JSON.
+METHOD, REQUEST_ID = "$context.httpMethod", "$context.requestId"
+ERROR_MESSAGE = "$context.error.messageString"  # the error's message as a quoted JSON string
 
 
-def no_route(method: str, path: str) -> NotFound:
-    return NotFound(f"no route {method} {path}")
+def no_route(method: str) -> NotFound:
+    return NotFound(f"no route for {method} at this path")
 
 
 def allowed_methods(methods: Iterable[str]) -> str:
@@ -56,12 +67,13 @@ def missing_parameters(message: str) -> InvalidInput:
 
 
 def missing_parameters_message(names: Iterable[str]) -> str:
-    """What API Gateway's `validationErrorString` says of missing query parameters."""
+    """What API Gateway's error message says of missing query parameters."""
     return f"Missing required request parameters: [{', '.join(names)}]"
 
 
 def error_body(error: ServeyError, request_id: str) -> str:
-    return json.dumps(error.body(request_id))
+    """The JSON body; `ERROR_MESSAGE` in it stands unquoted, as API Gateway quotes its value itself."""
+    return json.dumps(error.body(request_id)).replace(json.dumps(ERROR_MESSAGE), ERROR_MESSAGE)
 
 
 def preflight_headers() -> dict[str, str]:

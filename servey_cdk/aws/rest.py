@@ -114,7 +114,7 @@ class RestAdapter:
         authorization_header, if_none_match = headers
         try:
             if endpoint is None:
-                return self._unrouted(method, path, event, request_id)
+                return self._unrouted(method, path, request_id)
             runner = endpoint.runner or endpoint.prepare(self.runtime.registry)
             authorization = self.runtime.verify_bearer(authorization_header)
             params = self._params(endpoint, event, query, multi)
@@ -135,17 +135,14 @@ class RestAdapter:
             return response(304, "", {**endpoint.headers, "ETag": tag})
         return response(200, body.decode(), {**endpoint.headers, "ETag": tag})
 
-    def _unrouted(
-        self, method: str, path: str, event: Mapping[str, Any], request_id: str
-    ) -> dict[str, Any]:
+    def _unrouted(self, method: str, path: str, request_id: str) -> dict[str, Any]:
         """What API Gateway answers itself (`servey_cdk.api_gateway`), for events that reach a function
         anyway: a greedy `{proxy+}` resource, an HTTP API's `$default` route."""
         methods = self._methods.get(path)
         if methods is None:
-            context = event.get("requestContext") or {}
-            raise no_route(method, context.get("path") or event.get("rawPath") or event.get("path") or path)
+            raise no_route(method)
         if method == "OPTIONS":
-            return response(204, "", preflight_headers())
+            return response(204, "", {**preflight_headers(), "Access-Control-Allow-Origin": cors_origin()})
         allow = allowed_methods(methods)
         return error_response(method_not_allowed(path, allow, method), request_id, {"Allow": allow})
 

@@ -10,9 +10,11 @@ import subprocess
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk.assertions import Match, Template
 from template_queries import Resources, of_type
 
+from constructs_lib.props import PropsError
 from constructs_lib.site import ServeySite
 from servey_cdk.appspec import AppSpec
 from servey_cdk.site import IMMUTABLE, api_path_patterns
@@ -59,6 +61,15 @@ def test_cloudfront_may_read_and_list_the_bucket_so_a_missing_key_is_a_404(resou
     actions = {action for statement in statements for action in _as_list(statement["Action"])}
     assert actions == {"s3:GetObject", "s3:ListBucket"}
     assert all("AWS:SourceArn" in str(statement["Condition"]) for statement in statements)
+
+
+def test_the_root_object_cannot_be_overridden_as_the_bucket_would_be_listed_at_the_root(
+    fresh_app: cdk.App, spec: AppSpec
+) -> None:
+    with pytest.raises(PropsError, match="default_root_object"):
+        ServeySite(
+            cdk.Stack(fresh_app, "Listed"), "Site", spec=spec, distribution_props={"default_root_object": ""}
+        )
 
 
 def _as_list(value: str | list[str]) -> list[str]:

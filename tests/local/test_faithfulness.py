@@ -227,9 +227,8 @@ def test_GIVEN_a_call_api_gateway_answers_itself_WHEN_sent_over_http_THEN_the_an
     )
     context = {
         "$context.httpMethod": call.method,
-        "$context.path": f"/local{call.path}",
         "$context.requestId": over_http.json()["request_id"],
-        "$context.error.validationErrorString": "Missing required request parameters: [name]",
+        "$context.error.messageString": json.dumps("Missing required request parameters: [name]"),
     }
     body = configured["template"]
     for variable, value in context.items():

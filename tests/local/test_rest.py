@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
@@ -177,7 +178,7 @@ def test_GIVEN_an_api_path_no_route_matches_WHEN_requested_THEN_404_as_api_gatew
     handler = RecordingHandler()
     response = serve(handler).get(path)
     assert response.status_code == 404
-    assert response.json()["detail"] == f"no route GET /local{path}"
+    assert response.json()["detail"] == "no route for GET at this path"
     assert handler.events == []
 
 
@@ -201,14 +202,28 @@ def test_GIVEN_another_method_of_a_path_WHEN_requested_THEN_405_with_allow_witho
     assert handler.events == []
 
 
-def test_GIVEN_a_preflight_WHEN_requested_THEN_204_with_cors_headers_without_a_function(
-    serve: Callable[[RecordingHandler], TestClient],
+@pytest.mark.parametrize("path", ["/actions/say-hello", "/items/7", "/actions", "/"])
+def test_GIVEN_a_preflight_on_any_resource_WHEN_requested_THEN_204_with_cors_headers_without_a_function(
+    spec: AppSpec, path: str
 ) -> None:
     handler = RecordingHandler()
-    response = serve(handler).options("/actions/say-hello")
+    api_only = dataclasses.replace(spec, static=None)  # with a site, CloudFront sends `/` to the bucket
+    with TestClient(LocalRuntime(api_only, handler, InMemoryConnectionStore(), password="pw").app) as client:
+        response = client.options(path)
+        between = client.get("/actions")
     assert response.status_code == 204
     assert "Authorization" in response.headers["access-control-allow-headers"].split(",")
     assert handler.events == []
+    assert between.status_code == 404  # a resource between others has only its preflight
+
+
+def test_GIVEN_another_method_with_a_body_the_mock_has_no_template_for_WHEN_sent_THEN_415(
+    serve: Callable[[RecordingHandler], TestClient],
+) -> None:
+    client = serve(RecordingHandler())
+    refused = client.put("/items", content=b"a,b", headers={"Content-Type": "text/csv"})
+    assert (refused.status_code, refused.json()) == (415, {"message": "Unsupported Media Type"})
+    assert client.put("/items", content=b"a", headers={"Content-Type": "text/plain"}).status_code == 405
 
 
 def test_GIVEN_a_required_query_parameter_missing_WHEN_requested_THEN_422_naming_it_without_a_function(
