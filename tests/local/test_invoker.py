@@ -85,26 +85,32 @@ def test_GIVEN_a_function_that_exits_WHEN_invoked_THEN_only_its_invocation_fails
     assert after == "still serving"
 
 
+class SlowOnRequest:
+    """A function that blocks on the event "slow" until released; other events return at once."""
+
+    def __init__(self) -> None:
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, event: Any, context: LambdaContext) -> str:
+        if event == "slow":
+            self.started.set()
+            self.release.wait(timeout=10)
+        return str(event)
+
+
 def test_GIVEN_a_request_that_goes_away_WHEN_its_function_finishes_THEN_the_next_is_served(
     spec: AppSpec,
 ) -> None:
-    started, release = threading.Event(), threading.Event()
-
-    def function(event: Any, context: LambdaContext) -> str:
-        if event == "slow":
-            started.set()
-            release.wait(timeout=5)
-        return str(event)
-
+    function = SlowOnRequest()
     loop_errors: list[dict[str, Any]] = []
 
     async def scenario() -> Any:
         asyncio.get_running_loop().set_exception_handler(lambda _, error: loop_errors.append(error))
         invoker = FunctionInvoker(spec, function, concurrency=1)
         slow = asyncio.create_task(invoker.invoke("f", "slow"))
-        await asyncio.to_thread(started.wait, 5)
+        await asyncio.to_thread(function.started.wait, 5)
         slow.cancel()
-        release.set()
+        function.release.set()
         return await invoker.invoke("f", "next")
 
     assert asyncio.run(scenario()) == "next"
@@ -126,23 +132,17 @@ def test_GIVEN_a_function_of_the_spec_WHEN_invoked_THEN_its_context_has_the_func
 def test_GIVEN_a_request_that_went_away_WHEN_its_function_still_runs_THEN_the_next_gets_another_worker(
     spec: AppSpec,
 ) -> None:
-    started, release = threading.Event(), threading.Event()
-
-    def function(event: Any, context: LambdaContext) -> str:
-        if event == "slow":
-            started.set()
-            release.wait(timeout=10)
-        return str(event)
+    function = SlowOnRequest()
 
     async def scenario() -> str:
         invoker = FunctionInvoker(spec, function)
         slow = asyncio.create_task(invoker.invoke("f", "slow"))
-        await asyncio.to_thread(started.wait, 5)
+        await asyncio.to_thread(function.started.wait, 5)
         slow.cancel()
         try:
             return await asyncio.wait_for(invoker.invoke("f", "fast"), timeout=2)
         finally:
-            release.set()
+            function.release.set()
 
     assert asyncio.run(scenario()) == "fast"
 
