@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -168,3 +170,46 @@ def test_GIVEN_the_catalogue_page_WHEN_a_browser_opens_it_THEN_the_sites_script_
 
 def test_GIVEN_the_seed_page_WHEN_a_browser_opens_it_THEN_it_shows_the_time(server: Server) -> None:
     assert "<h1>The current time is 20" in rendered_dom(f"{server.base}/current-time-page")
+
+
+RELOADED_APP = '''
+from servey_cdk import WEB_GET, action
+
+
+@action(triggers=WEB_GET)
+def greeting() -> str:
+    return "{text}"
+'''
+
+
+def test_GIVEN_reload_and_server_port_WHEN_the_code_changes_THEN_the_new_code_answers(tmp_path: Path) -> None:
+    app = tmp_path / "reloaded_app"
+    app.mkdir()
+    (app / "__init__.py").write_text(RELOADED_APP.format(text="before"))
+    port = free_port()
+    path = os.pathsep.join([str(REPO_ROOT), str(tmp_path)])
+    env = {**os.environ, "SERVER_PORT": str(port), "PYTHONPATH": path}
+    command = [sys.executable, "-c", "from local_runtime.cli import main; main()", "--app", "reloaded_app"]
+    process = subprocess.Popen(
+        [*command, "--reload"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the reloader's own server process goes down with it
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/actions/greeting"
+    try:
+        assert _answer_within(url, "before", process), "servey-local did not serve on SERVER_PORT"
+        (app / "__init__.py").write_text(RELOADED_APP.format(text="after"))
+        assert _answer_within(url, "after", process), "servey-local did not reload the changed code"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def _answer_within(url: str, expected: str, process: subprocess.Popen[bytes], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "servey-local exited"
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(url, timeout=1).json() == expected:
+                return True
+        time.sleep(0.1)
+    return False
