@@ -22,11 +22,9 @@ from servey_cdk.tokens import (
     DEFAULT_AUDIENCE,
     DEFAULT_ISSUER,
     DEFAULT_LIFETIME_S,
-    REQUIRED_CLAIMS,
     Hs256TokenSigner,
     TokenSettings,
-    authorization_from_claims,
-    rejection,
+    decode_token,
     token_claims,
     verify_token,
 )
@@ -148,18 +146,7 @@ class KmsTokenVerifier:
         # Checked before anything is fetched, so a caller never chooses which key is loaded.
         if header.get("kid") != self.key_id:
             raise Unauthorized("the token was signed by another key")
-        try:
-            claims = jwt.decode(
-                token,
-                self._public_key(),
-                algorithms=[ALGORITHM],
-                audience=self.audience,
-                issuer=self.issuer,
-                options={"require": REQUIRED_CLAIMS},
-            )
-        except jwt.InvalidTokenError as error:
-            raise rejection(error) from None
-        return authorization_from_claims(claims)
+        return decode_token(token, self._public_key(), ALGORITHM, self.audience, self.issuer)
 
     def _public_key(self) -> RSAPublicKey:
         key = _PUBLIC_KEYS.get(self.key_id)

@@ -103,15 +103,21 @@ def token_claims(
 
 def verify_token(settings: TokenSettings, token: str) -> Authorization:
     """The authorization a token grants; `Unauthorized` with a safe reason otherwise."""
+    return decode_token(token, settings.key, settings.algorithm, settings.audience, settings.issuer)
+
+
+def decode_token(token: str, key: Any, algorithm: str, audience: str, issuer: str) -> Authorization:
+    """The authorization of a token checked against one key and algorithm (HS256 or KMS's RS256),
+    its audience, issuer and every required claim; `Unauthorized` with a safe reason otherwise."""
     import jwt
 
     try:
         claims = jwt.decode(
             token,
-            settings.key,
-            algorithms=[settings.algorithm],
-            audience=settings.audience,
-            issuer=settings.issuer,
+            key,
+            algorithms=[algorithm],
+            audience=audience,
+            issuer=issuer,
             options={"require": REQUIRED_CLAIMS},
         )
     except jwt.InvalidTokenError as error:
