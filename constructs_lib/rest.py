@@ -65,11 +65,8 @@ class ServeyRestApi(Construct):
         self.methods = {
             f"{route.method} {route.path}": self._method(route, spec, functions) for route in spec.routes
         }
-        methods_of: dict[str, list[str]] = {}
-        for route in spec.routes:
-            methods_of.setdefault(route.path, []).append(route.method)
         self.other_methods = {
-            path: self._other_methods(path, methods) for path, methods in methods_of.items()
+            path: self._other_methods(path, list(routes)) for path, routes in spec.routes_by_path().items()
         }
         self.gateway_responses = self._gateway_responses()
         self._acknowledge()

@@ -4,8 +4,8 @@ What API Gateway answers by itself, servey-local answers the same way without ca
 function (`servey_cdk.api_gateway`, which the constructs configure API Gateway with): a
 path no route matches is a 404, another method of a known path a 405 with `Allow` (or
 415 for a body the mock takes no template for), OPTIONS on any resource the CORS
-preflight, a missing required query parameter a 422. Bodies
-over Lambda's 6 MB payload limit are refused with a 413 before any function runs.
+preflight, a missing required query parameter a 422. Bodies over Lambda's 6 MB
+payload limit are refused with a 413 before any function runs.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import new_request_id
-from local_runtime.rest_event import bad_gateway, proxy_response, rest_event
+from local_runtime.rest_event import bad_gateway, media_type, proxy_response, rest_event
 from servey_cdk.api_gateway import (
     CORS_ALLOW_ORIGIN,
     MOCK_CONTENT_TYPES,
@@ -60,9 +60,6 @@ class Resource:
 
 def resources_of(spec: AppSpec) -> list[Resource]:
     """Resources with literal paths first, so `/items/new` wins over `/items/{item_id}`."""
-    grouped: dict[str, dict[str, RouteSpec]] = {}
-    for route in spec.routes:
-        grouped.setdefault(route.path, {})[route.method] = route
     resources = [
         Resource(
             path,
@@ -70,7 +67,7 @@ def resources_of(spec: AppSpec) -> list[Resource]:
             routes,
             {method: required_query_parameters(route, spec) for method, route in routes.items()},
         )
-        for path, routes in grouped.items()
+        for path, routes in spec.routes_by_path().items()
     ]
     return sorted(resources, key=lambda resource: (resource.path.count("{"), resource.path))
 
@@ -119,7 +116,9 @@ class RestApi:
             return _gateway_answer(no_route(method), request_id)
         route = resource.routes.get(method)
         if route is None:
-            if _media_type(request) not in MOCK_CONTENT_TYPES:
+            # API Gateway picks the mock's template by media type, JSON when none is given.
+            given = media_type(request.headers.get("content-type", "")) or "application/json"
+            if given not in MOCK_CONTENT_TYPES:
                 return Response(UNSUPPORTED_MEDIA_TYPE_BODY, 415, media_type="application/json")
             allow = allowed_methods(resource.routes)
             refusal = method_not_allowed(resource.path, allow, method)
@@ -161,12 +160,6 @@ def _ancestor_paths(spec: AppSpec) -> set[str]:
         segments = route.path.strip("/").split("/")
         paths.update("/" + "/".join(segments[:length]) for length in range(1, len(segments)))
     return paths - {route.path for route in spec.routes}
-
-
-def _media_type(request: Request) -> str:
-    """The request's media type, as API Gateway picks a mapping template: JSON when none is given."""
-    content_type = request.headers.get("content-type")
-    return content_type.partition(";")[0].strip().lower() if content_type else "application/json"
 
 
 def _gateway_answer(error: ServeyError, request_id: str, headers: dict[str, str] | None = None) -> Response:

@@ -146,11 +146,16 @@ def _query(query_string: bytes) -> tuple[dict[str, str] | None, dict[str, list[s
     return {name: values[-1] for name, values in multi.items()}, multi
 
 
+def media_type(content_type: str) -> str:
+    """`text/html; charset=utf-8` → `text/html`; empty when no type is given."""
+    return content_type.partition(";")[0].strip().lower()
+
+
 def _body(body: bytes, content_type: str) -> tuple[str | None, bool]:
     if not body:
         return None, False
-    media_type = content_type.partition(";")[0].strip().lower()
-    if media_type.startswith(_TEXT_TYPES) or media_type.endswith(_TEXT_SUFFIXES) or not media_type:
+    kind = media_type(content_type)
+    if kind.startswith(_TEXT_TYPES) or kind.endswith(_TEXT_SUFFIXES) or not kind:
         try:
             return body.decode("utf-8"), False
         except UnicodeDecodeError:

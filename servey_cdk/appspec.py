@@ -178,6 +178,13 @@ class AppSpec:
     def pages(self) -> tuple[RouteSpec, ...]:
         return tuple(route for route in self.routes if route.kind == "page")
 
+    def routes_by_path(self) -> dict[str, dict[str, RouteSpec]]:
+        """Each route path (one API Gateway resource) with its routes by method, in the spec's order."""
+        grouped: dict[str, dict[str, RouteSpec]] = {}
+        for route in self.routes:
+            grouped.setdefault(route.path, {})[route.method] = route
+        return grouped
+
     @property
     def websocket_enabled(self) -> bool:
         return any(spec.is_subscribable for spec in self.subscriptions)
