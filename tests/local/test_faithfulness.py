@@ -182,10 +182,13 @@ def _gateway_response(resources: list[dict[str, Any]], response_type: str) -> di
     return {
         "status": int(response["StatusCode"]),
         "template": response["ResponseTemplates"]["application/json"],
-        "headers": {
-            k.split(".")[-1].lower(): v.strip("'") for k, v in response["ResponseParameters"].items()
-        },
+        "headers": _mapped_headers(response["ResponseParameters"]),
     }
+
+
+def _mapped_headers(parameters: dict[str, str]) -> dict[str, str]:
+    """`{"method.response.header.Allow": "'GET'"}` → `{"allow": "GET"}`: the headers a mapping sets."""
+    return {name.split(".")[-1].lower(): value.strip("'") for name, value in parameters.items()}
 
 
 def _other_methods_mock(resources: list[dict[str, Any]], path: str) -> dict[str, Any]:
@@ -198,10 +201,7 @@ def _other_methods_mock(resources: list[dict[str, Any]], path: str) -> dict[str,
                 return {
                     "status": int(answer["StatusCode"]),
                     "template": template,
-                    "headers": {
-                        k.split(".")[-1].lower(): v.strip("'")
-                        for k, v in answer["ResponseParameters"].items()
-                    },
+                    "headers": _mapped_headers(answer["ResponseParameters"]),
                 }
     raise AssertionError(f"no ANY method for {path}")
 
@@ -247,7 +247,7 @@ def test_GIVEN_a_preflight_WHEN_sent_over_http_THEN_its_headers_are_the_template
         for resource in template_resources
         if resource["Type"] == "AWS::ApiGateway::Method" and resource["Properties"]["HttpMethod"] == "OPTIONS"
     ]
-    headers = {k.split(".")[-1].lower(): v.strip("'") for k, v in configured["ResponseParameters"].items()}
+    headers = _mapped_headers(configured["ResponseParameters"])
     assert over_http.status_code == int(configured["StatusCode"])
     assert headers.items() <= over_http.headers.items()
 
