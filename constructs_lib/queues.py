@@ -23,7 +23,10 @@ OWNED_QUEUE_PROPS = ("queue_name", "dead_letter_queue", "delivery_delay", "visib
 
 
 class ServeyQueues(Construct):
-    """Attributes: `queues`, `dead_letter_queues`, `event_sources` (all by QueueSpec name)."""
+    """Attributes: `queues`, `dead_letter_queues`, `event_sources`, `senders` (all by QueueSpec name).
+
+    `senders` names the functions given each queue's URL and `sqs:SendMessage`.
+    """
 
     def __init__(
         self,
@@ -42,6 +45,7 @@ class ServeyQueues(Construct):
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         self.event_sources: dict[str, event_sources.SqsEventSource] = {}
+        self.senders: dict[str, set[str]] = {item.name: set() for item in spec.queues}
         for item in spec.queues:
             self._queue(item, functions)
         for subscription in spec.subscriptions:
@@ -50,6 +54,7 @@ class ServeyQueues(Construct):
                     function = functions.functions[publisher]
                     self.queues[name].grant_send_messages(function)
                     function.add_environment(queue_url_variable(name), self.queues[name].queue_url)
+                    self.senders[name].add(publisher)
 
     def _queue(self, item: QueueSpec, functions: ServeyFunctions) -> None:
         id = construct_id(item.name)

@@ -84,6 +84,7 @@ class ServeyWebSocketApi(Construct):
             destination_arn=self.access_logs.log_group_arn, format=ACCESS_LOG_FORMAT
         )
         publishers = {name for item in spec.subscriptions if item.is_subscribable for name in item.publishers}
+        self.posters = frozenset(publishers)  # the publishing functions allowed to post to connections
         for function in (self.function, *(functions.functions[name] for name in sorted(publishers))):
             self._allow_posting(function)
         for route_key in ("$connect", "$disconnect", "$default"):

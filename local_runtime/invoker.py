@@ -14,6 +14,13 @@ from servey_cdk.appspec import AppSpec, FunctionSpec
 
 _Invocation = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Any, LambdaContext]
 IDLE_WORKER_S = 60.0  # how long a worker waits for work before it ends, as an idle sandbox is retired
+_running = threading.local()  # the function a worker thread is running, as a sandbox runs one
+
+
+def running_function() -> str | None:
+    """The name of the function this thread is running, or None outside any function."""
+    name: str | None = getattr(_running, "function", None)
+    return name
 
 
 class FunctionInvoker:
@@ -85,12 +92,14 @@ class FunctionInvoker:
                 continue
             value: Any = None
             error: BaseException | None = None
+            _running.function = context.function_name
             try:
                 value = self.handler(event, context)
             except Exception as raised:
                 error = raised
             except BaseException as raised:  # sys.exit() in an action ends its invocation, not the emulator
                 error = RuntimeError(f"the function's runtime exited: {raised!r}")
+            _running.function = None
             with contextlib.suppress(RuntimeError):  # the loop closed while the function ran
                 loop.call_soon_threadsafe(_settle, result, value, error)
             with self._lock:

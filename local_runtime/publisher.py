@@ -1,6 +1,8 @@
 """Publishing locally: to the queues of a subscription's linked actions and to websocket subscribers.
 
 Installed with `servey_cdk.subscription.set_publisher` while the emulator runs.
+A function may publish only to the subscriptions its actions declare (`publishes=`),
+as on AWS, where no other function has the queues' URLs or the grants to send.
 Subscribers and their connect-time authorization come from the connection store the
 handler keeps them in, as they come from DynamoDB on AWS. Functions publish from
 worker threads, so each step is handed to the event loop.
@@ -14,6 +16,7 @@ import logging
 from typing import Any
 
 from local_runtime.connections import ConnectionTable
+from local_runtime.invoker import running_function
 from local_runtime.queues import LocalQueue
 from servey_cdk.appspec import AppSpec
 from servey_cdk.aws.websocket import ConnectionStore, envelope, recipients
@@ -32,12 +35,19 @@ class LocalPublisher:
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.queues_of = {item.name: [queues[name] for name in item.queues] for item in spec.subscriptions}
+        self.publishers_of = {item.name: item.publishers for item in spec.subscriptions}
         self.store = store
         self.connections = connections
         self.loop = loop
 
     def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
         """Every linked action's queue gets the event; then one connection, or every subscriber."""
+        function = running_function()
+        if function is not None and function not in self.publishers_of.get(subscription.name, ()):
+            raise RuntimeError(
+                f"function {function!r} cannot publish to {subscription.name!r}: none of its actions "
+                f"declares it (@action(publishes={subscription.name}))"
+            )
         body = json.dumps(event)
         for queue in self.queues_of.get(subscription.name, []):
             self.loop.call_soon_threadsafe(queue.send, body)

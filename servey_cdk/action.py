@@ -5,12 +5,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from servey_cdk.access_control import AccessControl, AllowAll
 from servey_cdk.cache_control import CacheControl, NoCacheControl
 from servey_cdk.example import Example
 from servey_cdk.triggers import Trigger
+
+if TYPE_CHECKING:
+    from servey_cdk.subscription import Subscription
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,7 +25,8 @@ class Action:
     """What servey knows of one action. It has no behaviour of its own.
 
     `batch_size` applies to nested actions resolved by GraphQL: AppSync then sends up
-    to that many parent objects to the function in one invocation.
+    to that many parent objects to the function in one invocation. `publishes` names
+    the subscriptions the action publishes to: its function gets their queues and grants.
     """
 
     fn: Callable[..., Any]
@@ -35,6 +39,7 @@ class Action:
     timeout: int = 30
     memory: int = 256
     batch_size: int | None = None
+    publishes: tuple[Subscription[Any], ...] = ()
 
     @property
     def is_async(self) -> bool:
@@ -66,6 +71,7 @@ def action(
     timeout: int = 30,
     memory: int = 256,
     batch_size: int | None = None,
+    publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
 ) -> Callable[[F], F]: ...
 
 
@@ -82,6 +88,7 @@ def action(
     timeout: int = 30,
     memory: int = 256,
     batch_size: int | None = None,
+    publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
 ) -> F | Callable[[F], F]:
     """Mark a function as an action. The function is returned unchanged.
 
@@ -104,6 +111,7 @@ def action(
                 timeout=timeout,
                 memory=memory,
                 batch_size=batch_size,
+                publishes=publishes if isinstance(publishes, tuple) else (publishes,),
             ),
         )
         return target

@@ -39,6 +39,7 @@ class ExampleSpec:
     result: Any
     description: str | None
     include_in_schema: bool
+    include_in_tests: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ActionSpec:
     batch_size: int | None = None
     examples: tuple[ExampleSpec, ...] = ()
     issues_tokens: bool = False  # the action signs tokens: its function may use the signing key
+    publishes: tuple[str, ...] = ()  # the subscriptions it publishes to
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ def build_spec(registry: Registry, router_for_all: bool | None = None) -> AppSpe
         router_for_all = router_for_all_default()
     problems: list[str] = []
     _check_actions(registry, problems)
+    _check_publishes(registry, problems)
     function_of = _assign_functions(registry, router_for_all)
     functions = _functions(registry, function_of)
     routes, route_problems = routes_of(registry)
@@ -308,6 +311,7 @@ def _action_spec(
         owner=owner.__name__ if owner else None,
         batch_size=action.batch_size,
         issues_tokens=issues_tokens(action),
+        publishes=tuple(item.name for item in action.publishes),
         examples=tuple(
             ExampleSpec(
                 example.name,
@@ -315,6 +319,7 @@ def _action_spec(
                 schemas.example_result(action.name, example.result),
                 example.description,
                 example.include_in_schema,
+                example.include_in_tests,
             )
             for example in action.examples
         ),
@@ -385,6 +390,16 @@ def _schedules(
     return tuple(schedules)
 
 
+def _check_publishes(registry: Registry, problems: list[str]) -> None:
+    known = {id(item) for item in registry.subscriptions}
+    problems += [
+        f"action {action.name!r} publishes to {item.name!r}: no such subscription in the app's modules"
+        for action in registry.actions
+        for item in action.publishes
+        if id(item) not in known
+    ]
+
+
 def _queues(registry: Registry, function_of: dict[str, str], problems: list[str]) -> tuple[QueueSpec, ...]:
     known = {id(item) for item in registry.subscriptions}
     queues = []
@@ -439,20 +454,11 @@ def _subscriptions(
 
 
 def _publishers(registry: Registry, function_of: dict[str, str]) -> dict[str, set[str]]:
-    """Functions whose actions reference a subscription: they need permission to publish."""
-    import inspect
-
-    from servey_cdk.subscription import Subscription
-
+    """The functions of the actions that declare `publishes=`: they need permission to publish."""
     found: dict[str, set[str]] = {}
     for action in registry.actions:
-        try:
-            references = inspect.getclosurevars(action.fn)
-        except (TypeError, ValueError):
-            continue
-        for value in (*references.globals.values(), *references.nonlocals.values()):
-            if isinstance(value, Subscription):
-                found.setdefault(value.name, set()).add(function_of[action.name])
+        for item in action.publishes:
+            found.setdefault(item.name, set()).add(function_of[action.name])
     return found
 
 

@@ -86,8 +86,8 @@ class AwsPublisher:
         missing = [queue_url_variable(queue) for queue, url in links if url is None]
         if missing:
             raise RuntimeError(
-                f"cannot publish to {subscription.name!r}: {', '.join(missing)} not set, "
-                "so a linked action would miss the event"
+                f"cannot publish to {subscription.name!r}: {', '.join(missing)} not set, so a linked action "
+                f"would miss the event (does the action declare @action(publishes={subscription.name})?)"
             )
         body = json.dumps(event)
         for _, url in links:

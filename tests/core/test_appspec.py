@@ -20,10 +20,10 @@ from servey_cdk import (
     WebTrigger,
     action,
 )
-from servey_cdk.appspec import ROUTER, AppSpec, build_spec
+from servey_cdk.appspec import ROUTER, AppSpec, build_spec, load_spec
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import AppDefinitionError
-from tests.core.conftest import registry_of
+from tests.core.conftest import AppWriter, registry_of
 
 # --- functions ---------------------------------------------------------------------------------
 
@@ -377,3 +377,54 @@ def test_given_no_subscription_then_websockets_are_disabled() -> None:
         return "pong"
 
     assert build_spec(registry_of(ping)).websocket_enabled is False
+
+
+def test_given_a_publish_through_a_helper_then_the_declaration_makes_its_function_a_publisher(
+    write_app: AppWriter,
+) -> None:
+    module = write_app(
+        {
+            "__init__.py": """
+                from servey_cdk import WEB_GET, WEB_POST, SubscriptionTrigger, action, subscription
+
+                alerts = subscription(str, "alerts")
+
+                @action(triggers=WEB_GET)
+                def status() -> str:
+                    return "ok"
+
+                def _send(text):
+                    alerts.publish(text)
+
+                @action(triggers=WEB_POST, publishes=alerts)
+                def shout(text: str) -> bool:
+                    _send(text)
+                    return True
+
+                @action(triggers=SubscriptionTrigger(alerts))
+                def hear(text: str) -> None:
+                    pass
+            """
+        }
+    )
+    spec = load_spec(module, router_for_all=False)
+    assert spec.subscriptions[0].publishers == ("shout",)
+    assert spec.action("shout").publishes == ("alerts",)
+
+
+def test_given_a_declared_subscription_the_app_does_not_hold_then_the_error_names_the_action(
+    write_app: AppWriter,
+) -> None:
+    module = write_app(
+        {
+            "__init__.py": """
+                from servey_cdk import WEB_GET, action, subscription
+
+                @action(triggers=WEB_GET, publishes=subscription(str, "elsewhere"))
+                def shout(text: str) -> bool:
+                    return True
+            """
+        }
+    )
+    with pytest.raises(AppDefinitionError, match="action 'shout' publishes to 'elsewhere': no such subscription"):
+        load_spec(module)

@@ -33,11 +33,22 @@ def audited() -> list[str]:
     return AUDITED
 
 
-@action(triggers=WEB_POST)
+@action(triggers=WEB_POST, publishes=(news, audit))
 def announce(text: str) -> bool:
     news.publish(text)
     audit.publish(f"announced {text}")
     return True
+
+
+@action(triggers=WEB_POST)
+def gossip(text: str) -> bool:
+    """Publishes without declaring it: refused, as on AWS its function has no queue URLs or grants."""
+    _spread(text)
+    return True
+
+
+def _spread(text: str) -> None:
+    news.publish(text)
 
 
 @action(triggers=SubscriptionTrigger(news, max_receive_count=2))

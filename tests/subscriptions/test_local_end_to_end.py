@@ -174,3 +174,13 @@ def test_GIVEN_a_subscriber_whose_socket_is_gone_WHEN_published_THEN_it_is_remov
         assert sample.post("/actions/broadcast-message", {"message": "anyone there?"}) is True
         assert receive(websocket)["event"] == "anyone there?"
     assert "ghost" not in [subscriber.connection_id for subscriber in store.subscribers("messager")]
+
+
+def test_GIVEN_an_action_that_does_not_declare_a_subscription_WHEN_it_publishes_THEN_it_is_refused(
+    alerts: Server,
+) -> None:
+    """`gossip` publishes to `news` exactly as `announce` does, but without `publishes=news`."""
+    assert alerts.post("/actions/announce", {"text": "declared"}) is True
+    response = httpx.post(f"http://{alerts.base}/actions/gossip", json={"text": "psst"}, timeout=TIMEOUT_S)
+    assert response.status_code == 500
+    assert response.json()["error"] == "internal_error"
