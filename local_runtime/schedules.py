@@ -1,8 +1,8 @@
 """Schedules: one task per schedule, sending the function its event at each fire time.
 
-Rules without a time zone are EventBridge rules and send the "Scheduled Event"
-envelope; schedules with one are EventBridge Scheduler schedules, whose target
-input is `{"servey_schedule": name}`.
+The event is exactly what the deployed target sends: an EventBridge rule (no time
+zone) and an EventBridge Scheduler schedule (a time zone) both have the constant
+input `{"servey_schedule": name}`.
 """
 
 from __future__ import annotations
@@ -10,32 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from local_runtime.invoker import FunctionInvoker
-from local_runtime.lambda_context import ACCOUNT_ID, REGION
 from local_runtime.types import Event
 from servey_cdk.appspec import ScheduleSpec
+from servey_cdk.aws.handler import SCHEDULE_KEY
 from servey_cdk.schedule import CronSchedule, rate_seconds, timezone_of
 
 log = logging.getLogger(__name__)
 
 
-def schedule_event(schedule: ScheduleSpec, fired_at: datetime) -> Event:
-    if schedule.timezone is not None:
-        return {"servey_schedule": schedule.name}
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": ACCOUNT_ID,
-        "time": fired_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": REGION,
-        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{schedule.name}"],
-        "detail": {},
-    }
+def schedule_event(schedule: ScheduleSpec) -> Event:
+    return {SCHEDULE_KEY: schedule.name}
 
 
 def next_fire_time(schedule: ScheduleSpec, after: datetime) -> datetime:
@@ -63,7 +50,7 @@ class Scheduler:
 
     async def fire(self, schedule: ScheduleSpec) -> object:
         """Send the schedule's event now; returns the function's result."""
-        return await self.invoker.invoke(schedule.function, schedule_event(schedule, datetime.now(UTC)))
+        return await self.invoker.invoke(schedule.function, schedule_event(schedule))
 
     async def _run(self, schedule: ScheduleSpec) -> None:
         moment = datetime.now(UTC)

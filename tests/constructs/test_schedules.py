@@ -6,6 +6,9 @@ import json
 
 from template_queries import Resources, actions_of, app_function, of_type, policy_statements
 
+from local_runtime.schedules import schedule_event
+from servey_cdk.appspec import AppSpec
+
 
 def test_a_schedule_without_time_zone_is_an_eventbridge_rule_naming_the_schedule(
     resources: Resources,
@@ -35,3 +38,18 @@ def test_the_scheduler_role_may_invoke_only_its_function(resources: Resources) -
 def test_undeliverable_schedule_events_go_to_a_dead_letter_queue(resources: Resources) -> None:
     (rule,) = of_type(resources, "AWS::Events::Rule").values()
     assert "Arn" in rule["Properties"]["Targets"][0]["DeadLetterConfig"]
+
+
+def test_servey_local_sends_each_schedule_exactly_what_its_deployed_target_sends(
+    resources: Resources, spec: AppSpec
+) -> None:
+    deployed = [
+        rule["Properties"]["Targets"][0]["Input"] for rule in of_type(resources, "AWS::Events::Rule").values()
+    ]
+    deployed += [
+        item["Properties"]["Target"]["Input"]
+        for item in of_type(resources, "AWS::Scheduler::Schedule").values()
+    ]
+    local = [schedule_event(schedule) for schedule in spec.schedules]
+    assert sorted(map(json.loads, deployed), key=str) == sorted(local, key=str)
+    assert len(local) == 2
