@@ -25,12 +25,13 @@ from constructs import IConstruct
 
 import constructs_lib  # noqa: F401  (a supported Node for jsii, before aws_cdk loads)
 from constructs_lib import ServeyApp, defaults
-from constructs_lib.packaging import build_layer, stage_code
+from constructs_lib.packaging import build_layer, layer_requirements, stage_code
 from servey_cdk.appspec import ActionSpec, AppSpec, AuthSpec, FunctionSpec, RouteSpec
 
 SIZES = (10, 50, 100)
 APP_ROOT = Path(__file__).resolve().parents[1] / "sample_app"
-REQUIREMENTS = ("pyjwt>=2.8,<3",)
+# The layer ServeyApp builds for the sample app; the hand-written stack ships the same one.
+REQUIREMENTS = layer_requirements(APP_ROOT, (), defaults.LAYER_REQUIREMENTS)
 
 
 def generated_spec(size: int) -> AppSpec:
@@ -62,7 +63,7 @@ def generated_spec(size: int) -> AppSpec:
 
 def servey_stack(app: cdk.App, spec: AppSpec, cache: Path) -> None:
     stack = cdk.Stack(app, "Generated")
-    ServeyApp(stack, "App", spec=spec, layer_requirements=REQUIREMENTS, layer_cache_dir=cache)
+    ServeyApp(stack, "App", spec=spec, layer_cache_dir=cache)
 
 
 def hand_written_stack(app: cdk.App, spec: AppSpec, cache: Path) -> None:

@@ -10,7 +10,6 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from constructs_lib import defaults
 from constructs_lib.auth import ServeyAuth, auth_problems, needs_token_key
 from constructs_lib.functions import ServeyFunctions, functions_problems
 from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
@@ -40,7 +39,7 @@ class ServeyApp(Construct):
         spec: AppSpec | None = None,
         function_props: Props | None = None,
         log_group_props: Props | None = None,
-        layer_requirements: Sequence[str] = defaults.LAYER_REQUIREMENTS,
+        layer_requirements: Sequence[str] = (),
         layer_cache_dir: Path | None = None,
         rest_api_props: Props | None = None,
         stage_props: Props | None = None,
@@ -141,9 +140,8 @@ class ServeyApp(Construct):
             else None
         )
         # Last, so that every function made above learns the key id.
-        self.auth = (
-            ServeyAuth(self, "Auth", **common, key_props=key_props) if needs_token_key(spec) else None
-        )
+        self.auth = ServeyAuth(self, "Auth", **common, key_props=key_props) if needs_token_key(spec) else None
+        raise_if_any("ServeyApp", publishing_problems(spec, self.queues, self.websocket_api))
         self._outputs()
 
     def _outputs(self) -> None:
@@ -173,3 +171,26 @@ class ServeyStack(Stack):
     ) -> None:
         super().__init__(scope, id, **stack_props)
         self.app = ServeyApp(self, "App", app_module=app_module, spec=spec, **(app_props or {}))
+
+
+def publishing_problems(
+    spec: AppSpec, queues: ServeyQueues | None, websocket_api: ServeyWebSocketApi | None
+) -> list[str]:
+    """Each declared publisher's function must have reached every queue and subscriber it publishes to."""
+    subscriptions = {item.name: item for item in spec.subscriptions}
+    problems = []
+    for action in spec.actions:
+        for name in action.publishes:
+            where = f"action {action.name!r} publishes to {name!r}, but its function {action.function!r}"
+            item = subscriptions[name]
+            senders = queues.senders if queues else {}
+            problems += [
+                f"{where} has no URL of, or grant to send to, queue {queue!r}"
+                for queue in item.queues
+                if action.function not in senders.get(queue, ())
+            ]
+            if item.is_subscribable and (
+                websocket_api is None or action.function not in websocket_api.posters
+            ):
+                problems.append(f"{where} may not post to the websocket connections")
+    return problems

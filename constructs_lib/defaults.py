@@ -24,11 +24,12 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 # What the runtime imports beyond the standard library; boto3 is already on Lambda.
+# An app's own requirements and the caller's are added to these, never put in their place.
 LAYER_REQUIREMENTS = (
     "pydantic>=2.7,<3",
-    "pyjwt>=2.8,<3",
+    "pyjwt[crypto]>=2.8,<3",  # RS256: verifying KMS-signed tokens needs cryptography
     "jinja2>=3.1,<4",
-    "aws-lambda-powertools>=3,<4",
+    "aws-lambda-powertools[tracer]>=3,<4",  # the tracer needs aws-xray-sdk (SERVEY_TRACING=1)
 )
 THROTTLING_RATE = 100
 THROTTLING_BURST = 200

@@ -12,7 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from constructs_lib import defaults
+from constructs_lib import defaults, packaging
 from constructs_lib.builders import acknowledge, construct_id, dead_letter_queue, log_group
 from constructs_lib.packaging import build_layer, stage_code
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
@@ -23,14 +23,20 @@ OWNED_FUNCTION_PROPS = (
     *("environment", "timeout", "memory_size"),
 )
 AUTHORIZER = "graphql-authorizer"
+FUNCTION_METADATA = "servey:function"
 WEBSOCKET = "websocket"
 
 
 class ServeyFunctions(Construct):
     """The app's Lambda functions, plus the AppSync authorizer and the websocket function it needs.
 
+    The layer holds the framework's requirements, the app's own (`requirements.txt` or
+    `pyproject.toml` beside it) and `layer_requirements`, in that order.
+
     Attributes: `functions` (by FunctionSpec name), `authorizer`, `websocket`, `log_groups`,
-    `roles`, `code`, `layer`, `dead_letter_queue` (of asynchronous invocations).
+    `roles`, `code`, `layer`, `requirements` (the layer's), `dead_letter_queue` (of asynchronous
+    invocations). Each function's template resource names its FunctionSpec in `servey:function`
+    metadata.
     """
 
     def __init__(
@@ -41,7 +47,7 @@ class ServeyFunctions(Construct):
         spec: AppSpec,
         function_props: Props | None = None,
         log_group_props: Props | None = None,
-        layer_requirements: Sequence[str] = defaults.LAYER_REQUIREMENTS,
+        layer_requirements: Sequence[str] = (),
         layer_cache_dir: Path | None = None,
         dead_letter_queue_props: Props | None = None,
     ) -> None:
@@ -53,9 +59,13 @@ class ServeyFunctions(Construct):
         runtime: lambda_.Runtime = self._function_props["runtime"]
         architecture: lambda_.Architecture = self._function_props["architecture"]
         code_dir = Path(Stage.of(self).outdir) / "servey-code" / self.node.addr  # type: ignore[union-attr]
-        self.code = lambda_.Code.from_asset(str(stage_code(Path(spec.root), spec.app_module, code_dir)))
+        staged = stage_code(Path(spec.root), spec.app_module, code_dir, spec.to_json())
+        self.code = lambda_.Code.from_asset(str(staged))
+        self.requirements = packaging.layer_requirements(
+            Path(spec.root), layer_requirements, defaults.LAYER_REQUIREMENTS
+        )
         layer_dir = build_layer(
-            layer_requirements, runtime.name.removeprefix("python"), architecture.name, layer_cache_dir
+            self.requirements, runtime.name.removeprefix("python"), architecture.name, layer_cache_dir
         )
         self.layer = lambda_.LayerVersion(
             self,
@@ -120,7 +130,9 @@ class ServeyFunctions(Construct):
         }
         self.log_groups[name] = logs_of_function
         self.roles[name] = role
-        return lambda_.Function(self, id, **props)
+        function = lambda_.Function(self, id, **props)
+        function.node.default_child.add_metadata(FUNCTION_METADATA, name)  # type: ignore[union-attr]
+        return function
 
 
 def functions_problems(function_props: Props | None) -> list[str]:

@@ -15,10 +15,9 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 import constructs_lib  # noqa: F401  (points jsii at a supported Node before aws_cdk loads)
 from constructs_lib import ServeyApp, ServeyStack
+from constructs_lib.packaging import default_cache_dir
 from servey_cdk.appspec import AppSpec, load_spec
 
-# A small requirement list keeps the real pip run of the layer builder quick.
-TEST_LAYER_REQUIREMENTS = ("pyjwt>=2.8,<3",)
 EXISTING_UPLOADS_BUCKET = "users-existing-uploads"
 
 
@@ -48,12 +47,11 @@ def spec() -> AppSpec:
 
 
 @pytest.fixture(scope="session")
-def synthesized(
-    tmp_path_factory: pytest.TempPathFactory, layer_cache_dir: Path, spec: AppSpec
-) -> Synthesized:
+def synthesized(tmp_path_factory: pytest.TempPathFactory, spec: AppSpec) -> Synthesized:
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk.App(outdir=str(outdir))
-    layer = {"layer_requirements": TEST_LAYER_REQUIREMENTS, "layer_cache_dir": layer_cache_dir}
+    # The real layer, in the cache every synth on this machine shares (the CDK CLI's included).
+    layer = {"layer_cache_dir": default_cache_dir()}
     sample = ServeyStack(app, "SampleApp", spec=spec, app_props=layer)
     user_stack, user_app, user_table = _users_own_stack(app, spec, layer)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
