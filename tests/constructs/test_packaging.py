@@ -51,7 +51,7 @@ def single_module_app(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 def test_a_single_module_app_ships_its_module_its_own_imports_and_folders_only(
     single_module_app: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    root, module = single_module_app
+    _, module = single_module_app
     spec = load_spec(module)
     staged = stage_code(Path(spec.root), spec.app_module, tmp_path_factory.mktemp("asset"), spec.to_json())
     shipped = {path.name for path in staged.iterdir()}
@@ -128,8 +128,8 @@ def test_a_publisher_whose_function_was_not_wired_is_a_synth_error_naming_the_ac
     assert problems == [
         "action 'broadcast_message' publishes to 'messager', but its function 'broadcast_message' has no URL "
         "of, or grant to send to, queue 'messager-record_message'",
-        "action 'broadcast_message' publishes to 'messager', but its function 'broadcast_message' may not post "
-        "to the websocket connections",
+        "action 'broadcast_message' publishes to 'messager', but its function 'broadcast_message' may not "
+        "post to the websocket connections",
     ]
 
 

@@ -426,5 +426,6 @@ def test_given_a_declared_subscription_the_app_does_not_hold_then_the_error_name
             """
         }
     )
-    with pytest.raises(AppDefinitionError, match="action 'shout' publishes to 'elsewhere': no such subscription"):
+    expected = "action 'shout' publishes to 'elsewhere': no such subscription"
+    with pytest.raises(AppDefinitionError, match=expected):
         load_spec(module)
