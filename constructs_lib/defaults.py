@@ -17,8 +17,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from servey_cdk.api_gateway import CORS_ALLOW_HEADERS
+from servey_cdk.rehearsal.assembly import SERVEY_HANDLER
 
-HANDLER = "servey_cdk.aws.handler.handler"
+HANDLER = SERVEY_HANDLER
 # The latest Python runtime: what cdk-nag's AwsSolutions-L1 asks for; the layer is built for it.
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64

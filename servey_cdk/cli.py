@@ -21,6 +21,8 @@ from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command is _rehearse:  # the assembly says everything: no app to import
+            return _rehearse(args)  # type: ignore[no-any-return]
         registry = discover(args.app)
         return int(args.command(registry, args))
     except AppDefinitionError as error:
@@ -47,6 +49,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("name", help="the action's name")
     run.add_argument("--params", default="{}", help='parameters as a JSON object, e.g. \'{"name": "World"}\'')
     run.set_defaults(command=_run)
+
+    rehearse = commands.add_parser(
+        "rehearse", help="run a synthesized cloud assembly's functions from their assets, against a local AWS"
+    )
+    rehearse.add_argument("--assembly", default="cdk.out", help="the cloud assembly (default: cdk.out)")
+    rehearse.add_argument("--stack", help="the stack to rehearse (default: each stack in turn)")
+    rehearse.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="set in every function's environment"
+    )
+    rehearse.add_argument("--login", metavar="USER:PASSWORD", help="credentials for the app's token action")
+    rehearse.set_defaults(command=_rehearse)
 
     documents: dict[str, tuple[str, Callable[[AppSpec], str]]] = {
         "openapi": ("the OpenAPI 3.1 document (JSON)", _openapi),
@@ -88,6 +101,31 @@ def _run(registry: Registry, args: argparse.Namespace) -> int:
     result = runner.invoke(params, authorization=None, source="cli", request_id=str(uuid.uuid4()))
     print(runner.dump_json(result).decode())
     return 0
+
+
+def _rehearse(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from servey_cdk.packages import default_cache_dir
+    from servey_cdk.rehearsal import Login, rehearse
+    from servey_cdk.rehearsal.assembly import AssemblyError, read_assembly
+
+    try:
+        stacks = [s for s in read_assembly(Path(args.assembly)) if args.stack in (None, s.name)]
+    except AssemblyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if not stacks:
+        print(f"error: no stack {args.stack!r} in {args.assembly}", file=sys.stderr)
+        return 1
+    environment = dict(item.partition("=")[::2] for item in args.env)
+    login = Login(*args.login.split(":", 1)) if args.login and ":" in args.login else None
+    passed = True
+    for stack in stacks:
+        report = rehearse(stack, default_cache_dir(), environment, login)
+        print(report.text(), flush=True)
+        passed = passed and report.passed
+    return 0 if passed else 1
 
 
 def _document(render: Callable[[AppSpec], str]) -> Callable[[Registry, argparse.Namespace], int]:

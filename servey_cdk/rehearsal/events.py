@@ -1,0 +1,161 @@
+"""The events AWS sends a function, shaped as the recorded payloads under tests/events are."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from servey_cdk.rehearsal.local_aws import ACCOUNT_ID, REGION
+
+
+def rest_event(
+    method: str,
+    resource: str,
+    params: dict[str, Any],
+    path_params: tuple[str, ...],
+    headers: dict[str, str],
+) -> dict[str, Any]:
+    """API Gateway's REST proxy event: path parameters from `params`, the rest as query or JSON body."""
+    path_values = {name: str(params[name]) for name in path_params if name in params}
+    rest = {name: value for name, value in params.items() if name not in path_values}
+    path = resource
+    for name, value in path_values.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    query: dict[str, list[str]] = {}
+    body = None
+    if method in ("GET", "DELETE", "HEAD"):
+        for name, value in rest.items():
+            values = value if isinstance(value, list) else [value]
+            query[name] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+    else:
+        body = json.dumps(rest)
+        headers = {"Content-Type": "application/json", **headers}
+    request_id = str(uuid.uuid4())
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": path_values or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/api{path}",
+            "accountId": ACCOUNT_ID,
+            "stage": "api",
+            "requestId": request_id,
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "servey-rehearse"},
+            "apiId": "rehearsal",
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def appsync_event(
+    type_name: str, field_name: str, arguments: dict[str, Any], resolver_context: dict[str, str] | None
+) -> dict[str, Any]:
+    """A direct Lambda resolver's event for one field."""
+    return {
+        "arguments": arguments,
+        "identity": None if resolver_context is None else {"resolverContext": resolver_context},
+        "source": None,
+        "request": {"headers": {}, "domainName": None},
+        "prev": None,
+        "info": {
+            "selectionSetList": [],
+            "selectionSetGraphQL": "",
+            "parentTypeName": type_name,
+            "fieldName": field_name,
+            "variables": {},
+        },
+        "stash": {},
+    }
+
+
+def authorizer_event(authorization: str) -> dict[str, Any]:
+    return {
+        "authorizationToken": authorization,
+        "requestContext": {
+            "apiId": "rehearsal",
+            "accountId": ACCOUNT_ID,
+            "requestId": str(uuid.uuid4()),
+            "queryString": "query { __typename }",
+            "operationName": None,
+            "variables": {},
+        },
+        "requestHeaders": {"authorization": authorization},
+    }
+
+
+def sqs_event(queue_arn: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event an SQS event source mapping sends for messages received from the queue."""
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": message["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for message in messages
+        ]
+    }
+
+
+def websocket_event(
+    route_key: str, connection_id: str, query: dict[str, str] | None = None, body: str | None = None
+) -> dict[str, Any]:
+    event_type = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route_key, "MESSAGE")
+    event: dict[str, Any] = {
+        "requestContext": {
+            "routeKey": route_key,
+            "eventType": event_type,
+            "connectionId": connection_id,
+            "requestId": str(uuid.uuid4()),
+            "stage": "live",
+            "apiId": "rehearsal",
+            "connectedAt": int(time.time() * 1000),
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "isBase64Encoded": False,
+    }
+    if route_key == "$connect":
+        event["headers"] = {"Host": "rehearsal"}
+        event["queryStringParameters"] = query
+    if body is not None:
+        event["body"] = body
+    return event
+
+
+def s3_event(bucket: str, key: str, event_name: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": REGION,
+                "eventTime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                "eventName": event_name,
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                    "object": {"key": quote(key), "size": 0, "eTag": "d41d8cd98f00b204e9800998ecf8427e"},
+                },
+            }
+        ]
+    }

@@ -1,0 +1,456 @@
+"""The rehearsal: each function of a synthesized stack, run from its assets, sent what its wiring sends.
+
+The cases, in order: a token from the app's token action (KMS-signed, as on AWS);
+websocket connections that subscribe to each subscription; every example through
+its REST route or GraphQL field (token-protected ones with the token), one event of
+every other wiring (each rule's and schedule's own input, an S3 object event, the
+authorizer, a direct invoke per function); then each queue's messages, as its event
+source mapping would deliver what the publishers sent; then whether the subscribers
+heard the publishes; then the disconnects.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from servey_cdk.rehearsal import events
+from servey_cdk.rehearsal.assembly import SERVEY_HANDLER, StackAssembly, TemplateFunction, unpacked
+from servey_cdk.rehearsal.local_aws import LocalAws, UnresolvableValue, moto_server
+from servey_cdk.rehearsal.management_api import ManagementApi
+from servey_cdk.rehearsal.sandbox import Answer, Sandbox, Timeout
+from servey_cdk.rehearsal.wiring import Wire, wires_of
+
+SPEC_FILE = "servey-spec.json"
+HANDLED_ERRORS = frozenset({"InvalidInput", "Unauthorized", "Forbidden", "NotFound"})  # answers, not crashes
+Check = Callable[[Answer], str | None]  # None when the answer is right, else what is wrong
+
+
+@dataclass(frozen=True)
+class Outcome:
+    function: str
+    kind: str
+    case: str
+    problem: str | None  # None: passed
+
+    def line(self) -> str:
+        status = "pass" if self.problem is None else "FAIL"
+        reason = "" if self.problem is None else f": {self.problem}"
+        return f"{status}  {self.function:<22} {self.kind:<10} {self.case}{reason}"
+
+
+@dataclass
+class Report:
+    stack: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(outcome.problem is None for outcome in self.outcomes)
+
+    def text(self) -> str:
+        failed = sum(outcome.problem is not None for outcome in self.outcomes)
+        lines = [f"rehearsal of stack {self.stack}", *(f"note: {note}" for note in self.notes)]
+        lines += [outcome.line() for outcome in self.outcomes]
+        lines.append(f"{len(self.outcomes) - failed} cases passed, {failed} failed")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Login:
+    """Credentials for the app's token action."""
+
+    username: str
+    password: str
+
+
+def rehearse(
+    stack: StackAssembly,
+    cache: Path,
+    environment: dict[str, str] | None = None,
+    login: Login | None = None,
+) -> Report:
+    with ExitStack() as resources, tempfile.TemporaryDirectory(prefix="servey-rehearsal-") as work:
+        endpoint = resources.enter_context(moto_server())
+        management = ManagementApi()
+        resources.callback(management.close)
+        local_aws = LocalAws(stack, endpoint, management.url)
+        run = Run(stack, local_aws, management, Path(work), cache, environment or {}, login)
+        resources.callback(run.stop)
+        run.all()
+        return run.report
+
+
+class Run:
+    def __init__(
+        self,
+        stack: StackAssembly,
+        local_aws: LocalAws,
+        management: ManagementApi,
+        work: Path,
+        cache: Path,
+        environment: dict[str, str],
+        login: Login | None,
+    ) -> None:
+        self.stack = stack
+        self.aws = local_aws
+        self.management = management
+        self.report = Report(stack.name)
+        self.login = login
+        self.functions = {function.logical_id: function for function in stack.functions()}
+        self.servey = {key: value for key, value in self.functions.items() if value.handler == SERVEY_HANDLER}
+        self.sandboxes: dict[str, Sandbox] = {}
+        self.problems: dict[str, str] = {}  # functions whose sandbox could not be laid out
+        for function in self.servey.values():
+            try:
+                resolved = local_aws.resolve_environment(function.environment)
+                self.sandboxes[function.logical_id] = Sandbox.lay_out(
+                    function, {**resolved, **environment, "AWS_ENDPOINT_URL": local_aws.endpoint}, work, cache
+                )
+            except (UnresolvableValue, ValueError, RuntimeError) as error:
+                self.problems[function.logical_id] = f"cannot lay out the sandbox: {error}"
+        code = next((f.code for f in self.servey.values() if f.code is not None), None)
+        spec_file = unpacked(code, work) / SPEC_FILE if code is not None else None
+        self.spec: dict[str, Any] = (
+            json.loads(spec_file.read_text(encoding="utf-8")) if spec_file and spec_file.is_file() else {}
+        )
+        self.actions = {action["name"]: action for action in self.spec.get("actions", [])}
+        self.wires = wires_of(stack)
+        self.token: str | None = None
+        self.connections: dict[str, str] = {}  # subscription → connection id
+        self.notes = sorted({note for sandbox in self.sandboxes.values() for note in sandbox.notes})
+        self.report.notes += self.notes
+        if not self.spec:
+            self.report.notes.append(f"no {SPEC_FILE} in the code asset: examples are not rehearsed")
+
+    def stop(self) -> None:
+        for sandbox in self.sandboxes.values():
+            sandbox.stop()
+
+    def all(self) -> None:
+        for logical_id, function in self.functions.items():
+            if logical_id not in self.servey:
+                self._record(function, "-", "skipped: a function of the CDK's own (custom resource)", None)
+            elif logical_id in self.problems:
+                self._record(function, "sandbox", "lay out", self.problems[logical_id])
+        self._issue_token()
+        self._connect_websockets()
+        for wire in self.wires:
+            if wire.function in self.sandboxes:
+                for case, event, check in self._cases(wire):
+                    self._send(wire, case, event, check)
+        self._direct_invokes()
+        self._deliver_queues()
+        self._check_publishes()
+        self._disconnect_websockets()
+
+    # -- sending and recording
+
+    def _send(self, wire: Wire, case: str, event: Any, check: Check) -> Answer | None:
+        function = self.functions[wire.function]
+        try:
+            answer = self.sandboxes[wire.function].invoke(event)
+        except Timeout as error:
+            self._record(function, wire.kind, case, str(error))
+            return None
+        problem = _crash(answer) or check(answer)
+        self._record(function, wire.kind, case, problem)
+        return answer
+
+    def _record(self, function: TemplateFunction, kind: str, case: str, problem: str | None) -> None:
+        name = function.name or function.logical_id
+        self.report.outcomes.append(Outcome(name, kind, case, problem))
+
+    def _wire(self, kind: str, **detail: Any) -> Iterator[Wire]:
+        for wire in self.wires:
+            if wire.kind == kind and all(wire.detail.get(key) == value for key, value in detail.items()):
+                yield wire
+
+    # -- the cases
+
+    def _cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
+        if wire.kind == "rest":
+            yield from self._rest_cases(wire)
+        elif wire.kind == "appsync":
+            yield from self._appsync_cases(wire)
+        elif wire.kind == "authorizer":
+            yield "anonymous", events.authorizer_event("anonymous"), _authorized
+            if self.token:
+                yield "KMS-signed token", events.authorizer_event(f"Bearer {self.token}"), _authorized
+        elif wire.kind in ("rule", "schedule"):
+            yield f"input {json.dumps(wire.detail['input'])}", wire.detail["input"], _no_check
+        elif wire.kind == "s3":
+            key = f"{wire.detail['prefix']}rehearsal{wire.detail['suffix']}"
+            for name in wire.detail["events"]:
+                event_name = name.removeprefix("s3:").replace("*", "Put" if "Created" in name else "Delete")
+                bucket = str(self.aws.resolve(wire.detail["bucket"]))
+                yield f"{event_name} {key}", events.s3_event(bucket, key, event_name), _no_check
+
+    def _rest_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
+        method, path = wire.detail["method"], wire.detail["path"]
+        route = next(
+            (r for r in self.spec.get("routes", []) if (r["method"], r["path"]) == (method, path)), None
+        )
+        where = f"{method} {path}"
+        if route is None:
+            yield where, events.rest_event(method, path, {}, (), {}), _answered
+            return
+        action = self.actions[route["action"]]
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token and action["requires_token"] else {}
+        path_params = tuple(route["path_params"])
+        if action["requires_token"] and not self.token:
+            yield f"{where} without a token", events.rest_event(method, path, {}, (), {}), _status(401)
+        for example in action["examples"] or [None]:
+            params = example["params"] if example else {}
+            event = events.rest_event(method, path, params, path_params, headers)
+            if example is None:
+                yield where, event, _answered
+            elif route["kind"] == "page" or not example["include_in_tests"]:
+                yield f"{where} example {example['name']}", event, _status(200)
+            else:
+                yield f"{where} example {example['name']}", event, _rest_result(example["result"])
+
+    def _appsync_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
+        type_name, field_name = wire.detail["type_name"], wire.detail["field_name"]
+        action = self.actions.get(field_name)
+        where = f"{type_name}.{field_name}"
+        context = self._resolver_context() if action and action["requires_token"] else None
+        examples = (action["examples"] if action and type_name in ("Query", "Mutation") else []) or [None]
+        for example in examples:
+            event = events.appsync_event(type_name, field_name, example["params"] if example else {}, context)
+            if example is None:
+                yield where, event, _handled
+            elif not example["include_in_tests"]:
+                yield f"{where} example {example['name']}", event, _no_check
+            else:
+                yield f"{where} example {example['name']}", event, _equal(example["result"])
+
+    def _resolver_context(self) -> dict[str, str] | None:
+        """What the authorizer approves for the token: its claims, as AppSync passes them on."""
+        authorizers = list(self._wire("authorizer"))
+        if not self.token or not authorizers or authorizers[0].function not in self.sandboxes:
+            return None
+        answer = self.sandboxes[authorizers[0].function].invoke(
+            events.authorizer_event(f"Bearer {self.token}")
+        )
+        context: dict[str, str] | None = (answer.result or {}).get("resolverContext")
+        return context
+
+    def _issue_token(self) -> None:
+        issuers = [action for action in self.actions.values() if action.get("issues_tokens")]
+        protected = [action["name"] for action in self.actions.values() if action["requires_token"]]
+        if not issuers:
+            return
+        action = issuers[0]
+        wire = self._function_wire(action["function"])
+        if wire is None:
+            return
+        function = self.functions[wire.function]
+        if self.login is None:
+            self._record(function, "token", "issue (skipped: give --login USER:PASSWORD)", None)
+            return
+        scopes = " ".join(self.spec.get("auth", {}).get("scopes", []))
+        params = {"username": self.login.username, "password": self.login.password, "scope": scopes}
+        answer = self._send(wire, f"issue through {action['name']}", _invoke(action["name"], params), _issued)
+        if answer is not None and isinstance(answer.result, dict):
+            self.token = answer.result.get("access_token")
+        if self.token:
+            for name in protected:
+                target = self._function_wire(self.actions[name]["function"])
+                if target is not None:
+                    event = {**_invoke(name, {}), "token": self.token}
+                    self._send(target, f"{name} with the token", event, _not_refused)
+
+    def _function_wire(self, function_name: str) -> Wire | None:
+        """A direct-invoke wire to the function serving FunctionSpec `function_name`."""
+        for logical_id, function in self.servey.items():
+            if function.name == function_name and logical_id in self.sandboxes:
+                return Wire("invoke", logical_id)
+        return None
+
+    def _direct_invokes(self) -> None:
+        for item in self.spec.get("functions", []):
+            wire = self._function_wire(item["name"])
+            if wire is None:
+                continue
+            action = self.actions[item["actions"][0]]
+            example = (action["examples"] or [{"params": {}}])[0]
+            self._send(
+                wire, f"{action['name']}", _invoke(action["name"], example["params"]), _answered_invoke
+            )
+
+    def _connect_websockets(self) -> None:
+        wires = {wire.detail["route_key"]: wire for wire in self._wire("websocket")}
+        if "$connect" not in wires:
+            return
+        query = {"token": self.token} if self.token else None
+        for item in self.spec.get("subscriptions", []):
+            if not item["is_subscribable"] or (item["requires_token"] and not self.token):
+                continue
+            connection = f"rehearsal-{uuid.uuid4().hex[:8]}"
+            connected = self._send(
+                wires["$connect"],
+                f"$connect for {item['name']}",
+                events.websocket_event("$connect", connection, query),
+                _status(200),
+            )
+            frame = json.dumps({"type": "subscribe", "subscription": item["name"]})
+            default = wires.get("$default")
+            if connected is None or default is None:
+                continue
+            self.management.open.add(connection)
+            self.connections[item["name"]] = connection
+            event = events.websocket_event("$default", connection, body=frame)
+            self._send(default, f"subscribe to {item['name']}", event, _status(200))
+
+    def _deliver_queues(self) -> None:
+        sqs = self.aws.client("sqs")
+        for wire in self._wire("queue"):
+            queue = self.aws.values[wire.detail["queue"]]
+            received = sqs.receive_message(
+                QueueUrl=queue["QueueUrl"],
+                MaxNumberOfMessages=min(10, wire.detail["batch_size"]),
+                WaitTimeSeconds=0,
+            ).get("Messages", [])
+            name = queue["QueueName"]
+            if not received:
+                function = self.functions[wire.function]
+                self._record(
+                    function, "queue", name, "no message reached the queue: no publisher's example sent one"
+                )
+                continue
+            event = events.sqs_event(queue["Arn"], received)
+            answer = self._send(wire, f"{len(received)} message(s) from {name}", event, _no_batch_failures)
+            if answer is not None and not answer.error:
+                for message in received:
+                    sqs.delete_message(QueueUrl=queue["QueueUrl"], ReceiptHandle=message["ReceiptHandle"])
+
+    def _check_publishes(self) -> None:
+        heard = {connection for connection, _ in self.management.posts}
+        for subscription, connection in self.connections.items():
+            item = next(item for item in self.spec["subscriptions"] if item["name"] == subscription)
+            publishers = item["publishers"]
+            if not publishers:
+                continue
+            wire = self._function_wire(publishers[0])
+            if wire is None:
+                continue
+            problem = None if connection in heard else "the subscriber heard no publish"
+            self._record(self.functions[wire.function], "publish", f"to {subscription} subscribers", problem)
+
+    def _disconnect_websockets(self) -> None:
+        for wire in self._wire("websocket", route_key="$disconnect"):
+            for subscription, connection in self.connections.items():
+                event = events.websocket_event("$disconnect", connection)
+                self._send(wire, f"$disconnect from {subscription}", event, _status(200))
+
+
+def _invoke(action: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {"action": action, "params": params}
+
+
+def _crash(answer: Answer) -> str | None:
+    """A Lambda error other than a handled one: an import failure, an unexpected exception."""
+    if answer.error is None or answer.error.get("errorType") in HANDLED_ERRORS:
+        return None
+    message = f"{answer.error.get('errorType')}: {answer.error.get('errorMessage')}"
+    return message if not answer.log else f"{message} (log: {answer.log.strip().splitlines()[-1][:300]})"
+
+
+def _no_check(answer: Answer) -> str | None:
+    return f"{answer.error['errorType']}: {answer.error['errorMessage']}" if answer.error else None
+
+
+def _handled(answer: Answer) -> str | None:
+    """Any answer but a crash: a call without an example may well be refused."""
+    return None
+
+
+def _status(expected: int) -> Check:
+    def check(answer: Answer) -> str | None:
+        status = (answer.result or {}).get("statusCode") if isinstance(answer.result, dict) else None
+        return None if status == expected else f"status {status}, not {expected}: {_body(answer)[:200]}"
+
+    return check
+
+
+def _answered(answer: Answer) -> str | None:
+    status = answer.result.get("statusCode") if isinstance(answer.result, dict) else None
+    if not isinstance(status, int) or status >= 500:
+        return f"no proxy answer under 500 (status {status}): {_body(answer)[:200]}"
+    return None
+
+
+def _rest_result(expected: Any) -> Check:
+    def check(answer: Answer) -> str | None:
+        problem = _status(200)(answer)
+        if problem:
+            return problem
+        body = json.loads(_body(answer))
+        return (
+            None
+            if body == expected
+            else f"gave {json.dumps(body)[:200]}, the example says {json.dumps(expected)[:200]}"
+        )
+
+    return check
+
+
+def _equal(expected: Any) -> Check:
+    def check(answer: Answer) -> str | None:
+        if answer.error:
+            return f"{answer.error['errorType']}: {answer.error['errorMessage']}"
+        return (
+            None
+            if answer.result == expected
+            else f"gave {json.dumps(answer.result)[:200]}, the example says {json.dumps(expected)[:200]}"
+        )
+
+    return check
+
+
+def _authorized(answer: Answer) -> str | None:
+    return (
+        None
+        if isinstance(answer.result, dict) and answer.result.get("isAuthorized")
+        else f"refused: {answer.result}"
+    )
+
+
+def _issued(answer: Answer) -> str | None:
+    result = answer.result
+    if isinstance(result, dict) and result.get("access_token"):
+        return None
+    return f"no token: {json.dumps(result)[:300]}"
+
+
+def _not_refused(answer: Answer) -> str | None:
+    result = answer.result
+    if isinstance(result, dict) and result.get("errorType") in ("Unauthorized", "Forbidden"):
+        return f"refused: {result.get('detail')}"
+    return None
+
+
+def _answered_invoke(answer: Answer) -> str | None:
+    result = answer.result
+    if isinstance(result, dict) and result.get("errorType") not in (None, *HANDLED_ERRORS):
+        return f"{result.get('errorType')}: {result.get('detail')}"
+    return None
+
+
+def _no_batch_failures(answer: Answer) -> str | None:
+    failures = (answer.result or {}).get("batchItemFailures") if isinstance(answer.result, dict) else None
+    return None if failures == [] else f"batchItemFailures {failures}"
+
+
+def _body(answer: Answer) -> str:
+    if isinstance(answer.result, dict):
+        return str(answer.result.get("body") or "")
+    return json.dumps(answer.result)
