@@ -15,7 +15,8 @@ CDK = ROOT / ".cdk-cli" / "node_modules" / ".bin" / "cdk"
 
 
 @pytest.mark.skipif(not CDK.exists(), reason="the CDK CLI is installed by scripts/test into .cdk-cli")
-def test_when_cdk_synth_runs_then_it_writes_the_sample_apps_template(tmp_path: Path) -> None:
+def test_when_cdk_synth_runs_then_it_writes_a_template_that_rehearses(tmp_path: Path) -> None:
+    """GIVEN the README's steps: `cdk synth`, then `servey rehearse` on what it wrote."""
     venv_bin = str(Path(sys.executable).parent)
     environment = {
         **os.environ,
@@ -37,3 +38,14 @@ def test_when_cdk_synth_runs_then_it_writes_the_sample_apps_template(tmp_path: P
     resources = json.loads(templates[0].read_text())["Resources"]
     kinds = {resource["Type"] for resource in resources.values()}
     assert {"AWS::Lambda::Function", "AWS::ApiGateway::RestApi", "AWS::AppSync::GraphQLApi"} <= kinds
+
+    rehearsal = subprocess.run(
+        [sys.executable, "-m", "servey_cdk", "rehearse", "--assembly", tmp_path.name,
+         "--env", "SAMPLE_ADMIN_PASSWORD=pw", "--login", "admin:pw"],
+        cwd=tmp_path.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert rehearsal.returncode == 0, rehearsal.stdout[-3000:] + rehearsal.stderr[-3000:]
+    assert rehearsal.stdout.splitlines()[-1].endswith(" passed, 0 failed")
