@@ -178,12 +178,12 @@ def publishing_problems(
 ) -> list[str]:
     """Each declared publisher's function must have reached every queue and subscriber it publishes to."""
     subscriptions = {item.name: item for item in spec.subscriptions}
+    senders = queues.senders if queues else {}
     problems = []
     for action in spec.actions:
         for name in action.publishes:
             where = f"action {action.name!r} publishes to {name!r}, but its function {action.function!r}"
             item = subscriptions[name]
-            senders = queues.senders if queues else {}
             problems += [
                 f"{where} has no URL of, or grant to send to, queue {queue!r}"
                 for queue in item.queues

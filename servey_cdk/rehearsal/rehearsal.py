@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +222,7 @@ class Run:
         type_name, field_name = wire.detail["type_name"], wire.detail["field_name"]
         action = self.actions.get(field_name)
         where = f"{type_name}.{field_name}"
-        context = self._resolver_context() if action and action["requires_token"] else None
+        context = self._resolver_context if action and action["requires_token"] else None
         examples = (action["examples"] if action and type_name in ("Query", "Mutation") else []) or [None]
         for example in examples:
             event = events.appsync_event(type_name, field_name, example["params"] if example else {}, context)
@@ -232,6 +233,7 @@ class Run:
             else:
                 yield f"{where} example {example['name']}", event, _equal(example["result"])
 
+    @cached_property
     def _resolver_context(self) -> dict[str, str] | None:
         """What the authorizer approves for the token: its claims, as AppSync passes them on."""
         authorizers = list(self._wire("authorizer"))

@@ -59,6 +59,7 @@ class Sandbox:
     ) -> Sandbox:
         if function.code is None:
             raise ValueError(f"function {function.logical_id} has no code asset in the assembly")
+        task = unpacked(function.code, work)
         notes: list[str] = []
         layers = [_host_layer(unpacked(layer, work), function, cache, notes) for layer in function.layers]
         runtime = build_packages(RUNTIME_PACKAGES, host_python_version(), None, cache) / "python"
@@ -72,13 +73,13 @@ class Sandbox:
             "AWS_LAMBDA_FUNCTION_TIMEOUT": str(function.timeout),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
-            "LAMBDA_TASK_ROOT": str(unpacked(function.code, work)),
+            "LAMBDA_TASK_ROOT": str(task),
             "_HANDLER": function.handler,
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
             "PATH": "/usr/local/bin:/usr/bin:/bin",
         }
-        paths = [unpacked(function.code, work), *layers, runtime]
+        paths = [task, *layers, runtime]
         return cls(function, paths, lambda_environment, notes)
 
     @property
