@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 import time
 import uuid
 from typing import Any
 from urllib.parse import quote
 
 from servey_cdk.rehearsal.local_aws import ACCOUNT_ID, REGION
+
+
+def connection_id() -> str:
+    """An id in API Gateway's form, 16 base64 characters ending in `=`, which URLs must encode."""
+    return base64.b64encode(secrets.token_bytes(11)).decode("ascii")[:15] + "="
 
 
 def rest_event(

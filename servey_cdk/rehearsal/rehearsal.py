@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -22,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from servey_cdk.rehearsal import events
-from servey_cdk.rehearsal.assembly import SERVEY_HANDLER, StackAssembly, TemplateFunction, unpacked
+from servey_cdk.rehearsal.assembly import SERVEY_HANDLER, SPEC_FILE, StackAssembly, TemplateFunction, unpacked
 from servey_cdk.rehearsal.local_aws import LocalAws, UnresolvableValue, moto_server
-from servey_cdk.rehearsal.management_api import ManagementApi
+from servey_cdk.rehearsal.management_api import ManagementApi, RecordedConnections
 from servey_cdk.rehearsal.sandbox import Answer, Sandbox, Timeout
 from servey_cdk.rehearsal.wiring import Wire, wires_of
 
-SPEC_FILE = "servey-spec.json"
 HANDLED_ERRORS = frozenset({"InvalidInput", "Unauthorized", "Forbidden", "NotFound"})  # answers, not crashes
 Check = Callable[[Answer], str | None]  # None when the answer is right, else what is wrong
 
@@ -80,10 +78,11 @@ def rehearse(
 ) -> Report:
     with ExitStack() as resources, tempfile.TemporaryDirectory(prefix="servey-rehearsal-") as work:
         endpoint = resources.enter_context(moto_server())
-        management = ManagementApi()
+        connections = RecordedConnections()
+        management = ManagementApi(connections)
         resources.callback(management.close)
         local_aws = LocalAws(stack, endpoint, management.url)
-        run = Run(stack, local_aws, management, Path(work), cache, environment or {}, login)
+        run = Run(stack, local_aws, connections, Path(work), cache, environment or {}, login)
         resources.callback(run.stop)
         run.all()
         return run.report
@@ -94,7 +93,7 @@ class Run:
         self,
         stack: StackAssembly,
         local_aws: LocalAws,
-        management: ManagementApi,
+        connections: RecordedConnections,
         work: Path,
         cache: Path,
         environment: dict[str, str],
@@ -102,7 +101,7 @@ class Run:
     ) -> None:
         self.stack = stack
         self.aws = local_aws
-        self.management = management
+        self.websockets = connections
         self.report = Report(stack.name)
         self.login = login
         self.functions = {function.logical_id: function for function in stack.functions()}
@@ -296,7 +295,7 @@ class Run:
         for item in self.spec.get("subscriptions", []):
             if not item["is_subscribable"] or (item["requires_token"] and not self.token):
                 continue
-            connection = f"rehearsal-{uuid.uuid4().hex[:8]}"
+            connection = events.connection_id()
             connected = self._send(
                 wires["$connect"],
                 f"$connect for {item['name']}",
@@ -307,7 +306,7 @@ class Run:
             default = wires.get("$default")
             if connected is None or default is None:
                 continue
-            self.management.open.add(connection)
+            self.websockets.open.add(connection)
             self.connections[item["name"]] = connection
             event = events.websocket_event("$default", connection, body=frame)
             self._send(default, f"subscribe to {item['name']}", event, _status(200))
@@ -335,7 +334,7 @@ class Run:
                     sqs.delete_message(QueueUrl=queue["QueueUrl"], ReceiptHandle=message["ReceiptHandle"])
 
     def _check_publishes(self) -> None:
-        heard = {connection for connection, _ in self.management.posts}
+        heard = {connection for connection, _ in self.websockets.posts}
         for subscription, connection in self.connections.items():
             item = next(item for item in self.spec["subscriptions"] if item["name"] == subscription)
             publishers = item["publishers"]

@@ -19,7 +19,7 @@ from servey_cdk.packages import LAYER_MANIFEST, default_cache_dir
 from servey_cdk.rehearsal import Login, Report, rehearse
 from servey_cdk.rehearsal.assembly import StackAssembly, read_assembly
 from servey_cdk.rehearsal.local_aws import LocalAws, moto_server
-from servey_cdk.rehearsal.management_api import ManagementApi
+from servey_cdk.rehearsal.management_api import ManagementApi, RecordedConnections
 from servey_cdk.rehearsal.rehearsal import Run
 from servey_cdk.rehearsal.sandbox import HOST_ARCHITECTURE
 
@@ -115,9 +115,10 @@ def test_servey_app_in_a_users_stack_rehearses_with_their_table_granted_to_one_f
 ) -> None:
     stack = stack_of(synthesized.outdir, "UserStack")
     with moto_server() as endpoint:
-        management = ManagementApi()
+        connections = RecordedConnections()
+        management = ManagementApi(connections)
         local_aws = LocalAws(stack, endpoint, management.url)
-        run = Run(stack, local_aws, management, tmp_path, default_cache_dir(), ADMIN, LOGIN)
+        run = Run(stack, local_aws, connections, tmp_path, default_cache_dir(), ADMIN, LOGIN)
         try:
             run.all()
             (get_item,) = [s for s in run.sandboxes.values() if s.function.name == "get_item"]
