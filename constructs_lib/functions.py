@@ -16,15 +16,13 @@ from constructs_lib import defaults, packaging
 from constructs_lib.builders import acknowledge, construct_id, dead_letter_queue, log_group
 from constructs_lib.packaging import build_layer, stage_code
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
-from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec import AUTHORIZER, WEBSOCKET, AppSpec
 from servey_cdk.rehearsal.assembly import FUNCTION_METADATA
 
 OWNED_FUNCTION_PROPS = (
     *("code", "handler", "layers", "role", "log_group", "dead_letter_queue"),
     *("environment", "timeout", "memory_size"),
 )
-AUTHORIZER = "graphql-authorizer"
-WEBSOCKET = "websocket"
 
 
 class ServeyFunctions(Construct):

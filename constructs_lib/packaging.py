@@ -24,6 +24,7 @@ from pathlib import Path
 
 import servey_cdk
 from servey_cdk.packages import build_packages, default_cache_dir
+from servey_cdk.rehearsal.assembly import SPEC_FILE
 
 __all__ = ["AssetError", "build_layer", "default_cache_dir", "layer_requirements", "stage_code"]
 
@@ -51,7 +52,6 @@ SECRET_PATTERNS = (
     "credentials",
 )
 APP_FOLDERS = ("templates", "static")  # a single-module app's templates and static files
-SPEC_FILE = "servey-spec.json"
 # Build-time packages of a project's CDK app: they never run on Lambda, and the code asset
 # already carries servey_cdk.
 BUILD_TIME_PACKAGES = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -30,14 +30,15 @@ from local_runtime.queues import LocalQueue
 from local_runtime.rest import RestApi
 from local_runtime.schedules import Scheduler
 from local_runtime.site import LocalSite
-from local_runtime.types import Handler
+from local_runtime.types import Handler, Queue
 from local_runtime.websocket_api import WebSocketApi
 from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.asyncapi import asyncapi_document
 from servey_cdk.aws.websocket import ConnectionStore, InMemoryConnectionStore
 from servey_cdk.discovery import discover
+from servey_cdk.kms_tokens import TokenSigner
 from servey_cdk.subscription import set_publisher
-from servey_cdk.tokens import TokenSettings
+from servey_cdk.tokens import Hs256TokenSigner, TokenSettings
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 CATCH_ALL = "/{path:path}"
@@ -47,27 +48,37 @@ class LocalRuntime:
     """The parts of the emulator, kept for tests and debugging; `app` is what uvicorn serves.
 
     `store` is the connection store the handler keeps websocket subscriptions in
-    (DynamoDB on AWS); the publisher reads the subscribers from it.
+    (DynamoDB on AWS); the in-process publisher reads the subscribers from it. It is
+    None when the functions run in processes of their own and publish themselves,
+    to the `queues` made for the invoker, which replace the in-process ones.
     """
 
     def __init__(
         self,
         spec: AppSpec,
         handler: Handler,
-        store: ConnectionStore,
-        token_settings: TokenSettings | None = None,
+        store: ConnectionStore | None,
+        signer: TokenSigner | None = None,
         password: str | None = None,
+        queues: Callable[[FunctionInvoker], Mapping[str, Queue]] | None = None,
     ) -> None:
         self.spec = spec
         self.store = store
-        self.token_settings = token_settings or TokenSettings.from_environment()
+        self.signer = signer or Hs256TokenSigner(TokenSettings.from_environment())
         self.password = password or debug_password()
         self.invoker = FunctionInvoker(spec, handler)
-        self.queues = {queue.name: LocalQueue(queue, self.invoker) for queue in spec.queues}
+        # The in-process queues, which the in-process publisher sends to; None when the functions publish.
+        self.local_queues: dict[str, LocalQueue] | None = None
+        self.queues: Mapping[str, Queue]
+        if store is not None:
+            self.local_queues = {queue.name: LocalQueue(queue, self.invoker) for queue in spec.queues}
+            self.queues = self.local_queues
+        else:
+            self.queues = queues(self.invoker) if queues is not None else {}
         self.scheduler = Scheduler(spec.schedules, self.invoker)
         self.connections = ConnectionTable()
         self.rest = RestApi(spec, self.invoker)
-        self.login = DebugLogin(self.token_settings, self.password)
+        self.login = DebugLogin(self.signer, self.password)
         self.site = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self.app = LocalApp(self.rest, self._fixed_api_paths(), self.site)
 
@@ -107,7 +118,9 @@ class LocalRuntime:
     async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         self.connections.bind(loop)
-        previous = set_publisher(LocalPublisher(self.spec, self.queues, self.store, self.connections, loop))
+        if self.store is not None and self.local_queues is not None:
+            publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections, loop)
+            previous = set_publisher(publisher)
         workers = [asyncio.create_task(queue.run()) for queue in self.queues.values()]
         self.scheduler.start()
         try:
@@ -117,7 +130,8 @@ class LocalRuntime:
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            set_publisher(previous)
+            if self.local_queues is not None:
+                set_publisher(previous)
 
     async def _asyncapi(self, request: Request) -> Response:
         return JSONResponse(asyncapi_document(self.spec, host=request.headers.get("host", "localhost:8000")))

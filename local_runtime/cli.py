@@ -1,11 +1,17 @@
-"""`servey-local [--app MODULE] [--host HOST] [--port PORT] [--reload]`: serve an app locally."""
+"""`servey-local [--app MODULE | --assembly CDK_OUT] [--host HOST] [--port PORT] [--reload]`: serve an app.
+
+With `--assembly`, what `cdk synth` wrote is served instead of the source tree: each
+function runs from its code asset and layer in a sandbox, against moto on loopback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import secrets
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from local_runtime.login import PASSWORD_VARIABLE
 from servey_cdk.appspec import AppSpec, load_spec
@@ -21,7 +27,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SERVER_PORT", "8000")))
     parser.add_argument("--reload", action="store_true", help="restart when the code changes")
+    parser.add_argument(
+        "--assembly", metavar="CDK_OUT", help="serve this cloud assembly's functions, each in its sandbox"
+    )
+    parser.add_argument("--stack", help="the assembly's stack to serve (default: its only one)")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="set in every sandbox (repeatable)"
+    )
     args = parser.parse_args(argv)
+    if args.assembly:
+        if args.reload or args.app:
+            parser.error("--assembly serves what was synthesized: it takes neither --app nor --reload")
+        raise SystemExit(serve_assembly(args))
     if args.app:
         os.environ["SERVEY_ACTION_PATH"] = args.app
     # Kept in the environment so that a reloaded server keeps the password and the tokens stay valid.
@@ -44,11 +61,37 @@ def main(argv: Sequence[str] | None = None) -> None:
         uvicorn.run(create_app(args.app), host=args.host, port=args.port)
 
 
-def banner(spec: AppSpec, address: str, password: str) -> str:
+def serve_assembly(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from local_runtime.assembly import assembly_runtime
+    from servey_cdk.packages import default_cache_dir
+    from servey_cdk.rehearsal.assembly import AssemblyError, read_assembly
+
+    try:
+        stacks = [stack for stack in read_assembly(Path(args.assembly)) if args.stack in (None, stack.name)]
+        if len(stacks) != 1:
+            names = ", ".join(stack.name for stack in read_assembly(Path(args.assembly))) or "none"
+            wanted = f"no stack {args.stack!r}" if args.stack else "several stacks; choose one with --stack"
+            raise AssemblyError(f"{args.assembly} has {wanted} (stacks: {names})")
+        password = os.environ.setdefault(PASSWORD_VARIABLE, secrets.token_urlsafe(12))
+        environment = dict(item.partition("=")[::2] for item in args.env)
+        with assembly_runtime(stacks[0], default_cache_dir(), environment, password) as runtime:
+            address = f"{args.host}:{args.port}"
+            source = f"assembly {args.assembly}, stack {stacks[0].name}"
+            print(banner(runtime.spec, address, password, source), flush=True)
+            uvicorn.run(runtime.app, host=args.host, port=args.port)
+    except AssemblyError as error:
+        print(f"servey-local: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def banner(spec: AppSpec, address: str, password: str, source: str | None = None) -> str:
     base = f"http://{address}"
     schedules = ", ".join(schedule.name for schedule in spec.schedules)
     lines = [
-        f"servey-local: {spec.app_module}",
+        f"servey-local: {spec.app_module}" + (f" ({source})" if source else ""),
         f"  REST docs      {base}/docs",
         f"  OpenAPI        {base}/openapi.json",
     ]

@@ -52,6 +52,12 @@ class ConnectionTable:
             self.remove(connection_id)
             raise ConnectionGone(connection_id) from None
 
+    def close_from_thread(self, connection_id: str) -> None:
+        """`DeleteConnection`, from a thread other than the loop's: the socket is closed."""
+        websocket = self._sockets.pop(connection_id, None)
+        if websocket is not None and self._loop is not None:
+            asyncio.run_coroutine_threadsafe(websocket.close(), self._loop)
+
     def post_to_connections(self, connection_ids: Iterable[str], data: str) -> list[str]:
         """`PostToConnection` to each, for code running in a worker thread as a function does.
 

@@ -28,9 +28,9 @@ from starlette.responses import JSONResponse, Response
 from local_runtime.appsync_event import GraphQLRequest, authorizer_event, resolver_event
 from local_runtime.appsync_scalars import declare_appsync_scalars, install_appsync_scalars
 from local_runtime.graphql_batch import BatchLoader
-from local_runtime.invoker import FunctionInvoker
+from local_runtime.invoker import FunctionError, FunctionInvoker
 from local_runtime.types import Event
-from servey_cdk.appspec import ROUTER, GraphQLSpec, ResolverSpec
+from servey_cdk.appspec import AUTHORIZER, GraphQLSpec, ResolverSpec
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class GraphQLApi:
     async def _authorize(self, event: Event) -> dict[str, Any] | None:
         """The identity the authorizer grants, or None when it refuses (or fails)."""
         try:
-            answer = await self.invoker.invoke(ROUTER, event)
+            answer = await self.invoker.invoke(AUTHORIZER, event)
         except Exception:
             log.exception("the GraphQL authorizer failed")
             return None
@@ -119,7 +119,8 @@ class GraphQLApi:
 
 def lambda_error(error: Exception) -> GraphQLError:
     """A function's error as AppSync reports it: Lambda's `errorType` is the exception's class."""
-    return GraphQLError(str(error), extensions={"errorType": type(error).__name__})
+    error_type = error.error_type if isinstance(error, FunctionError) else type(error).__name__
+    return GraphQLError(str(error), extensions={"errorType": error_type})
 
 
 def _batch_item(item: Any) -> Any:

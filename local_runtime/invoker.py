@@ -17,6 +17,14 @@ IDLE_WORKER_S = 60.0  # how long a worker waits for work before it ends, as an i
 _running = threading.local()  # the function a worker thread is running, as a sandbox runs one
 
 
+class FunctionError(Exception):
+    """A function's error as Lambda reports it, `errorType` and `errorMessage`, from outside its process."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
 def running_function() -> str | None:
     """The name of the function this thread is running, or None outside any function."""
     name: str | None = getattr(_running, "function", None)

@@ -1,4 +1,4 @@
-"""The debug login: OAuth2's password flow, issuing the tokens the app's handler verifies.
+"""The debug login: OAuth2's password flow, issuing tokens the app's functions accept.
 
 `DebugAuthenticator` accepts any user name with the one password, which is random per
 start unless `SERVEY_DEBUG_AUTHENTICATOR_PASSWORD` sets it, and grants the requested
@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 
 from servey_cdk.authenticator import Credentials, Identity
 from servey_cdk.errors import InvalidInput, ServeyError, Unauthorized
-from servey_cdk.tokens import TokenSettings, issue_token
+from servey_cdk.kms_tokens import TokenSigner
 
 PASSWORD_VARIABLE = "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD"
 
@@ -40,8 +40,8 @@ class DebugAuthenticator:
 class DebugLogin:
     """The emulator's `/login`: an OAuth2 password form, checked by the debug authenticator."""
 
-    def __init__(self, token_settings: TokenSettings, password: str) -> None:
-        self.token_settings = token_settings
+    def __init__(self, signer: TokenSigner, password: str) -> None:
+        self.signer = signer
         self.password = password
         self.authenticator = DebugAuthenticator(password)
 
@@ -51,9 +51,9 @@ class DebugLogin:
         except ServeyError as error:
             headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
             return JSONResponse(error.body(None), status_code=error.status, headers=headers)
-        token = issue_token(self.token_settings, subject, scopes)
+        token = self.signer.issue(subject, scopes)
         return JSONResponse(
-            {"access_token": token, "token_type": "bearer", "expires_in": self.token_settings.lifetime_s},
+            {"access_token": token, "token_type": "bearer", "expires_in": self.signer.lifetime_s},
             headers={"Cache-Control": "no-store"},
         )
 

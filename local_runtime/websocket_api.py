@@ -25,7 +25,7 @@ from local_runtime.connections import ConnectionTable
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.rest_event import API_ID, STAGE, header_name, request_time
 from local_runtime.types import Event
-from servey_cdk.appspec import ROUTER
+from servey_cdk.appspec import WEBSOCKET
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class WebSocketApi:
 
     async def _invoke(self, event: Event) -> Any:
         try:
-            return await self.invoker.invoke(ROUTER, event)
+            return await self.invoker.invoke(WEBSOCKET, event)
         except Exception:
             log.exception("websocket %s failed", event["requestContext"]["routeKey"])
             return None

@@ -20,6 +20,7 @@ from servey_cdk.errors import AppDefinitionError
 from servey_cdk.graphql_schema import Resolver, build_graphql_schema
 from servey_cdk.json_schema import SchemaSet, build_schemas
 from servey_cdk.pages import Redirect
+from servey_cdk.records import from_jsonable
 from servey_cdk.routes import Route, routes_of
 from servey_cdk.schedule import ScheduleError, schedule_expression
 from servey_cdk.signature import signature_of
@@ -27,6 +28,9 @@ from servey_cdk.site import SPA_FALLBACK_VARIABLE, spa_fallback_setting
 from servey_cdk.triggers import S3Trigger, ScheduleTrigger, SubscriptionTrigger
 
 ROUTER = "router"
+# The functions the constructs add beside the actions' own: AppSync's authorizer and the websocket routes.
+AUTHORIZER = "graphql-authorizer"
+WEBSOCKET = "websocket"
 LAMBDA_MEMORY_MB = (128, 10240)
 LAMBDA_TIMEOUT_S = (1, 900)
 SQS_MAX_DELAY_S = 900
@@ -196,6 +200,11 @@ class AppSpec:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, default=str)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AppSpec:
+        """The spec `to_dict` gave, e.g. the one a code asset carries."""
+        return from_jsonable(cls, data)
 
 
 def router_for_all_default() -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 SERVEY_HANDLER = "servey_cdk.aws.handler.handler"
 FUNCTION_METADATA = "servey:function"  # the FunctionSpec a function resource serves
+SPEC_FILE = "servey-spec.json"  # the app's AppSpec, at the top of its code asset
 
 
 class AssemblyError(ValueError):

@@ -429,3 +429,22 @@ def test_given_a_declared_subscription_the_app_does_not_hold_then_the_error_name
     expected = "action 'shout' publishes to 'elsewhere': no such subscription"
     with pytest.raises(AppDefinitionError, match=expected):
         load_spec(module)
+
+
+def test_given_the_json_a_code_asset_carries_then_from_dict_gives_the_same_spec(sample_spec: AppSpec) -> None:
+    shipped = json.loads(sample_spec.to_json())
+
+    read = AppSpec.from_dict(shipped)
+
+    assert read == sample_spec
+    assert isinstance(read.functions, tuple)
+    assert read.graphql is not None
+    assert read.graphql.resolvers == sample_spec.graphql.resolvers  # type: ignore[union-attr]
+
+
+def test_given_a_spec_with_a_wrong_field_then_from_dict_names_where() -> None:
+    shipped = json.loads(build_spec(registry_of()).to_json())
+    shipped["functions"] = [{"name": "f", "colour": "red"}]
+
+    with pytest.raises(ValueError, match=r"AppSpec\.functions\[0\]: unknown field\(s\) colour"):
+        AppSpec.from_dict(shipped)
