@@ -32,7 +32,7 @@ def build_packages(
     requirements: Sequence[str], python_version: str, platform: str | None, cache_dir: Path | None = None
 ) -> Path:
     """`requirements` installed by pip under `python/` for a platform (None: this machine's)."""
-    key = json.dumps([sorted(requirements), python_version, platform])
+    key = json.dumps([sorted(requirements), python_version, platform, "no-compile" if platform else ""])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     layers = (cache_dir or default_cache_dir()) / "layers"
     built = layers / digest
@@ -65,8 +65,9 @@ def _pip_install(
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
         "--only-binary=:all:", "--target", str(target), *requirements,
     ]  # fmt: skip
-    if platform is not None:
+    if platform is not None:  # for another machine: this interpreter's bytecode would be dead weight there
         command[5:5] = ["--platform", platform, "--implementation", "cp", "--python-version", python_version]
+        command.insert(5, "--no-compile")
     completed = subprocess.run(command, capture_output=True, text=True)
     if completed.returncode != 0:
         where = f"{platform} (Python {python_version})" if platform else "this machine"

@@ -116,8 +116,9 @@ class Sandbox:
             process.wait()
 
     def _start(self) -> subprocess.Popen[str]:
+        # -B: the assets stay as synthesized (and /var/task is read-only on Lambda): no __pycache__ in them.
         command = [
-            sys.executable, "-I", "-S", bootstrap.__file__, self.function.handler, *map(str, self.paths)
+            sys.executable, "-I", "-S", "-B", bootstrap.__file__, self.function.handler, *map(str, self.paths)
         ]  # fmt: skip
         self._process = subprocess.Popen(
             command,

@@ -47,6 +47,14 @@ def test_every_case_of_the_sample_app_passes(sample_report: Report) -> None:
     assert sample_report.passed, sample_report.text()
 
 
+def test_the_rehearsal_leaves_the_assets_as_synthesized(
+    sample_report: Report, synthesized: Synthesized
+) -> None:
+    written = list(synthesized.outdir.glob("asset.*/**/__pycache__"))
+    assert sample_report.outcomes
+    assert written == []
+
+
 def test_every_function_and_event_kind_is_rehearsed(sample_report: Report, synthesized: Synthesized) -> None:
     functions = {item.name for item in synthesized.spec.functions} | {"graphql-authorizer", "websocket"}
     assert functions <= {outcome.function for outcome in sample_report.outcomes}
