@@ -17,6 +17,7 @@ from servey_cdk.action import Action
 from servey_cdk.authenticator import issues_tokens
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.errors import AppDefinitionError
+from servey_cdk.graphql_limits import GraphQLLimits
 from servey_cdk.graphql_schema import Resolver, build_graphql_schema
 from servey_cdk.json_schema import SchemaSet, build_schemas
 from servey_cdk.pages import Redirect
@@ -100,6 +101,7 @@ class ResolverSpec:
 class GraphQLSpec:
     sdl: str
     resolvers: tuple[ResolverSpec, ...]
+    limits: GraphQLLimits = field(default_factory=GraphQLLimits)
 
 
 @dataclass(frozen=True)
