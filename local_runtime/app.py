@@ -24,6 +24,7 @@ from local_runtime.docs import (
 )
 from local_runtime.graphql_api import GraphQLApi
 from local_runtime.invoker import FunctionInvoker
+from local_runtime.log_redaction import redact_uvicorn_logs
 from local_runtime.login import DebugLogin, debug_password
 from local_runtime.publisher import LocalPublisher
 from local_runtime.queues import LocalQueue
@@ -32,6 +33,7 @@ from local_runtime.schedules import Scheduler
 from local_runtime.site import LocalSite
 from local_runtime.types import Handler, Queue
 from local_runtime.websocket_api import WebSocketApi
+from local_runtime.websocket_protocol import MAX_URL_BYTES
 from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.asyncapi import asyncapi_document
 from servey_cdk.aws.websocket import ConnectionStore, InMemoryConnectionStore
@@ -40,6 +42,7 @@ from servey_cdk.kms_tokens import TokenSigner
 from servey_cdk.subscription import set_publisher
 from servey_cdk.tokens import Hs256TokenSigner, TokenSettings
 
+URI_TOO_LONG = JSONResponse({"message": "Request-URI Too Long"}, status_code=414)
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 CATCH_ALL = "/{path:path}"
 
@@ -117,6 +120,7 @@ class LocalRuntime:
     @contextlib.asynccontextmanager
     async def _lifespan(self, _: Starlette) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
+        redact_uvicorn_logs()  # here, after the server has configured its logging
         self.connections.bind(loop)
         if self.store is not None and self.local_queues is not None:
             publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections, loop)
@@ -169,10 +173,17 @@ class LocalApp:
         self.site = site
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] in self.fixed_paths:
+        if scope["type"] == "http" and _url_bytes(scope) > MAX_URL_BYTES:  # as CloudFront refuses it
+            await URI_TOO_LONG(scope, receive, send)
+        elif scope["type"] == "http" and scope["path"] in self.fixed_paths:
             await self.api(scope, receive, send)
         else:
             await self.site(scope, receive, send)
+
+
+def _url_bytes(scope: Scope) -> int:
+    path: bytes = scope.get("raw_path") or scope["path"].encode()
+    return len(path) + 1 + len(scope.get("query_string", b""))
 
 
 def _taken(path: str, routes: list[BaseRoute]) -> bool:

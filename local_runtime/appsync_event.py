@@ -26,6 +26,7 @@ class GraphQLRequest:
     identity: dict[str, Any] | None
     variables: dict[str, Any]
     loaders: dict[tuple[str, str], BatchLoader] = field(default_factory=dict)
+    resolved: int = 0  # resolver invocations so far, held to the limit AppSync's ResolverCountLimit sets
 
 
 def authorizer_event(

@@ -17,6 +17,9 @@ from urllib.parse import urlparse
 
 from graphql import GraphQLError, GraphQLSchema
 
+from servey_cdk.errors import InvalidInput
+from servey_cdk.json_input import parse_json
+
 _PHONE = re.compile(r"^\+?[\d\s().-]*\d[\d\s().-]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -90,9 +93,9 @@ def _json_input(value: Any) -> Any:
     if not isinstance(value, str):
         raise GraphQLError("AWSJSON takes a string of JSON")
     try:
-        return json.loads(value)
-    except ValueError as error:
-        raise GraphQLError(f"AWSJSON cannot parse its value: {error}") from None
+        return parse_json(value, "its value", ["AWSJSON"])
+    except InvalidInput as error:
+        raise GraphQLError(f"AWSJSON cannot parse {error.message}") from None
 
 
 def _json_output(value: Any) -> str:

@@ -12,11 +12,15 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from local_runtime.login import PASSWORD_VARIABLE
+from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES, LimitedWebSocketProtocol
 from servey_cdk.appspec import AppSpec, load_spec
 
 APP_FACTORY = "local_runtime.app:create_app"
+# uvicorn held to API Gateway's websocket limits (local_runtime.websocket_protocol).
+AWS_LIMITS: dict[str, Any] = {"ws": LimitedWebSocketProtocol, "ws_max_size": MAX_MESSAGE_BYTES}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -54,11 +58,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             port=args.port,
             reload=True,
             reload_dirs=[spec.root, os.getcwd()],
+            **AWS_LIMITS,
         )
     else:
         from local_runtime.app import create_app
 
-        uvicorn.run(create_app(args.app), host=args.host, port=args.port)
+        uvicorn.run(create_app(args.app), host=args.host, port=args.port, **AWS_LIMITS)
 
 
 def serve_assembly(args: argparse.Namespace) -> int:
@@ -80,7 +85,7 @@ def serve_assembly(args: argparse.Namespace) -> int:
             address = f"{args.host}:{args.port}"
             source = f"assembly {args.assembly}, stack {stacks[0].name}"
             print(banner(runtime.spec, address, password, source), flush=True)
-            uvicorn.run(runtime.app, host=args.host, port=args.port)
+            uvicorn.run(runtime.app, host=args.host, port=args.port, **AWS_LIMITS)
     except AssemblyError as error:
         print(f"servey-local: {error}", file=sys.stderr)
         return 1

@@ -10,10 +10,13 @@ what is the handler's business, kept in its connection store.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 from collections.abc import Iterable
 
 from starlette.websockets import WebSocket
 
+SEND_TIMEOUT_S = 2  # how long a post may wait on a client's socket before the client is dropped
 POST_TIMEOUT_S = 10
 
 
@@ -25,6 +28,7 @@ class ConnectionTable:
     def __init__(self) -> None:
         self._sockets: dict[str, WebSocket] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing: set[asyncio.Future[None]] = set()  # closes of dropped sockets, kept till done
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """The loop the sockets live on; posts from worker threads are run there."""
@@ -47,7 +51,13 @@ class ConnectionTable:
         if websocket is None:
             raise ConnectionGone(connection_id)
         try:
-            await websocket.send_text(data)
+            await asyncio.wait_for(websocket.send_text(data), SEND_TIMEOUT_S)
+        except TimeoutError:  # a client that does not read: dropped, as a gone one is
+            self.remove(connection_id)
+            closing = asyncio.ensure_future(_close(websocket))
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+            raise ConnectionGone(connection_id) from None
         except (RuntimeError, OSError):
             self.remove(connection_id)
             raise ConnectionGone(connection_id) from None
@@ -73,6 +83,11 @@ class ConnectionTable:
         for connection_id, post in posts.items():
             try:
                 post.result(timeout=POST_TIMEOUT_S)
-            except ConnectionGone:
+            except (ConnectionGone, concurrent.futures.TimeoutError):
                 gone.append(connection_id)
         return gone
+
+
+async def _close(websocket: WebSocket) -> None:
+    with contextlib.suppress(Exception):  # the client may be past answering a close
+        await asyncio.wait_for(websocket.close(1011, "the client did not read"), SEND_TIMEOUT_S)

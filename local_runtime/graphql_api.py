@@ -6,21 +6,32 @@ request is first put to the Lambda authorizer, as AppSync does: a request withou
 `Authorization` header, or one the authorizer refuses, is a 401 for the whole request;
 an approval's `resolverContext` becomes the events' `identity`. Callers without a token
 send `Authorization: anonymous`, which the authorizer approves with no claims.
+
+The app's `GraphQLLimits` hold before anything runs: a body over `MAX_REQUEST_BYTES`
+is a 413, and a query over its size, depth, field or alias limit is answered with
+errors and no resolver invoked; resolvers past the resolver-count limit fail, as
+AppSync's `ResolverCountLimit` makes them.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
+from inspect import isawaitable
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     GraphQLError,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
     build_schema,
-    graphql,
+    execute,
+    parse,
+    specified_rules,
+    validate,
 )
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,11 +39,16 @@ from starlette.responses import JSONResponse, Response
 from local_runtime.appsync_event import GraphQLRequest, authorizer_event, resolver_event
 from local_runtime.appsync_scalars import declare_appsync_scalars, install_appsync_scalars
 from local_runtime.graphql_batch import BatchLoader
+from local_runtime.graphql_meter import limit_errors
 from local_runtime.invoker import FunctionError, FunctionInvoker
+from local_runtime.request_body import read_body
 from local_runtime.types import Event
 from servey_cdk.appspec import AUTHORIZER, GraphQLSpec, ResolverSpec
+from servey_cdk.errors import InvalidInput
+from servey_cdk.json_input import parse_json
 
 log = logging.getLogger(__name__)
+MAX_REQUEST_BYTES = 1024 * 1024  # a GraphQL request's body: its query and variables
 
 UNAUTHORIZED_BODY = {
     "errors": [{"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}]
@@ -52,6 +68,9 @@ class GraphQLApi:
     def __init__(self, spec: GraphQLSpec, invoker: FunctionInvoker) -> None:
         self.schema = build_appsync_schema(spec)
         self.invoker = invoker
+        self.limits = spec.limits
+        introspection = [] if spec.limits.introspection else [NoSchemaIntrospectionCustomRule]
+        self.rules = [*specified_rules, *introspection]
         for resolver in spec.resolvers:
             parent = self.schema.type_map[resolver.type_name]
             assert isinstance(parent, GraphQLObjectType)
@@ -60,6 +79,8 @@ class GraphQLApi:
     async def endpoint(self, request: Request) -> Response:
         try:
             query, variables, operation = await _operation_of(request)
+        except RequestTooLarge as error:
+            return JSONResponse({"errors": [{"message": str(error), "errorType": "RequestTooLarge"}]}, 413)
         except ValueError as error:
             return JSONResponse({"errors": [{"message": str(error)}]}, status_code=400)
         headers = dict(request.headers)
@@ -69,14 +90,36 @@ class GraphQLApi:
         identity = await self._authorize(authorizer_event(token, headers, query, operation, variables))
         if identity is None:
             return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
+        # Parsing and validating take time in proportion to the query: off the loop, so others go on.
+        document = await asyncio.to_thread(self._prepare, query)
+        if isinstance(document, list):
+            return JSONResponse({"data": None, "errors": [error.formatted for error in document]})
         context = GraphQLRequest(headers=headers, identity=identity, variables=variables or {})
-        result = await graphql(
-            self.schema, query, variable_values=variables, operation_name=operation, context_value=context
+        result = execute(
+            self.schema, document, variable_values=variables, operation_name=operation, context_value=context
         )
+        if isawaitable(result):
+            result = await result
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
         return JSONResponse(body)
+
+    def _prepare(self, query: str) -> DocumentNode | list[GraphQLError]:
+        """The parsed document, or what is wrong with it: its size, syntax, limits or validity."""
+        limits = self.limits
+        if len(query.encode()) > limits.query_bytes:
+            message = f"the query is over {limits.query_bytes} bytes"
+            return [GraphQLError(message, extensions={"errorType": "QueryLimitExceeded"})]
+        try:
+            document = parse(query)
+            errors = limit_errors(document, limits) or validate(self.schema, document, self.rules)
+        except GraphQLError as error:
+            return [error]
+        except RecursionError:
+            message = f"the query is nested deeper than {limits.depth} levels"
+            return [GraphQLError(message, extensions={"errorType": "QueryLimitExceeded"})]
+        return list(errors) if errors else document
 
     async def _authorize(self, event: Event) -> dict[str, Any] | None:
         """The identity the authorizer grants, or None when it refuses (or fails)."""
@@ -92,6 +135,10 @@ class GraphQLApi:
     def _resolver(self, spec: ResolverSpec) -> Any:
         async def resolve(source: Any, info: GraphQLResolveInfo[GraphQLRequest], **arguments: Any) -> Any:
             request = info.context
+            request.resolved += 1
+            if request.resolved > self.limits.resolvers:
+                message = f"the query runs over {self.limits.resolvers} resolvers"
+                raise GraphQLError(message, extensions={"errorType": "QueryLimitExceeded"})
             event = resolver_event(info, arguments, source, request)
             if spec.batch_size:
                 loader = request.loaders.get((spec.type_name, spec.field_name))
@@ -132,13 +179,20 @@ def _batch_item(item: Any) -> Any:
     return item["data"]
 
 
+class RequestTooLarge(Exception):
+    """A request body over `MAX_REQUEST_BYTES`."""
+
+
 async def _operation_of(request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
     if request.method == "GET":
         params: dict[str, Any] = dict(request.query_params)
         if "variables" in params:
             params["variables"] = _json(params["variables"], "variables")
     else:
-        params = _json((await request.body()).decode("utf-8", "replace"), "the request body")
+        body = await read_body(request, MAX_REQUEST_BYTES)
+        if body is None:
+            raise RequestTooLarge(f"the request body is over {MAX_REQUEST_BYTES} bytes")
+        params = _json(body.decode("utf-8", "replace"), "the request body")
     if not isinstance(params, dict) or not isinstance(params.get("query"), str):
         raise ValueError("a GraphQL request needs a 'query' string")
     variables = params.get("variables")
@@ -149,6 +203,6 @@ async def _operation_of(request: Request) -> tuple[str, dict[str, Any] | None, s
 
 def _json(text: str, what: str) -> Any:
     try:
-        return json.loads(text)
-    except ValueError:
-        raise ValueError(f"{what} is not valid JSON") from None
+        return parse_json(text, what, [])
+    except InvalidInput as error:
+        raise ValueError(error.message) from None

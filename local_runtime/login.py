@@ -14,11 +14,13 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from local_runtime.request_body import read_body
 from servey_cdk.authenticator import Credentials, Identity
-from servey_cdk.errors import InvalidInput, ServeyError, Unauthorized
+from servey_cdk.errors import InvalidInput, PayloadTooLarge, ServeyError, Unauthorized
 from servey_cdk.kms_tokens import TokenSigner
 
 PASSWORD_VARIABLE = "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD"
+MAX_FORM_BYTES = 16 * 1024  # a user name, a password and scopes: far less than this
 
 
 def debug_password() -> str:
@@ -47,7 +49,10 @@ class DebugLogin:
 
     async def endpoint(self, request: Request) -> JSONResponse:
         try:
-            subject, scopes = self._check(parse_qs((await request.body()).decode("utf-8", "replace")))
+            body = await read_body(request, MAX_FORM_BYTES)
+            if body is None:
+                raise PayloadTooLarge(f"the login form is over {MAX_FORM_BYTES} bytes")
+            subject, scopes = self._check(parse_qs(body.decode("utf-8", "replace")))
         except ServeyError as error:
             headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
             return JSONResponse(error.body(None), status_code=error.status, headers=headers)

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import new_request_id
+from local_runtime.request_body import read_body
 from local_runtime.rest_event import bad_gateway, media_type, proxy_response, rest_event
 from servey_cdk.api_gateway import (
     CORS_ALLOW_ORIGIN,
@@ -104,7 +105,7 @@ class RestApi:
         return response
 
     async def _answer(self, request: Request, request_id: str) -> Response:
-        body = await _read_body(request)
+        body = await read_body(request, MAX_PAYLOAD_BYTES)
         if body is None:
             error = PayloadTooLarge(f"the request body is over Lambda's {MAX_PAYLOAD_BYTES} bytes")
             return Response(json.dumps(error.body(request_id)), error.status, media_type="application/json")
@@ -170,21 +171,3 @@ def _gateway_answer(error: ServeyError, request_id: str, headers: dict[str, str]
         {"Access-Control-Allow-Origin": CORS_ALLOW_ORIGIN, **(headers or {})},
         media_type="application/json",
     )
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The body, or None once it passes the payload limit (without reading the rest)."""
-    headers = request.headers
-    declared = headers.get("content-length")
-    if declared is None and "transfer-encoding" not in headers:
-        return b""  # HTTP/1.1: a request with neither header has no body
-    if declared is not None and declared.isdigit() and int(declared) > MAX_PAYLOAD_BYTES:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_PAYLOAD_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)

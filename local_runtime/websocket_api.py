@@ -25,6 +25,7 @@ from local_runtime.connections import ConnectionTable
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.rest_event import API_ID, STAGE, header_name, request_time
 from local_runtime.types import Event
+from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES
 from servey_cdk.appspec import WEBSOCKET
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,10 @@ class WebSocketApi:
                 message = await websocket.receive()
                 if message["type"] == "websocket.disconnect":
                     code, reason = message.get("code", 1005), message.get("reason") or ""
+                    break
+                if _size(message) > MAX_MESSAGE_BYTES:  # as API Gateway closes on an over-size message
+                    code, reason = 1009, f"Message too big: over {MAX_MESSAGE_BYTES} bytes"
+                    await websocket.close(code, reason)
                     break
                 await self._on_message(connection, message)
         finally:
@@ -146,6 +151,13 @@ class WebSocketApi:
             "requestContext": context,
             "isBase64Encoded": False,
         }
+
+
+def _size(message: Mapping[str, Any]) -> int:
+    text = message.get("text")
+    if text is None:
+        return len(message.get("bytes") or b"")
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 async def _refuse(websocket: WebSocket, status: int, result: Any) -> None:

@@ -20,6 +20,7 @@ from servey_cdk.access_control import AllowAll
 from servey_cdk.action import Action
 from servey_cdk.authorization import Authorization
 from servey_cdk.errors import ActionFailed, Forbidden, InvalidInput, ServeyError, Unauthorized
+from servey_cdk.json_input import check_depth
 from servey_cdk.middleware import CallNext, Invocation, Middleware, chain
 from servey_cdk.signature import REQUIRED, InputParameter, signature_of
 
@@ -95,6 +96,8 @@ class ActionRunner:
                 return params
         from pydantic import ValidationError
 
+        for name, value in raw.items():
+            check_depth(value, f"invalid parameters for action {self.action.name!r}: {name}", [name])
         try:
             return dict(self.params_model.model_validate(raw).__dict__)
         except ValidationError as error:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from servey_cdk.errors import InvalidInput, PayloadTooLarge, ServeyError
+from servey_cdk.json_input import parse_json
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
 FORM = "application/x-www-form-urlencoded"
@@ -82,10 +83,7 @@ def body_json(event: Mapping[str, Any], action: str) -> Any:
             raise _invalid_body(action, "the body is not valid base64") from None
     if _content_type(event) == FORM:
         return _form_fields(body if isinstance(body, str) else body.decode("utf-8", "replace"))
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise _invalid_body(action, f"the body is not valid JSON ({error})") from None
+    return parse_json(body, f"invalid body for action {action!r}: the body", ["body"])
 
 
 def _content_type(event: Mapping[str, Any]) -> str:

@@ -8,7 +8,6 @@ headers) is worked out on its first request and kept.
 
 from __future__ import annotations
 
-import json
 import types
 import typing
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from servey_cdk.cache_control import etag, etag_matches
 from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.errors import InvalidInput, ServeyError
 from servey_cdk.invocation import ActionRunner
+from servey_cdk.json_input import parse_json
 from servey_cdk.routes import Route, routes_of
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ class RestAdapter:
         body = body_json(event, endpoint.route.action) if event.get("body") else None
         if body is None:
             params: dict[str, Any] = {}
-        elif endpoint.body_param is not None and endpoint.body_param not in body:
+        elif endpoint.body_param is not None and not (isinstance(body, dict) and endpoint.body_param in body):
             params = {endpoint.body_param: body}
         elif isinstance(body, dict):
             params = body
@@ -198,14 +198,8 @@ class RestAdapter:
 
 
 def _json_parameter(action: str, name: str, text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        message = f"the query parameter is not valid JSON ({error})"
-        raise InvalidInput(
-            f"invalid parameters for action {action!r}: {name}: {message}",
-            [{"loc": ["query", name], "msg": message, "type": "json_invalid"}],
-        ) from None
+    what = f"invalid parameters for action {action!r}: {name}: the query parameter"
+    return parse_json(text, what, ["query", name])
 
 
 def _origin(annotation: Any) -> Any:

@@ -12,12 +12,12 @@ the dead-letter queue.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.errors import InvalidInput, NotFound, ServeyError
+from servey_cdk.json_input import parse_json
 from servey_cdk.triggers import SubscriptionTrigger
 
 
@@ -41,6 +41,9 @@ class SqsAdapter:
             except ServeyError as error:
                 self.runtime.report(error, message_id=message_id, queue=record.get("eventSourceARN"))
                 failures.append({"itemIdentifier": message_id})
+            except Exception as error:  # a record of no known shape fails alone: the rest are done
+                self.runtime.log.action_failed("queue record", error, message_id=message_id)
+                failures.append({"itemIdentifier": message_id})
         return {"batchItemFailures": failures}
 
     def _process(self, record: Mapping[str, Any], request_id: str) -> None:
@@ -49,10 +52,7 @@ class SqsAdapter:
         required = [parameter.name for parameter in runner.signature.inputs if parameter.required]
         if len(required) != 1:
             raise InvalidInput(f"action {action!r} must take the event as its one required parameter")
-        try:
-            event = json.loads(record["body"])
-        except ValueError as error:
-            raise InvalidInput(f"the message for action {action!r} is not JSON ({error})") from None
+        event = parse_json(record["body"], f"the message for action {action!r}", ["body"])
         runner.invoke({required[0]: event}, authorization=None, source="queue", request_id=request_id)
 
     def _action_of(self, queue_arn: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.errors import Forbidden, InvalidInput, NotFound, ServeyError, Unauthorized
+from servey_cdk.json_input import parse_json
 from servey_cdk.subscription import Subscription
 
 
@@ -103,9 +104,9 @@ class WebSocketAdapter:
     def _frame(self, connection_id: str, body: str | None, request_id: str) -> dict[str, Any]:
         """Answer a frame; a refused one is answered with an error frame the client receives."""
         try:
-            frame = json.loads(body or "")
-        except ValueError:
-            frame = None
+            frame = parse_json(body or "", "the frame", ["body"])
+        except InvalidInput:
+            frame = None  # answered below as a frame of no known shape
         name = frame.get("subscription") if isinstance(frame, dict) else None
         try:
             kind = self._apply(connection_id, frame)
