@@ -12,10 +12,11 @@ import secrets
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from local_runtime.request_body import read_body
-from servey_cdk.authenticator import Credentials, Identity
+from servey_cdk.authenticator import Credentials, Identity, TokenResponse
+from servey_cdk.aws.session import session_answer, wants_session
 from servey_cdk.errors import InvalidInput, PayloadTooLarge, ServeyError, Unauthorized
 from servey_cdk.kms_tokens import TokenSigner
 
@@ -47,12 +48,18 @@ class DebugLogin:
         self.password = password
         self.authenticator = DebugAuthenticator(password)
 
-    async def endpoint(self, request: Request) -> JSONResponse:
+    async def endpoint(self, request: Request) -> Response:
         try:
             body = await read_body(request, MAX_FORM_BYTES)
             if body is None:
                 raise PayloadTooLarge(f"the login form is over {MAX_FORM_BYTES} bytes")
-            subject, scopes = self._check(parse_qs(body.decode("utf-8", "replace")))
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            fields = {name: values[0] for name, values in form.items()}
+            if wants_session(fields):  # a browser's form: a session cookie, as the token action gives
+                event = {"headers": dict(request.headers)}
+                answer = session_answer(fields, event, lambda _: self._issue(form))
+                return Response(status_code=answer["statusCode"], headers=answer["headers"])
+            subject, scopes = self._check(form)
         except ServeyError as error:
             headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
             return JSONResponse(error.body(None), status_code=error.status, headers=headers)
@@ -61,6 +68,10 @@ class DebugLogin:
             {"access_token": token, "token_type": "bearer", "expires_in": self.signer.lifetime_s},
             headers={"Cache-Control": "no-store"},
         )
+
+    def _issue(self, form: dict[str, list[str]]) -> TokenResponse:
+        subject, scopes = self._check(form)
+        return TokenResponse(self.signer.issue(subject, scopes), self.signer.lifetime_s)
 
     def _check(self, form: dict[str, list[str]]) -> tuple[str, set[str]]:
         missing = [name for name in ("username", "password") if not form.get(name, [""])[0]]

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.api_gateway import allowed_methods, method_not_allowed, no_route, preflight_headers
+from servey_cdk.authenticator import TokenResponse, issues_tokens
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.http import (
     body_json,
@@ -24,6 +25,7 @@ from servey_cdk.aws.http import (
     response,
 )
 from servey_cdk.aws.runtime import Runtime
+from servey_cdk.aws.session import session_answer, session_token, wants_session
 from servey_cdk.cache_control import etag, etag_matches
 from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.errors import InvalidInput, ServeyError
@@ -42,7 +44,7 @@ class Endpoint:
     """One route made ready to serve. What its requests need is worked out on the first one,
     so a router over many actions builds only the endpoints it is asked for."""
 
-    __slots__ = ("body_param", "headers", "json_valued", "multi_valued", "route", "runner")
+    __slots__ = ("body_param", "headers", "issues_tokens", "json_valued", "multi_valued", "route", "runner")
 
     def __init__(self, route: Route) -> None:
         self.route = route
@@ -51,6 +53,7 @@ class Endpoint:
         self.json_valued: frozenset[str] = frozenset()  # parameters whose query text is JSON (models, dicts)
         self.body_param: str | None = None  # the one model parameter a whole JSON body may stand for
         self.headers: dict[str, str] = {}
+        self.issues_tokens = False  # a token action: a browser's form may ask it for a session
 
     def prepare(self, registry: Registry) -> ActionRunner:
         route = self.route
@@ -68,6 +71,7 @@ class Endpoint:
             "Cache-Control": runner.action.cache_control.cache_header(),
             "Access-Control-Allow-Origin": cors_origin(),
         }
+        self.issues_tokens = issues_tokens(runner.action)
         self.runner = runner
         return runner
 
@@ -116,9 +120,13 @@ class RestAdapter:
             if endpoint is None:
                 return self._unrouted(method, path, request_id)
             runner = endpoint.runner or endpoint.prepare(self.runtime.registry)
-            authorization = self.runtime.verify_bearer(authorization_header)
             params = self._params(endpoint, event, query, multi)
+            if endpoint.issues_tokens and wants_session(params):
+                return session_answer(params, event, lambda form: self._issue(runner, form, request_id))
+            authorization = self.runtime.verify_bearer(authorization_header)
             if endpoint.route.kind == "page":
+                if authorization_header is None:  # a browser's page view: its session, if it has one
+                    authorization = self.runtime.verify_token(session_token(event))
                 request = {"query": dict(query), "path_params": event.get("pathParameters") or {}}
                 return self._page(endpoint, runner, params, request, authorization, request_id)
             result = runner.invoke(params, authorization=authorization, source="rest", request_id=request_id)
@@ -134,6 +142,10 @@ class RestAdapter:
         if method == "GET" and etag_matches(if_none_match, tag):
             return response(304, "", {**endpoint.headers, "ETag": tag})
         return response(200, body.decode(), {**endpoint.headers, "ETag": tag})
+
+    def _issue(self, runner: ActionRunner, form: dict[str, Any], request_id: str) -> TokenResponse:
+        issued: TokenResponse = runner.invoke(form, authorization=None, source="rest", request_id=request_id)
+        return issued
 
     def _unrouted(self, method: str, path: str, request_id: str) -> dict[str, Any]:
         """What API Gateway answers itself (`servey_cdk.api_gateway`), for events that reach a function

@@ -176,7 +176,7 @@ def test_given_an_s3_trigger_then_the_spec_keeps_bucket_events_and_filters(sampl
 def test_given_a_static_folder_then_its_files_are_listed(sample_spec: AppSpec) -> None:
     assert sample_spec.static is not None
     assert Path(sample_spec.static.directory).name == "static"
-    assert sample_spec.static.files == ("catalogue.6d3edb09.js", "index.html", "styles.css")
+    assert sample_spec.static.files == ("catalogue.6d3edb09.js", "index.html", "login.html", "styles.css")
 
 
 def test_given_a_scope_control_then_auth_lists_the_scope_and_requires_tokens(sample_spec: AppSpec) -> None:

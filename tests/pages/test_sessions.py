@@ -1,0 +1,115 @@
+"""Browser sessions: a login form gets an HttpOnly cookie that page routes, and only they, accept.
+
+GIVEN the sample app's token action and its protected page, through the Lambda handler
+WHEN a browser posts the login form, opens the page with the cookie, and logs out
+THEN the cookie is set and cleared as a session cookie should be, forged cross-site
+posts are refused, and routes other than pages ignore the cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from sample_app.accounts import accounts
+from servey_cdk.aws.handler import LambdaApp
+from servey_cdk.aws.session import SESSION_COOKIE
+from tests.pages.conftest import Context, Page, recorded
+
+LOGIN = "/actions/issue-account-token"
+USER, PASSWORD = "browser-user", "correct horse"
+
+
+@pytest.fixture(autouse=True)
+def user() -> None:
+    accounts.add(USER, PASSWORD, {"root"})
+
+
+def form_post(
+    app: LambdaApp, fields: dict[str, str], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    event = recorded("apigw_rest_post_json")
+    event.update(resource=LOGIN, path=LOGIN, body=urlencode(fields), isBase64Encoded=False)
+    event["headers"].update({"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+    answer: dict[str, Any] = app.handle(event, Context())
+    return answer
+
+
+def login(app: LambdaApp, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    fields = {"username": USER, "password": PASSWORD, "scope": "root", "redirect_to": "/secret-page"}
+    return form_post(app, fields, {"Sec-Fetch-Site": "same-origin", **(headers or {})})
+
+
+def cookie_of(answer: dict[str, Any]) -> str:
+    return str(answer["headers"]["Set-Cookie"]).partition(";")[0].partition("=")[2]
+
+
+def test_a_login_form_gets_a_303_and_an_httponly_secure_lax_cookie(lambda_app: LambdaApp) -> None:
+    answer = login(lambda_app)
+    assert answer["statusCode"] == 303
+    assert answer["headers"]["Location"] == "/secret-page"
+    cookie = answer["headers"]["Set-Cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}=ey")
+    assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/"} <= {part.strip() for part in cookie.split(";")}
+
+
+def test_on_loopback_the_cookie_is_not_secure(lambda_app: LambdaApp) -> None:
+    cookie = login(lambda_app, {"Host": "127.0.0.1:8000"})["headers"]["Set-Cookie"]
+    assert "Secure" not in cookie
+
+
+def test_the_protected_page_opens_with_the_cookie(lambda_app: LambdaApp, rest_page: Page) -> None:
+    token = cookie_of(login(lambda_app))
+    event = recorded("apigw_rest_path_param")
+    event.update(resource="/secret-page", path="/secret-page", httpMethod="GET", pathParameters=None)
+    event["headers"]["Cookie"] = f"theme=dark; {SESSION_COOKIE}={token}"
+    answer = lambda_app.handle(event, Context())
+    assert answer["statusCode"] == 200
+    assert f"Shown to {USER}." in answer["body"]
+
+
+def test_an_http_api_page_reads_the_cookie_from_its_cookies_list(lambda_app: LambdaApp) -> None:
+    token = cookie_of(login(lambda_app))
+    event = recorded("apigw_http_path_param")
+    event.update(routeKey="GET /secret-page", rawPath="/secret-page", pathParameters=None)
+    event["cookies"] = [f"{SESSION_COOKIE}={token}"]
+    answer = lambda_app.handle(event, Context())
+    assert answer["statusCode"] == 200
+
+
+def test_a_route_that_is_not_a_page_ignores_the_cookie(lambda_app: LambdaApp) -> None:
+    token = cookie_of(login(lambda_app))
+    event = recorded("apigw_rest_path_param")
+    path = "/actions/only-for-root"
+    event.update(resource=path, path=path, httpMethod="GET", pathParameters=None)
+    event["headers"]["Cookie"] = f"{SESSION_COOKIE}={token}"
+    assert lambda_app.handle(event, Context())["statusCode"] == 401
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}])
+def test_a_login_posted_from_another_site_is_refused(lambda_app: LambdaApp, headers: dict[str, str]) -> None:
+    fields = {"username": USER, "password": PASSWORD, "redirect_to": "/secret-page"}
+    answer = form_post(lambda_app, fields, headers)
+    assert answer["statusCode"] == 403
+    assert "Set-Cookie" not in answer["headers"]
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "secret-page"])
+def test_redirect_to_must_be_a_path_of_this_site(lambda_app: LambdaApp, target: str) -> None:
+    fields = {"username": USER, "password": PASSWORD, "redirect_to": target}
+    assert form_post(lambda_app, fields, {"Sec-Fetch-Site": "same-origin"})["statusCode"] == 422
+
+
+def test_wrong_credentials_set_no_cookie(lambda_app: LambdaApp) -> None:
+    fields = {"username": USER, "password": "wrong", "redirect_to": "/secret-page"}
+    answer = form_post(lambda_app, fields, {"Sec-Fetch-Site": "same-origin"})
+    assert answer["statusCode"] == 401
+    assert "Set-Cookie" not in answer["headers"]
+
+
+def test_logout_clears_the_cookie(lambda_app: LambdaApp) -> None:
+    answer = form_post(lambda_app, {"logout": "1", "redirect_to": "/"}, {"Sec-Fetch-Site": "same-origin"})
+    assert answer["statusCode"] == 303
+    assert answer["headers"]["Set-Cookie"].startswith(f"{SESSION_COOKIE}=; Max-Age=0;")
