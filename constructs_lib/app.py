@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -28,6 +29,11 @@ class ServeyApp(Construct):
 
     Attributes: `spec`, `functions`, `rest_api`, `graphql_api`, `schedules`, `queues`,
     `websocket_api`, `auth`, `site`, `object_events`.
+
+    For production: `web_acl_arn` (a REGIONAL WAF web ACL for the REST stage and the AppSync API),
+    `cloudfront_web_acl_arn` (a CLOUDFRONT-scope one, made in us-east-1, for the distribution),
+    `api_only_through_cdn` (the REST API refuses requests that did not come through the site's
+    distribution), `reserved_concurrency` (by function name), `route_throttling` (by "METHOD /path").
     """
 
     def __init__(
@@ -52,15 +58,29 @@ class ServeyApp(Construct):
         distribution_props: Props | None = None,
         buckets: Mapping[str, s3.IBucket] | None = None,
         existing_bucket_names: Mapping[str, str] | None = None,
+        web_acl_arn: str | None = None,
+        cloudfront_web_acl_arn: str | None = None,
+        api_only_through_cdn: bool = False,
+        reserved_concurrency: Mapping[str, int] | None = None,
+        route_throttling: Mapping[str, apigateway.ThrottleSettings] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.spec = spec = spec or load_spec(app_module)
-        problems = functions_problems(function_props) + rest_api_problems(rest_api_props)
+        problems = functions_problems(spec, function_props, reserved_concurrency)
+        problems += rest_api_problems(spec, rest_api_props, route_throttling, web_acl_arn)
         problems += graphql_api_problems(spec, graphql_api_props) if spec.graphql else []
         problems += queues_problems(spec, queue_props)
         problems += websocket_api_problems(spec, table_props) if spec.websocket_enabled else []
         problems += auth_problems(key_props) if needs_token_key(spec) else []
-        problems += site_problems(spec, distribution_props, with_api=bool(spec.routes)) if spec.static else []
+        if spec.static:
+            problems += site_problems(
+                spec, distribution_props, bool(spec.routes), cloudfront_web_acl_arn,
+                web_acl_prop="cloudfront_web_acl_arn",
+            )  # fmt: skip
+        elif cloudfront_web_acl_arn:
+            problems.append("cloudfront_web_acl_arn is given, but the app has no static/ site to distribute")
+        if api_only_through_cdn and not (spec.routes and spec.static):
+            problems.append("api_only_through_cdn needs REST routes and a static/ site to front them")
         problems += object_events_problems(spec, buckets, existing_bucket_names)
         raise_if_any("ServeyApp", problems)
 
@@ -72,6 +92,7 @@ class ServeyApp(Construct):
             log_group_props=log_group_props,
             layer_requirements=layer_requirements,
             layer_cache_dir=layer_cache_dir,
+            reserved_concurrency=reserved_concurrency,
         )
         common: dict[str, Any] = {"spec": spec, "functions": self.functions}
         self.rest_api = (
@@ -82,12 +103,17 @@ class ServeyApp(Construct):
                 rest_api_props=rest_api_props,
                 stage_props=stage_props,
                 log_group_props=log_group_props,
+                route_throttling=route_throttling,
+                web_acl_arn=web_acl_arn,
+                require_origin_key=api_only_through_cdn,
             )
             if spec.routes
             else None
         )
         self.graphql_api = (
-            ServeyGraphqlApi(self, "Graphql", **common, graphql_api_props=graphql_api_props)
+            ServeyGraphqlApi(
+                self, "Graphql", **common, graphql_api_props=graphql_api_props, web_acl_arn=web_acl_arn
+            )
             if spec.graphql
             else None
         )
@@ -122,6 +148,8 @@ class ServeyApp(Construct):
                 rest_api=self.rest_api.rest_api if self.rest_api else None,
                 bucket_props=bucket_props,
                 distribution_props=distribution_props,
+                web_acl_arn=cloudfront_web_acl_arn,
+                api_origin_key=self.rest_api.origin_key if self.rest_api else None,
             )
             if spec.static
             else None

@@ -1,10 +1,10 @@
-"""Small builders the constructs share: ids, environment names, logs, acknowledgments."""
+"""Small builders the constructs share: ids, environment names, logs, acknowledgments (cdk-nag, checkov)."""
 
 from __future__ import annotations
 
 import re
 
-from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
+from aws_cdk import Acknowledgment, CfnElement, CfnResource, Stack, Validations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
@@ -27,13 +27,45 @@ def environment_name(prefix: str, name: str) -> str:
 
 
 def log_group(scope: Construct, id: str, overrides: Props | None = None) -> logs.LogGroup:
-    return logs.LogGroup(scope, id, **merged(defaults.log_group_props(), overrides))
+    group = logs.LogGroup(scope, id, **merged(defaults.log_group_props(), overrides))
+    resource = group.node.default_child
+    assert isinstance(resource, logs.CfnLogGroup)
+    if resource.kms_key_id is None:
+        acknowledge_checkov(
+            group,
+            "CKV_AWS_158",
+            "CloudWatch Logs encrypts every log group at rest; a customer-managed key (log_group_props "
+            "encryption_key) is the owner's choice, with its own cost and key policy",
+        )
+    return group
 
 
 def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
     """Acknowledge one cdk-nag finding (`AwsSolutions-IAM5[...]`, `Serverless-...`) on `construct`."""
     pack = rule.split("-", 1)[0]
     Validations.of(construct).acknowledge(Acknowledgment(id=f"{pack}::{rule}", reason=reason))
+
+
+def acknowledge_checkov(construct: IConstruct, check: str, reason: str) -> None:
+    """Skip one checkov check (`CKV_AWS_115`) on `construct`'s own resource, with the reason beside it:
+    checkov reads a resource's `Metadata.checkov.skip`."""
+    resource = construct.node.default_child or construct
+    assert isinstance(resource, CfnResource)
+    skips = (resource.get_metadata("checkov") or {}).get("skip", [])
+    resource.add_metadata("checkov", {"skip": [*skips, {"id": check, "comment": reason}]})
+
+
+# The checkov checks that a Lambda function CDK itself runs while deploying (custom resources) does not meet.
+CDK_HANDLER_CHECKS = {
+    "CKV_AWS_115": "it runs only while CloudFormation deploys the stack, so needs no reserved concurrency",
+    "CKV_AWS_116": "CloudFormation awaits its answer, and fails the deployment without it",
+    "CKV_AWS_117": "it calls only AWS's public endpoints, so a VPC would only add NAT costs",
+}
+
+
+def acknowledge_cdk_handler(handler: IConstruct, what: str) -> None:
+    for check, why in CDK_HANDLER_CHECKS.items():
+        acknowledge_checkov(handler, check, f"{what}; {why}")
 
 
 def acknowledge_invoke_wildcard(construct: IConstruct, function: IConstruct) -> None:
@@ -58,7 +90,9 @@ def logical_id(construct: IConstruct) -> str:
 def access_logs_bucket(scope: Construct, id: str) -> s3.Bucket:
     """A bucket for S3 server access logs and CloudFront standard logs (which need ACLs)."""
     bucket = s3.Bucket(scope, id, **defaults.access_logs_bucket_props())
-    acknowledge(bucket, "AwsSolutions-S1", "This is the access-log bucket; logging it would log its own logs")
+    reason = "This is the access-log bucket; logging it would log its own logs"
+    acknowledge(bucket, "AwsSolutions-S1", reason)
+    acknowledge_checkov(bucket, "CKV_AWS_18", reason)
     return bucket
 
 
@@ -67,7 +101,19 @@ def dead_letter_queue(scope: Construct, id: str, of_what: str, overrides: Props 
     reason = f"This queue is the dead-letter queue of {of_what}"
     acknowledge(queue, "AwsSolutions-SQS3", reason)
     acknowledge(queue, "Serverless-SQSRedrivePolicy", reason)
+    acknowledge_sqs_managed_encryption(queue)
     return queue
+
+
+def acknowledge_sqs_managed_encryption(queue: sqs.Queue) -> None:
+    if queue.encryption_type == sqs.QueueEncryption.SQS_MANAGED:
+        acknowledge_checkov(
+            queue,
+            "CKV_AWS_27",
+            "Encrypted at rest with SQS-managed keys (SqsManagedSseEnabled), which this check does not read; "
+            "EventBridge cannot deliver to a queue under the AWS-managed KMS key, and a customer-managed "
+            "one (queue_props, dead_letter_queue_props) is the owner's choice",
+        )
 
 
 def stack_singleton(scope: IConstruct, id_prefix: str) -> IConstruct | None:

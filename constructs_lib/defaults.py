@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
@@ -17,6 +18,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from servey_cdk.api_gateway import CORS_ALLOW_HEADERS
+from servey_cdk.graphql_limits import GraphQLLimits
 from servey_cdk.rehearsal.assembly import SERVEY_HANDLER
 
 HANDLER = SERVEY_HANDLER
@@ -78,8 +80,15 @@ def stage_options(access_log: logs.ILogGroup) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def graphql_api_props() -> dict[str, Any]:
-    return {"xray_enabled": True}
+def graphql_api_props(limits: GraphQLLimits) -> dict[str, Any]:
+    return {
+        "xray_enabled": True,
+        "query_depth_limit": limits.depth,
+        "resolver_count_limit": limits.resolvers,
+        "introspection_config": appsync.IntrospectionConfig.ENABLED
+        if limits.introspection
+        else appsync.IntrospectionConfig.DISABLED,
+    }
 
 
 def dead_letter_queue_props() -> dict[str, Any]:

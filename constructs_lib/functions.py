@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,15 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from constructs_lib import defaults, packaging
-from constructs_lib.builders import acknowledge, construct_id, dead_letter_queue, log_group
+from constructs_lib.builders import (
+    acknowledge,
+    acknowledge_checkov,
+    construct_id,
+    dead_letter_queue,
+    log_group,
+)
 from constructs_lib.packaging import build_layer, stage_code
-from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any, unknown_names_problems
 from servey_cdk.appspec import AUTHORIZER, WEBSOCKET, AppSpec
 from servey_cdk.rehearsal.assembly import FUNCTION_METADATA
 
@@ -34,7 +40,8 @@ class ServeyFunctions(Construct):
     Attributes: `functions` (by FunctionSpec name), `authorizer`, `websocket`, `log_groups`,
     `roles`, `code`, `layer`, `requirements` (the layer's), `dead_letter_queue` (of asynchronous
     invocations). Each function's template resource names its FunctionSpec in `servey:function`
-    metadata.
+    metadata. `reserved_concurrency` reserves concurrent executions by function name (the
+    authorizer's and websocket function's names included).
     """
 
     def __init__(
@@ -48,10 +55,12 @@ class ServeyFunctions(Construct):
         layer_requirements: Sequence[str] = (),
         layer_cache_dir: Path | None = None,
         dead_letter_queue_props: Props | None = None,
+        reserved_concurrency: Mapping[str, int] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        raise_if_any("ServeyFunctions", functions_problems(function_props))
+        raise_if_any("ServeyFunctions", functions_problems(spec, function_props, reserved_concurrency))
         self.spec = spec
+        self._reserved_concurrency = dict(reserved_concurrency or {})
         self._function_props = merged(defaults.function_props(), function_props)
         self._log_group_props = log_group_props
         runtime: lambda_.Runtime = self._function_props["runtime"]
@@ -126,12 +135,56 @@ class ServeyFunctions(Construct):
             "role": role,
             "description": f"servey-cdk {self.spec.app_module}: {name}",
         }
+        if name in self._reserved_concurrency:
+            props["reserved_concurrent_executions"] = self._reserved_concurrency[name]
         self.log_groups[name] = logs_of_function
         self.roles[name] = role
         function = lambda_.Function(self, id, **props)
-        function.node.default_child.add_metadata(FUNCTION_METADATA, name)  # type: ignore[union-attr]
+        resource = function.node.default_child
+        assert isinstance(resource, lambda_.CfnFunction)
+        resource.add_metadata(FUNCTION_METADATA, name)
+        _acknowledge_checkov(resource)
         return function
 
 
-def functions_problems(function_props: Props | None) -> list[str]:
-    return owned_keys_problems("function_props", function_props, OWNED_FUNCTION_PROPS)
+def _acknowledge_checkov(resource: lambda_.CfnFunction) -> None:
+    """What checkov asks of every function and servey-cdk leaves to the owner, where the owner has not
+    given it (reserved_concurrency, function_props)."""
+    if resource.reserved_concurrent_executions is None:
+        acknowledge_checkov(
+            resource,
+            "CKV_AWS_115",
+            "Reserved concurrency is set per function by reserved_concurrency: reserving by default could "
+            "exceed an account's quota (as low as 10 on new accounts) and fail the deployment",
+        )
+    if resource.vpc_config is None:
+        acknowledge_checkov(
+            resource,
+            "CKV_AWS_117",
+            "The functions reach AWS's public endpoints and no private resource; in a VPC "
+            "(function_props vpc) they would need NAT or VPC endpoints to reach those",
+        )
+    if resource.kms_key_arn is None:
+        acknowledge_checkov(
+            resource,
+            "CKV_AWS_173",
+            "The environment holds names, URLs and key ids, no secrets; Lambda encrypts it at rest under "
+            "its AWS-managed key (function_props environment_encryption names another)",
+        )
+
+
+def functions_problems(
+    spec: AppSpec, function_props: Props | None, reserved_concurrency: Mapping[str, int] | None = None
+) -> list[str]:
+    problems = owned_keys_problems("function_props", function_props, OWNED_FUNCTION_PROPS)
+    given = reserved_concurrency or {}
+    known = [item.name for item in spec.functions]
+    known += [AUTHORIZER] if spec.graphql is not None else []
+    known += [WEBSOCKET] if spec.websocket_enabled else []
+    problems += unknown_names_problems("reserved_concurrency", given, known)
+    problems += [
+        f"reserved_concurrency[{name!r}] = {value!r} is not a whole number of executions, 0 or more"
+        for name, value in sorted(given.items())
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0
+    ]
+    return problems

@@ -10,21 +10,32 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from constructs_lib import defaults
-from constructs_lib.builders import acknowledge_invoke_wildcard, construct_id, log_group
+from constructs_lib.builders import (
+    acknowledge,
+    acknowledge_checkov,
+    acknowledge_invoke_wildcard,
+    construct_id,
+    log_group,
+)
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from constructs_lib.waf import associate_web_acl, web_acl_problems
 from servey_cdk.appspec import AppSpec, GraphQLSpec
 
 OWNED_GRAPHQL_API_PROPS = ("definition", "schema", "authorization_config", "log_config")
 FIELD_LOG_LEVEL = "ERROR"
 AUTHORIZATION_CACHE = Duration.minutes(5)
+# CDK's flag that grants AppSync the authorizer for this API only (a SourceArn), not for any API.
+SCOPED_AUTHORIZER_PERMISSION = "@aws-cdk/aws-appsync:appSyncGraphQLAPIScopeLambdaPermission"
 
 
 class ServeyGraphqlApi(Construct):
     """Attributes: `graphql_api`, `data_sources` (by function name), `resolvers` (by "Type.field"),
-    `logs`, `logs_role`.
+    `logs`, `logs_role`, `web_acl_association` (None without `web_acl_arn`).
 
-    Requests are authorized by the app's authorizer function (`ServeyFunctions.authorizer`).
+    Requests are authorized by the app's authorizer function (`ServeyFunctions.authorizer`), which
+    only this API may invoke. Depth, resolver count and introspection follow `spec.graphql.limits`.
+    `web_acl_arn` names a REGIONAL WAF web ACL to associate with the API.
     """
 
     def __init__(
@@ -35,16 +46,19 @@ class ServeyGraphqlApi(Construct):
         spec: AppSpec,
         functions: ServeyFunctions,
         graphql_api_props: Props | None = None,
+        web_acl_arn: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        raise_if_any("ServeyGraphqlApi", graphql_api_problems(spec, graphql_api_props))
+        raise_if_any("ServeyGraphqlApi", graphql_api_problems(spec, graphql_api_props, web_acl_arn))
         assert spec.graphql is not None
         assert functions.authorizer is not None
+        self.node.set_context(SCOPED_AUTHORIZER_PERMISSION, True)
         self.graphql_api = appsync.GraphqlApi(
             self,
             "Api",
             **merged(
-                {"name": f"{spec.app_module}-graphql", **defaults.graphql_api_props()}, graphql_api_props
+                {"name": f"{spec.app_module}-graphql", **defaults.graphql_api_props(spec.graphql.limits)},
+                graphql_api_props,
             ),
             definition=appsync.Definition.from_schema(
                 appsync.SchemaFile.from_asset(self._write_sdl(spec.graphql))
@@ -59,6 +73,15 @@ class ServeyGraphqlApi(Construct):
             ),
         )
         self._log_to_own_group()
+        self.web_acl_association = (
+            associate_web_acl(self, self.graphql_api.arn, web_acl_arn) if web_acl_arn else None
+        )
+        if web_acl_arn is None:
+            acknowledge_checkov(
+                self.graphql_api,
+                "CKV2_AWS_33",
+                "A WAF web ACL is an account-level choice with its own cost; pass web_acl_arn",
+            )
         used = dict.fromkeys(resolver.function for resolver in spec.graphql.resolvers)
         self.data_sources = {
             name: self.graphql_api.add_lambda_data_source(construct_id(name), functions.functions[name])
@@ -97,7 +120,15 @@ class ServeyGraphqlApi(Construct):
         api = self.graphql_api.node.default_child
         assert isinstance(api, appsync.CfnGraphQLApi)
         api.log_config = appsync.CfnGraphQLApi.LogConfigProperty(
-            cloud_watch_logs_role_arn=self.logs_role.role_arn, field_log_level=FIELD_LOG_LEVEL
+            cloud_watch_logs_role_arn=self.logs_role.role_arn,
+            field_log_level=FIELD_LOG_LEVEL,
+            exclude_verbose_content=True,
+        )
+        acknowledge(
+            api,
+            "AwsSolutions-ASC3",
+            "Verbose content would log request headers, Authorization among them; field errors are "
+            "logged without it",
         )
 
     def _write_sdl(self, graphql: GraphQLSpec) -> str:
@@ -109,8 +140,11 @@ class ServeyGraphqlApi(Construct):
         return str(path)
 
 
-def graphql_api_problems(spec: AppSpec, graphql_api_props: Props | None) -> list[str]:
+def graphql_api_problems(
+    spec: AppSpec, graphql_api_props: Props | None, web_acl_arn: str | None = None
+) -> list[str]:
     problems = owned_keys_problems("graphql_api_props", graphql_api_props, OWNED_GRAPHQL_API_PROPS)
+    problems += web_acl_problems("web_acl_arn", web_acl_arn, "regional")
     if spec.graphql is None:
         problems.append(f"the app {spec.app_module!r} has no GraphQL fields")
     return problems

@@ -13,6 +13,7 @@ from constructs_lib import builders, defaults
 from constructs_lib.builders import (
     BASIC_EXECUTION_POLICY,
     acknowledge,
+    acknowledge_cdk_handler,
     construct_id,
     environment_name,
     stack_singleton,
@@ -61,11 +62,10 @@ class ServeyObjectEvents(Construct):
             self._notify(trigger, functions.functions[trigger.function])
         handler = stack_singleton(self, "BucketNotificationsHandler")
         if handler is not None:
-            acknowledge(
-                handler,
-                f"AwsSolutions-IAM4[Policy::{BASIC_EXECUTION_POLICY}]",
-                "CDK's own handler that configures bucket notifications while deploying; its role is CDK's",
-            )
+            reason = "CDK's own handler that configures bucket notifications while deploying"
+            policy = f"AwsSolutions-IAM4[Policy::{BASIC_EXECUTION_POLICY}]"
+            acknowledge(handler, policy, f"{reason}; its role is CDK's")
+            acknowledge_cdk_handler(handler, reason)
 
     def _bucket(self, name: str, bucket_props: Props | None) -> s3.Bucket:
         if self.access_logs_bucket is None:

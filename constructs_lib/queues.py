@@ -12,7 +12,12 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib import defaults
-from constructs_lib.builders import acknowledge, construct_id, dead_letter_queue
+from constructs_lib.builders import (
+    acknowledge,
+    acknowledge_sqs_managed_encryption,
+    construct_id,
+    dead_letter_queue,
+)
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
 from servey_cdk.appspec import AppSpec, QueueSpec
@@ -73,6 +78,7 @@ class ServeyQueues(Construct):
             delivery_delay=Duration.seconds(item.delay_seconds),
             visibility_timeout=Duration.seconds(item.visibility_timeout),
         )
+        acknowledge_sqs_managed_encryption(queue)
         source = event_sources.SqsEventSource(
             queue, batch_size=item.batch_size, report_batch_item_failures=True
         )

@@ -6,18 +6,29 @@ from aws_cdk import DefaultStackSynthesizer, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from constructs_lib import builders, defaults
-from constructs_lib.builders import BASIC_EXECUTION_POLICY, acknowledge, logical_id, stack_singleton
+from constructs_lib.builders import (
+    BASIC_EXECUTION_POLICY,
+    acknowledge,
+    acknowledge_cdk_handler,
+    acknowledge_checkov,
+    logical_id,
+    stack_singleton,
+)
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from constructs_lib.waf import web_acl_problems
 from servey_cdk.appspec import AppSpec, StaticSpec
 from servey_cdk.site import IMMUTABLE, INDEX, REVALIDATE, STATIC_PREFIX, api_path_patterns, is_content_hashed
 
 # default_root_object too: CloudFront may list the bucket, so without it `/` would list the files.
 OWNED_DISTRIBUTION_PROPS = ("default_behavior", "additional_behaviors", "default_root_object")
+API_KEY_HEADER = "x-api-key"
 
 
 class ServeySite(Construct):
@@ -26,7 +37,10 @@ class ServeySite(Construct):
     `headers_policy`, `spa_function` (None unless the spec sets an SPA fallback), `api_paths` (the
     CloudFront path patterns sent to the REST API).
 
-    The files of static/ are served under /static/, and / shows static/index.html.
+    The files of static/ are served under /static/, and / shows static/index.html. `web_acl_arn`
+    names a CLOUDFRONT-scope WAF web ACL (made in us-east-1) for the distribution. With
+    `api_origin_key` (`ServeyRestApi.origin_key`), each request forwarded to the API carries that key
+    in `x-api-key`, replacing any the viewer sent.
     """
 
     def __init__(
@@ -39,9 +53,16 @@ class ServeySite(Construct):
         bucket_props: Props | None = None,
         distribution_props: Props | None = None,
         access_logs_bucket: s3.IBucket | None = None,
+        web_acl_arn: str | None = None,
+        api_origin_key: secretsmanager.ISecret | None = None,
     ) -> None:
         super().__init__(scope, id)
-        raise_if_any("ServeySite", site_problems(spec, distribution_props, with_api=rest_api is not None))
+        raise_if_any(
+            "ServeySite",
+            site_problems(
+                spec, distribution_props, rest_api is not None, web_acl_arn, api_origin_key is not None
+            ),
+        )
         static = spec.static
         assert static is not None
         self.access_logs_bucket = access_logs_bucket or builders.access_logs_bucket(self, "AccessLogs")
@@ -57,7 +78,12 @@ class ServeySite(Construct):
         )
         self.api_paths = api_path_patterns(route.path for route in spec.routes) if rest_api else ()
         api_behavior = rest_api and cloudfront.BehaviorOptions(
-            origin=origins.RestApiOrigin(rest_api),
+            origin=origins.RestApiOrigin(
+                rest_api,
+                custom_headers={API_KEY_HEADER: api_origin_key.secret_value.unsafe_unwrap()}
+                if api_origin_key
+                else None,
+            ),
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
@@ -65,17 +91,19 @@ class ServeySite(Construct):
             response_headers_policy=self.headers_policy,
         )
         self.spa_function = self._spa_function(static.spa_fallback) if static.spa_fallback else None
+        options = merged(
+            {
+                "enable_logging": True,
+                "log_bucket": self.access_logs_bucket,
+                "log_file_prefix": "distribution/",
+                **({"web_acl_id": web_acl_arn} if web_acl_arn else {}),
+            },
+            distribution_props,
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
-            **merged(
-                {
-                    "enable_logging": True,
-                    "log_bucket": self.access_logs_bucket,
-                    "log_file_prefix": "distribution/",
-                },
-                distribution_props,
-            ),
+            **options,
             default_root_object=STATIC_PREFIX + INDEX,
             default_behavior=cloudfront.BehaviorOptions(
                 # LIST too: without it S3 answers a missing key with 403, and a miss should be a 404.
@@ -96,7 +124,7 @@ class ServeySite(Construct):
             additional_behaviors=dict.fromkeys(self.api_paths, api_behavior) if api_behavior else None,
         )
         self._deploy(static)
-        self._acknowledge()
+        self._acknowledge(options)
 
     def _deploy(self, static: StaticSpec) -> None:
         """Two syncs of one asset: content-hashed files cached for a year (they never change, and
@@ -156,16 +184,23 @@ class ServeySite(Construct):
     def url(self) -> str:
         return f"https://{self.distribution.distribution_domain_name}"
 
-    def _acknowledge(self) -> None:
-        reasons = {
-            "AwsSolutions-CFR1": "The app serves every country; add geo restrictions via distribution_props",
-            "AwsSolutions-CFR2": "A WAF web ACL is an account-level choice with its own cost; "
-            "pass web_acl_id in distribution_props",
-            "AwsSolutions-CFR4": "The default *.cloudfront.net certificate cannot pin TLS 1.2; "
-            "pass a domain and certificate in distribution_props to enforce it",
-        }
-        for rule, reason in reasons.items():
-            acknowledge(self.distribution, rule, reason)
+    def _acknowledge(self, options: Props) -> None:
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "The app serves every country; add geo restrictions via distribution_props",
+        )
+        if not options.get("web_acl_id"):
+            waf = "A WAF web ACL is an account-level choice with its own cost; pass web_acl_arn"
+            acknowledge(self.distribution, "AwsSolutions-CFR2", waf)
+            acknowledge_checkov(self.distribution, "CKV_AWS_68", waf)
+        if not options.get("certificate"):
+            tls = (
+                "The default *.cloudfront.net certificate cannot pin TLS 1.2; "
+                "pass a domain and certificate in distribution_props to enforce it"
+            )
+            acknowledge(self.distribution, "AwsSolutions-CFR4", tls)
+            acknowledge_checkov(self.distribution, "CKV_AWS_174", tls)
         self._acknowledge_deployment_handler()
 
     def _acknowledge_deployment_handler(self) -> None:
@@ -177,6 +212,11 @@ class ServeySite(Construct):
             "Serverless-LambdaDLQ", f"AwsSolutions-IAM4[Policy::{BASIC_EXECUTION_POLICY}]",
         ):  # fmt: skip
             acknowledge(handler, rule, reason)
+        acknowledge_cdk_handler(handler, reason)
+        acknowledge_checkov(handler, "CKV_AWS_173", f"{reason}; its one variable is the CA bundle's path")
+        (policy,) = [child for child in handler.node.find_all() if isinstance(child, iam.CfnPolicy)]
+        invalidations = "The site deployment creates CloudFront invalidations, which name no resource"
+        acknowledge_checkov(policy, "CKV_AWS_111", invalidations)
         synthesizer = Stack.of(self).synthesizer
         qualifier = (
             getattr(synthesizer, "bootstrap_qualifier", None) or DefaultStackSynthesizer.DEFAULT_QUALIFIER
@@ -193,8 +233,20 @@ class ServeySite(Construct):
             acknowledge(handler, f"AwsSolutions-IAM5[{finding}]", f"The site deployment {why}")
 
 
-def site_problems(spec: AppSpec, distribution_props: Props | None, with_api: bool) -> list[str]:
+def site_problems(
+    spec: AppSpec,
+    distribution_props: Props | None,
+    with_api: bool,
+    web_acl_arn: str | None = None,
+    with_origin_key: bool = False,
+    web_acl_prop: str = "web_acl_arn",
+) -> list[str]:
     problems = owned_keys_problems("distribution_props", distribution_props, OWNED_DISTRIBUTION_PROPS)
+    problems += web_acl_problems(web_acl_prop, web_acl_arn, "global")
+    if web_acl_arn and (distribution_props or {}).get("web_acl_id"):
+        problems.append(f"give the distribution's web ACL in {web_acl_prop} or distribution_props, not both")
+    if with_origin_key and not with_api:
+        problems.append("the site would send an origin key to the REST API, but fronts none")
     if spec.static is None:
         problems.append(f"the app {spec.app_module!r} has no static/ directory")
     problems += [

@@ -9,7 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from constructs_lib import defaults
-from constructs_lib.builders import acknowledge, log_group, logical_id
+from constructs_lib.builders import acknowledge, acknowledge_checkov, log_group, logical_id
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
 from servey_cdk.appspec import AppSpec
@@ -49,6 +49,13 @@ class ServeyWebSocketApi(Construct):
         self.table = dynamodb.Table(
             self, "Connections", **merged(defaults.connections_table_props(), table_props)
         )
+        if self.table.encryption_key is None:
+            acknowledge_checkov(
+                self.table,
+                "CKV_AWS_119",
+                "Encrypted under DynamoDB's AWS-managed key; it holds connection ids and subscription names, "
+                "and a customer-managed key (table_props encryption) is the owner's choice",
+            )
         self.table.add_global_secondary_index(
             index_name=SUBSCRIPTION_INDEX,
             partition_key=dynamodb.Attribute(name=SUBSCRIPTION_INDEX_KEY, type=dynamodb.AttributeType.STRING),

@@ -1,7 +1,9 @@
-"""One synthesis per test session: the sample app's stack, and a user's stack embedding ServeyApp."""
+"""One synthesis per test session: the sample app's stack, and a user's stack embedding ServeyApp;
+and, for the tests that ask, the sample app with every production option on."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
@@ -17,8 +20,30 @@ import constructs_lib  # noqa: F401  (points jsii at a supported Node before aws
 from constructs_lib import ServeyApp, ServeyStack
 from constructs_lib.packaging import default_cache_dir
 from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.graphql_limits import GraphQLLimits
 
 EXISTING_UPLOADS_BUCKET = "users-existing-uploads"
+REGIONAL_WEB_ACL = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/servey/0a1b2c3d"
+CLOUDFRONT_WEB_ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/servey-cdn/4e5f6a7b"
+PRODUCTION_LIMITS = GraphQLLimits(depth=8, resolvers=200, introspection=False)
+PRODUCTION_PROPS: dict[str, Any] = {
+    "web_acl_arn": REGIONAL_WEB_ACL,
+    "cloudfront_web_acl_arn": CLOUDFRONT_WEB_ACL,
+    "api_only_through_cdn": True,
+    "reserved_concurrency": {"get_item": 5, "graphql-authorizer": 2},
+    "route_throttling": {"GET /items/{item_id}": apigateway.ThrottleSettings(rate_limit=10, burst_limit=20)},
+    "graphql_api_props": {"query_depth_limit": 6},  # the owner's override wins over the spec's limit
+}
+
+
+def _nag_checked_synth(app: cdk.App) -> str | None:
+    """The validation error of a synth with cdk-nag's packs, if any (the assembly is written anyway)."""
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    try:
+        app.synth()
+    except RuntimeError as error:
+        return str(error)
+    return None
 
 
 @dataclass
@@ -54,17 +79,35 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory, spec: AppSpec) -> Synt
     layer = {"layer_cache_dir": default_cache_dir()}
     sample = ServeyStack(app, "SampleApp", spec=spec, app_props=layer)
     user_stack, user_app, user_table = _users_own_stack(app, spec, layer)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    validation_error = None
-    try:
-        app.synth()
-    except RuntimeError as error:  # cdk-nag findings fail the synth after the assembly is written
-        validation_error = str(error)
+    validation_error = _nag_checked_synth(app)
     templates = {
         name: json.loads((outdir / f"{name}.template.json").read_text())
         for name in ("SampleApp", "UserStack")
     }
     return Synthesized(outdir, spec, sample, user_stack, user_app, user_table, templates, validation_error)
+
+
+@dataclass
+class Production:
+    outdir: Path
+    stack: ServeyStack
+    template: dict[str, Any]
+    validation_error: str | None
+
+
+@pytest.fixture(scope="session")
+def production(tmp_path_factory: pytest.TempPathFactory, spec: AppSpec) -> Production:
+    """The sample app with WAF, the API only through the CDN, reserved concurrency, a route throttle
+    and GraphQL limits of its own."""
+    assert spec.graphql is not None
+    limited = dataclasses.replace(spec, graphql=dataclasses.replace(spec.graphql, limits=PRODUCTION_LIMITS))
+    outdir = tmp_path_factory.mktemp("production.out")
+    app = cdk.App(outdir=str(outdir))
+    props = {**PRODUCTION_PROPS, "layer_cache_dir": default_cache_dir()}
+    stack = ServeyStack(app, "Production", spec=limited, app_props=props)
+    validation_error = _nag_checked_synth(app)
+    template = json.loads((outdir / "Production.template.json").read_text())
+    return Production(outdir, stack, template, validation_error)
 
 
 def _users_own_stack(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conftest import PRODUCTION_LIMITS, Production
 from template_queries import Resources, app_function, of_type
 
 from servey_cdk.appspec import AppSpec
@@ -43,3 +44,42 @@ def test_errors_are_logged_to_a_group_with_retention(resources: Resources) -> No
     assert api["Properties"]["LogConfig"]["FieldLogLevel"] == "ERROR"
     groups = of_type(resources, "AWS::Logs::LogGroup").values()
     assert any("/aws/appsync/apis/" in str(group["Properties"].get("LogGroupName")) for group in groups)
+
+
+def test_only_this_api_may_invoke_the_authorizer(resources: Resources) -> None:
+    (api,) = of_type(resources, "AWS::AppSync::GraphQLApi")
+    authorizer, _ = app_function(resources, "graphql-authorizer")
+    (permission,) = [
+        p["Properties"]
+        for p in of_type(resources, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "appsync.amazonaws.com"
+    ]
+    assert permission["FunctionName"] == {"Fn::GetAtt": [authorizer, "Arn"]}
+    assert permission["SourceArn"] == {"Fn::GetAtt": [api, "Arn"]}
+
+
+def test_field_logs_leave_out_verbose_content_such_as_headers(resources: Resources) -> None:
+    (api,) = of_type(resources, "AWS::AppSync::GraphQLApi").values()
+    assert api["Properties"]["LogConfig"]["ExcludeVerboseContent"] is True
+
+
+def test_the_specs_limits_set_depth_resolver_count_and_introspection(
+    resources: Resources, spec: AppSpec
+) -> None:
+    assert spec.graphql is not None
+    limits = spec.graphql.limits
+    (api,) = of_type(resources, "AWS::AppSync::GraphQLApi").values()
+    assert (api["Properties"]["QueryDepthLimit"], api["Properties"]["ResolverCountLimit"]) == (
+        limits.depth,
+        limits.resolvers,
+    )
+    assert api["Properties"]["IntrospectionConfig"] == ("ENABLED" if limits.introspection else "DISABLED")
+
+
+def test_graphql_api_props_override_the_specs_limits(production: Production) -> None:
+    """GIVEN limits of depth 8, 200 resolvers, no introspection, and graphql_api_props' depth of 6."""
+    (api,) = of_type(production.template["Resources"], "AWS::AppSync::GraphQLApi").values()
+    properties = api["Properties"]
+    limits = (properties["QueryDepthLimit"], properties["ResolverCountLimit"])
+    assert limits == (6, PRODUCTION_LIMITS.resolvers)
+    assert properties["IntrospectionConfig"] == "DISABLED"

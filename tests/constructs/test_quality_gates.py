@@ -1,18 +1,22 @@
-"""Quality gates over every synthesized template: snapshot, cfn-lint, cdk-nag."""
+"""Quality gates over every synthesized template: snapshot, cfn-lint, cdk-nag, checkov."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint
-from conftest import Synthesized
+from conftest import Production, Synthesized
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "sample_app.template.json"
+# checkov pins boto3, packaging and networkx below the project's own: scripts/test gives it a virtualenv.
+CHECKOV = Path(__file__).parents[2] / ".venv-checkov" / "bin" / "checkov"
 UPDATE_ENV = "SERVEY_UPDATE_SNAPSHOTS"
 ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -43,14 +47,49 @@ def test_cfn_lint_finds_no_errors(synthesized: Synthesized, stack: str) -> None:
     assert errors == []
 
 
-def test_cdk_nag_reports_no_unacknowledged_findings(synthesized: Synthesized) -> None:
-    report = json.loads((synthesized.outdir / "validation-report.json").read_text())
-    findings = [
+def _nag_findings(outdir: Path) -> list[str]:
+    report = json.loads((outdir / "validation-report.json").read_text())
+    assert {plugin["pluginName"] for plugin in report["pluginReports"]} >= {"AwsSolutions", "Serverless"}
+    return [
         f"{violation['ruleName']} at {construct['constructPath']}"
         for plugin in report["pluginReports"]
         for violation in plugin["violations"]
         for construct in violation["violatingConstructs"]
     ]
-    assert findings == []
+
+
+def test_cdk_nag_reports_no_unacknowledged_findings(synthesized: Synthesized) -> None:
+    assert _nag_findings(synthesized.outdir) == []
     assert synthesized.validation_error is None
-    assert {plugin["pluginName"] for plugin in report["pluginReports"]} >= {"AwsSolutions", "Serverless"}
+
+
+def test_cdk_nag_reports_no_unacknowledged_findings_with_the_production_options(
+    production: Production,
+) -> None:
+    assert _nag_findings(production.outdir) == []
+    assert production.validation_error is None
+
+
+def _checkov_failures(template: Path) -> list[str]:
+    """checkov's failed checks on a template; each acknowledged one sits in its resource's metadata."""
+    checkov = str(CHECKOV) if CHECKOV.exists() else shutil.which("checkov")
+    if checkov is None:
+        pytest.skip("checkov is not installed: scripts/test installs it into .venv-checkov")
+    command = [checkov, "-f", str(template), "--framework", "cloudformation", "-o", "json", "--quiet"]
+    # --skip-download: the checks ship with checkov; nothing is fetched from its vendor's platform.
+    run = subprocess.run([*command, "--skip-download"], capture_output=True, text=True, timeout=120)
+    assert run.returncode in (0, 1), run.stderr
+    report = json.loads(run.stdout)
+    assert report["summary"]["passed"] > 0
+    assert report["summary"]["parsing_errors"] == 0
+    return [f"{check['check_id']} {check['resource']}" for check in report["results"]["failed_checks"]]
+
+
+def test_checkov_finds_no_unacknowledged_failures(synthesized: Synthesized) -> None:
+    assert _checkov_failures(synthesized.outdir / "SampleApp.template.json") == []
+
+
+def test_checkov_finds_no_unacknowledged_failures_with_the_production_options(production: Production) -> None:
+    """No acknowledgment is left where the option it waives is on (a WAF, an API key, reserved
+    concurrency): those checks pass."""
+    assert _checkov_failures(production.outdir / "Production.template.json") == []
