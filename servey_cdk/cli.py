@@ -8,18 +8,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError
+
+APP_HELP = "the app's module (default: $SERVEY_ACTION_PATH, else 'actions')"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        code = _main(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
+    except BrokenPipeError:  # the reader went away (`servey list | head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush is quiet
+        return 1
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.command is _rehearse:  # the assembly says everything: no app to import
             return _rehearse(args)  # type: ignore[no-any-return]
@@ -39,15 +53,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servey", description=__doc__.splitlines()[0])
-    parser.add_argument("--app", help="the app's module (default: $SERVEY_ACTION_PATH, else 'actions')")
+    parser.add_argument("--app", help=APP_HELP)
+    # `--app` after the command too: SUPPRESS keeps the one given before it when none is given after.
+    app = argparse.ArgumentParser(add_help=False)
+    app.add_argument("--app", default=argparse.SUPPRESS, help=APP_HELP)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    listing = commands.add_parser("list", help="list the app's actions and their triggers")
+    listing = commands.add_parser("list", parents=[app], help="list the app's actions and their triggers")
     listing.set_defaults(command=_list)
 
-    run = commands.add_parser("run", help="run an action and print its result as JSON")
+    run = commands.add_parser("run", parents=[app], help="run an action and print its result as JSON")
     run.add_argument("name", help="the action's name")
     run.add_argument("--params", default="{}", help='parameters as a JSON object, e.g. \'{"name": "World"}\'')
+    caller = run.add_mutually_exclusive_group()
+    caller.add_argument("--token", help="call as the holder of this token (verified as the app verifies one)")
+    caller.add_argument("--as", dest="subject", metavar="USER", help="call as this user, with --scopes")
+    run.add_argument("--scopes", default="", help="with --as: the caller's scopes, space-separated")
     run.set_defaults(command=_run)
 
     rehearse = commands.add_parser(
@@ -68,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         "spec": ("the AppSpec the constructs and the emulator are built from (JSON)", _spec),
     }
     for name, (description, render) in documents.items():
-        document = commands.add_parser(name, help=f"print {description}")
+        document = commands.add_parser(name, parents=[app], help=f"print {description}")
         document.add_argument("-o", "--output", help="write to this file instead of stdout")
         document.set_defaults(command=_document(render))
     return parser
@@ -97,10 +118,25 @@ def _run(registry: Registry, args: argparse.Namespace) -> int:
     if not isinstance(params, dict):
         print("error: --params must be a JSON object", file=sys.stderr)
         return 2
+    if args.scopes and args.subject is None:
+        print("error: --scopes goes with --as USER", file=sys.stderr)
+        return 2
     runner = registry.runner(args.name)
-    result = runner.invoke(params, authorization=None, source="cli", request_id=str(uuid.uuid4()))
+    authorization = _caller(args)
+    result = runner.invoke(params, authorization=authorization, source="cli", request_id=str(uuid.uuid4()))
     print(runner.dump_json(result).decode())
     return 0
+
+
+def _caller(args: argparse.Namespace) -> Authorization | None:
+    """Who runs the action: the holder of `--token`, the user of `--as`, or no one."""
+    if args.token:
+        from servey_cdk.kms_tokens import token_verifier_from_environment
+
+        return token_verifier_from_environment().verify(args.token)
+    if args.subject is not None:
+        return Authorization(subject_id=args.subject, scopes=frozenset(args.scopes.split()))
+    return None
 
 
 def _rehearse(args: argparse.Namespace) -> int:

@@ -187,3 +187,67 @@ def test_given_the_console_script_then_it_runs_like_the_module() -> None:
 
     assert done.returncode == 0
     assert json.loads(done.stdout) == "Hello World!"
+
+
+def test_given_app_after_the_command_then_it_is_used() -> None:
+    done = servey("list", "--app", "sample_app")
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "say_hello" in done.stdout
+
+
+def test_given_app_before_and_after_the_command_then_the_one_after_wins() -> None:
+    command = ["run", "say_hello", "--app", "sample_app", "--params", '{"name": "A"}']
+    done = servey("--app", "no_such_app", *command)
+
+    assert json.loads(done.stdout) == "Hello A!"
+
+
+def test_given_a_reader_that_stops_early_then_no_traceback() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    # `true` reads nothing and is gone before the listing is written: the writer meets a closed pipe.
+    command = f"{sys.executable} -m servey_cdk --app sample_app list | true"
+    done = subprocess.run(command, shell=True, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr
+
+
+def test_given_run_without_a_caller_then_a_protected_action_is_refused() -> None:
+    done = sample("run", "only_for_root")
+
+    assert done.returncode == 1
+    assert "401" in done.stderr
+
+
+def test_given_run_as_a_user_with_the_scope_then_the_protected_action_runs() -> None:
+    done = sample("run", "only_for_root", "--as", "dev", "--scopes", "root")
+
+    assert (done.returncode, json.loads(done.stdout)) == (0, "Some Secret Data!")
+
+
+def test_given_run_as_a_user_without_the_scope_then_403() -> None:
+    done = sample("run", "echo_authorization", "--as", "dev", "--scopes", "reader")
+    refused = sample("run", "only_for_root", "--as", "dev")
+
+    assert json.loads(done.stdout)["subject_id"] == "dev"
+    assert json.loads(done.stdout)["scopes"] == ["reader"]
+    assert (refused.returncode, "403" in refused.stderr) == (1, True)
+
+
+def test_given_run_with_a_token_then_its_holder_is_the_caller() -> None:
+    from servey_cdk.tokens import TokenSettings, issue_token
+
+    key = "cli-test-key-of-sufficient-length-for-hs256"
+    token = issue_token(TokenSettings(key=key), "token-holder", {"root"})
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "JWT_SECRET_KEY": key}
+    command = [sys.executable, "-m", "servey_cdk", "--app", "sample_app", "run", "echo_authorization"]
+    done = subprocess.run([*command, "--token", token], env=env, capture_output=True, text=True)
+    forged = subprocess.run([*command, "--token", token + "x"], env=env, capture_output=True, text=True)
+
+    assert json.loads(done.stdout)["subject_id"] == "token-holder"
+    assert (forged.returncode, "401" in forged.stderr) == (1, True)
+
+
+def test_given_scopes_without_as_then_usage_error() -> None:
+    assert sample("run", "only_for_root", "--scopes", "root").returncode == 2
