@@ -15,7 +15,7 @@ from typing import Any
 
 from servey_cdk.action import Action
 from servey_cdk.authenticator import issues_tokens
-from servey_cdk.discovery import Registry, discover
+from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import AppDefinitionError
 from servey_cdk.graphql_limits import GraphQLLimits
 from servey_cdk.graphql_schema import Resolver, build_graphql_schema
@@ -257,14 +257,9 @@ def build_spec(registry: Registry, router_for_all: bool | None = None) -> AppSpe
 
 
 def _check_actions(registry: Registry, problems: list[str]) -> None:
-    seen: dict[str, Action] = {}
+    problems += duplicate_names(registry.actions)
     for action in registry.actions:
         where = f"action {action.name!r}"
-        other = seen.setdefault(action.name, action)
-        if other is not action:
-            problems.append(
-                f"{where}: the name is used by both {other.qualified_name} and {action.qualified_name}"
-            )
         if not LAMBDA_TIMEOUT_S[0] <= action.timeout <= LAMBDA_TIMEOUT_S[1]:
             problems.append(f"{where}: timeout {action.timeout}s is outside Lambda's 1-900 seconds")
         if not LAMBDA_MEMORY_MB[0] <= action.memory <= LAMBDA_MEMORY_MB[1]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.authorization import Authorization
-from servey_cdk.discovery import Registry, discover
+from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError
 
 APP_HELP = "the app's module (default: $SERVEY_ACTION_PATH, else 'actions')"
@@ -38,6 +38,9 @@ def _main(args: argparse.Namespace) -> int:
         if args.command is _rehearse:  # the assembly says everything: no app to import
             return _rehearse(args)  # type: ignore[no-any-return]
         registry = discover(args.app)
+        duplicates = duplicate_names(registry.actions)
+        if duplicates and args.command in (_list, _run):  # the documents report them with every other problem
+            raise AppDefinitionError(duplicates)
         return int(args.command(registry, args))
     except AppDefinitionError as error:
         print(f"the app cannot be deployed as written:\n{error}", file=sys.stderr)

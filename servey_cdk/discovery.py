@@ -10,6 +10,7 @@ dataclasses or models) are found by walking the types the actions return.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 import importlib.util
 import os
@@ -17,7 +18,7 @@ import pkgutil
 import sys
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ class Registry:
         for candidate in self.actions:
             if candidate.name == name:
                 return candidate
-        raise NotFound(f"no action named {name!r}")
+        raise NotFound(f"no action named {name!r}{_did_you_mean(name, [a.name for a in self.actions])}")
 
     def runner(self, name: str) -> ActionRunner:
         """The ready-to-call form of an action, built on first use and kept."""
@@ -100,13 +101,34 @@ def discover(app_module: str | None = None) -> Registry:
     )
 
 
+def duplicate_names(actions: Sequence[Action]) -> list[str]:
+    """A problem for each action name that two actions share, naming both."""
+    seen: dict[str, Action] = {}
+    problems = []
+    for action in actions:
+        other = seen.setdefault(action.name, action)
+        if other is not action:
+            both = f"{other.qualified_name} and {action.qualified_name}"
+            problems.append(f"action {action.name!r}: the name is used by both {both}")
+    return problems
+
+
+def _did_you_mean(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _import_app(name: str) -> Iterator[types.ModuleType]:
     try:
         root = importlib.import_module(name)
     except ModuleNotFoundError as error:
         if error.name and (name == error.name or name.startswith(error.name + ".")):
+            here = os.getcwd()
+            nearby = [info.name for info in pkgutil.iter_modules([here])]
             raise ModuleNotFoundError(
-                f"app module {name!r} was not found (set --app or SERVEY_ACTION_PATH)", name=name
+                f"app module {name!r} was not found in {here} or on the import path "
+                f"(set --app or SERVEY_ACTION_PATH){_did_you_mean(name.partition('.')[0], nearby)}",
+                name=name,
             ) from None
         raise
     yield root

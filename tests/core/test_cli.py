@@ -251,3 +251,28 @@ def test_given_run_with_a_token_then_its_holder_is_the_caller() -> None:
 
 def test_given_scopes_without_as_then_usage_error() -> None:
     assert sample("run", "only_for_root", "--scopes", "root").returncode == 2
+
+
+@pytest.mark.parametrize("command", [["list"], ["run", "same"], ["spec"], ["openapi"]])
+def test_given_two_actions_of_one_name_then_every_command_refuses_naming_both(
+    tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "twice_app.py").write_text(
+        "from servey_cdk import action\n\n"
+        "@action(name='same')\ndef first() -> int:\n    return 1\n\n"
+        "@action(name='same')\ndef second() -> int:\n    return 2\n"
+    )
+
+    done = servey("--app", "twice_app", *command, cwd=tmp_path)
+
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "action 'same': the name is used by both twice_app.first and twice_app.second" in done.stderr
+
+
+def test_given_a_mistyped_app_or_action_then_the_error_suggests_the_name() -> None:
+    module = servey("--app", "sampl_app", "list")
+    action = sample("run", "say_helo")
+
+    assert "did you mean 'sample_app'?" in module.stderr
+    assert str(REPO_ROOT) in module.stderr  # the folder it searched
+    assert "did you mean 'say_hello'?" in action.stderr
