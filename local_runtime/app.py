@@ -93,6 +93,7 @@ class LocalRuntime:
             Route("/openapi.json", lambda _: JSONResponse(local_openapi_document(self.spec))),
             Route("/asyncapi.json", self._asyncapi),
             Route("/login", self.login.endpoint, methods=["POST"]),
+            Route("/login", self.login.page, methods=["GET"]),
             Route("/_servey/queues", self._queues),
             Route("/_servey/schedules/{name}", self._fire_schedule, methods=["POST"]),
         ]

@@ -17,6 +17,7 @@ from typing import Any
 from local_runtime.login import PASSWORD_VARIABLE
 from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES, LimitedWebSocketProtocol
 from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.errors import AppDefinitionError
 
 APP_FACTORY = "local_runtime.app:create_app"
 # uvicorn held to API Gateway's websocket limits (local_runtime.websocket_protocol).
@@ -48,7 +49,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Kept in the environment so that a reloaded server keeps the password and the tokens stay valid.
     os.environ.setdefault(PASSWORD_VARIABLE, secrets.token_urlsafe(12))
     os.environ.setdefault("JWT_SECRET_KEY", secrets.token_urlsafe(32))
-    spec = load_spec(args.app)
+    try:
+        spec = load_spec(args.app)
+    except AppDefinitionError as error:  # one clear message, as the servey command gives
+        raise SystemExit(f"servey-local: the app cannot be served as written:\n{error}") from None
+    except ModuleNotFoundError as error:
+        raise SystemExit(f"servey-local: {error}") from None
     print(banner(spec, f"{args.host}:{args.port}", os.environ[PASSWORD_VARIABLE]), flush=True)
     if args.reload:
         uvicorn.run(

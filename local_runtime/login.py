@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from html import escape
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from local_runtime.request_body import read_body
 from servey_cdk.authenticator import Credentials, Identity, TokenResponse
@@ -22,6 +23,27 @@ from servey_cdk.kms_tokens import TokenSigner
 
 PASSWORD_VARIABLE = "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD"
 MAX_FORM_BYTES = 16 * 1024  # a user name, a password and scopes: far less than this
+PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
+LOGIN_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="UTF-8"><title>servey-local: log in</title></head>
+<body>
+<h1>Log in</h1>
+<p>Any user name, the password servey-local printed, and the scopes to hold.</p>
+<form id="login" method="post" action="/login">
+<label>User name <input name="username" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<label>Scopes <input name="scope" placeholder="root items:write"></label>
+<input type="hidden" name="redirect_to" value="{next}">
+<button type="submit">Log in</button>
+</form>
+<form id="logout" method="post" action="/login">
+<input type="hidden" name="logout" value="1"><input type="hidden" name="redirect_to" value="/login">
+<button type="submit">Log out</button>
+</form>
+</body>
+</html>
+"""
 
 
 def debug_password() -> str:
@@ -68,6 +90,11 @@ class DebugLogin:
             {"access_token": token, "token_type": "bearer", "expires_in": self.signer.lifetime_s},
             headers={"Cache-Control": "no-store"},
         )
+
+    async def page(self, request: Request) -> HTMLResponse:
+        """A small login form; it comes back to `?next=` (a path of this site) with a session."""
+        target = request.query_params.get("next", "/")
+        return HTMLResponse(LOGIN_PAGE.format(next=escape(target, quote=True)), headers=PAGE_HEADERS)
 
     def _issue(self, form: dict[str, list[str]]) -> TokenResponse:
         subject, scopes = self._check(form)

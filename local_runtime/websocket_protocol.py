@@ -10,7 +10,7 @@ keeps too) is answered with a 414 and the connection closed. Messages over
 
 from __future__ import annotations
 
-from uvicorn.protocols.websockets.websockets_impl import WebSocketProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 MAX_URL_BYTES = 8192
 MAX_MESSAGE_BYTES = 128 * 1024
@@ -20,7 +20,7 @@ URI_TOO_LONG = (
 )
 
 
-class LimitedWebSocketProtocol(WebSocketProtocol):
+class LimitedWebSocketProtocol(WebSocketsSansIOProtocol):
     _handshake_read = False
 
     def data_received(self, data: bytes) -> None:

@@ -37,8 +37,8 @@ def receive_note(text: str) -> int:
 
 
 @action(triggers=WebTrigger("GET", "/echo"))
-def echo(text: str) -> str:
-    """A cheap query field, for queries that ask for it many times over."""
+def echo(text: str) -> str | None:
+    """A cheap, nullable query field, for queries that ask for it many times over."""
     return text
 
 

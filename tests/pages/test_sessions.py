@@ -8,14 +8,19 @@ posts are refused, and routes other than pages ignore the cookie.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from starlette.testclient import TestClient
 
+from local_runtime import LocalRuntime
 from sample_app.accounts import accounts
+from servey_cdk.appspec import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.session import SESSION_COOKIE
+from servey_cdk.discovery import Registry
 from tests.pages.conftest import Context, Page, recorded
 
 LOGIN = "/actions/issue-account-token"
@@ -113,3 +118,32 @@ def test_logout_clears_the_cookie(lambda_app: LambdaApp) -> None:
     answer = form_post(lambda_app, {"logout": "1", "redirect_to": "/"}, {"Sec-Fetch-Site": "same-origin"})
     assert answer["statusCode"] == 303
     assert answer["headers"]["Set-Cookie"].startswith(f"{SESSION_COOKIE}=; Max-Age=0;")
+
+
+@pytest.fixture
+def local(registry: Registry, lambda_app: LambdaApp) -> Iterator[TestClient]:
+    """servey-local over the sample app, on loopback (where the cookie is not `Secure`)."""
+    runtime = LocalRuntime(build_spec(registry), lambda_app.handle, lambda_app.connections, password="pw")
+    with TestClient(runtime.app, base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
+
+
+def test_servey_locals_login_page_posts_a_session_login_back_to_next(local: TestClient) -> None:
+    page = local.get("/login?next=/secret-page%22%3E")
+    assert page.status_code == 200
+    assert '<form id="login" method="post" action="/login">' in page.text
+    assert 'name="redirect_to" value="/secret-page&quot;&gt;"' in page.text  # escaped, never markup
+
+
+def test_servey_locals_login_gives_a_session_the_protected_page_accepts(local: TestClient) -> None:
+    form = {"username": "dev", "password": "pw", "scope": "root", "redirect_to": "/secret-page"}
+    same_site = {"Sec-Fetch-Site": "same-origin"}
+    answer = local.post("/login", data=form, headers=same_site, follow_redirects=False)
+    assert answer.status_code == 303
+    assert "HttpOnly" in answer.headers["set-cookie"]
+    assert "Secure" not in answer.headers["set-cookie"]  # loopback: a plain-HTTP browser keeps it
+    page = local.get("/secret-page")
+    assert page.status_code == 200
+    assert "Shown to dev." in page.text
+    local.post("/login", data={"logout": "1"}, headers=same_site, follow_redirects=False)
+    assert local.get("/secret-page").status_code == 401
