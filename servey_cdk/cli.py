@@ -18,6 +18,7 @@ from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError
+from servey_cdk.subscription import RecordingPublisher, set_publisher
 
 APP_HELP = "the app's module (default: $SERVEY_ACTION_PATH, else 'actions')"
 
@@ -126,8 +127,17 @@ def _run(registry: Registry, args: argparse.Namespace) -> int:
         return 2
     runner = registry.runner(args.name)
     authorization = _caller(args)
-    result = runner.invoke(params, authorization=authorization, source="cli", request_id=str(uuid.uuid4()))
+    recorder = RecordingPublisher()  # what the action publishes is shown, not sent
+    previous = set_publisher(recorder)
+    try:
+        request_id = str(uuid.uuid4())
+        result = runner.invoke(params, authorization=authorization, source="cli", request_id=request_id)
+    finally:
+        set_publisher(previous)
     print(runner.dump_json(result).decode())
+    for subscription, event, connection in recorder.deliveries:
+        to = f" (connection {connection})" if connection else ""
+        print(f"published to {subscription}{to}: {json.dumps(event)}", file=sys.stderr)
     return 0
 
 

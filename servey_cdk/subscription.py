@@ -38,6 +38,16 @@ class NoPublisher:
         )
 
 
+class RecordingPublisher:
+    """An in-process publisher that keeps each delivery instead of sending it: for `servey run`."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[tuple[str, Any, str | None]] = []  # subscription, event, connection
+
+    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
+        self.deliveries.append((subscription.name, event, connection_id))
+
+
 _publisher: list[Publisher] = [NoPublisher()]
 
 

@@ -276,3 +276,11 @@ def test_given_a_mistyped_app_or_action_then_the_error_suggests_the_name() -> No
     assert "did you mean 'sample_app'?" in module.stderr
     assert str(REPO_ROOT) in module.stderr  # the folder it searched
     assert "did you mean 'say_hello'?" in action.stderr
+
+
+def test_given_a_publishing_action_then_run_shows_what_it_published() -> None:
+    caller = ["--as", "dev", "--scopes", "root messages:send"]
+    done = sample("run", "broadcast_message", "--params", '{"message": "hi all"}', *caller)
+
+    assert (done.returncode, json.loads(done.stdout)) == (0, True)
+    assert 'published to messager: "hi all"' in done.stderr
