@@ -22,7 +22,7 @@ from uuid import UUID
 
 from servey_cdk.action import Action
 from servey_cdk.discovery import Registry, is_record_type
-from servey_cdk.signature import signature_of
+from servey_cdk.signature import InputParameter, signature_of
 from servey_cdk.triggers import WebTrigger
 
 APPSYNC_SCALARS = (
@@ -67,7 +67,7 @@ class _Field:
     name: str
     type_ref: str
     description: str | None = None
-    arguments: list[tuple[str, str]] = field(default_factory=list)
+    arguments: list[_Field] = field(default_factory=list)
 
 
 @dataclass
@@ -156,7 +156,8 @@ class _SchemaBuilder:
         arguments = []
         for parameter in signature.inputs:
             ref = self.type_ref(parameter.annotation, f"{where} parameter {parameter.name!r}", True)
-            arguments.append((parameter.name, ref if parameter.required else ref.removesuffix("!")))
+            ref = ref if parameter.required else ref.removesuffix("!")
+            arguments.append(_Field(parameter.name, ref, _limits(parameter)))
         self.resolvers.append(Resolver(type_name, action.name, action.name, action.batch_size))
         return _Field(
             action.name,
@@ -213,15 +214,54 @@ def _print_type(keyword: str, name: str, fields: list[_Field]) -> str:
     lines = [f"{keyword} {name} {{"]
     for item in fields:
         if item.description:
-            lines.append(_description(item.description))
-        arguments = ", ".join(f"{arg}: {ref}" for arg, ref in item.arguments)
-        lines.append(f"  {item.name}{f'({arguments})' if arguments else ''}: {item.type_ref}")
+            lines.append(_description(item.description, "  "))
+        lines.append(f"  {item.name}{_print_arguments(item.arguments)}: {item.type_ref}")
     return "\n".join(lines) + "\n}"
 
 
-def _description(text: str) -> str:
-    body = text.replace('"""', '\\"""').replace("\n", "\n  ")
-    return f'  """\n  {body}\n  """'
+def _print_arguments(arguments: list[_Field]) -> str:
+    """`(a: Int!, b: String)`, or one argument a line when some carry a description."""
+    if not arguments:
+        return ""
+    if not any(argument.description for argument in arguments):
+        return "(" + ", ".join(f"{argument.name}: {argument.type_ref}" for argument in arguments) + ")"
+    lines = []
+    for argument in arguments:
+        if argument.description:
+            lines.append(_description(argument.description, "    "))
+        lines.append(f"    {argument.name}: {argument.type_ref}")
+    return "(\n" + "\n".join(lines) + "\n  )"
+
+
+def _description(text: str, indent: str) -> str:
+    body = text.replace('"""', '\\"""').replace("\n", "\n" + indent)
+    return f'{indent}"""\n{indent}{body}\n{indent}"""'
+
+
+# The JSON schema keywords of a value's limits, which GraphQL's types cannot state.
+_LIMITS = (
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+)
+
+
+def _limits(parameter: InputParameter) -> str | None:
+    """A constrained parameter's limits, as pydantic states them in JSON schema, for its description."""
+    if not parameter.constrained:
+        return None
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(parameter.validated_type).json_schema()
+    limits = [f"{keyword}: {schema[keyword]}" for keyword in _LIMITS if keyword in schema]
+    return ", ".join(limits) or None
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:

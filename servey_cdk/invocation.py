@@ -66,7 +66,7 @@ class ActionRunner:
         from pydantic import ConfigDict, create_model
 
         fields: dict[str, Any] = {
-            parameter.name: (parameter.annotation, ... if parameter.required else parameter.default)
+            parameter.name: (parameter.validated_type, ... if parameter.required else parameter.default)
             for parameter in self.signature.inputs
         }
         return create_model(
@@ -237,7 +237,7 @@ def _scalar_inputs(inputs: tuple[InputParameter, ...]) -> tuple[ScalarInput, ...
             optional = len(members) == 1
             annotation = members[0] if optional else annotation
         coercion = _SCALAR_COERCIONS.get(annotation)
-        if coercion is None:
+        if coercion is None or parameter.constrained:  # limits are pydantic's to check
             return None
         found.append((parameter.name, coercion, optional, parameter.default))
     return tuple(found)

@@ -17,13 +17,21 @@ REQUIRED = inspect.Parameter.empty
 
 @dataclass(frozen=True)
 class InputParameter:
+    """`annotation` is the type, which routing and schemas go by; `validated_type` is the hint as
+    written, with any `Annotated` limits (pydantic's `Field(le=...)`) that validation adds to it."""
+
     name: str
     annotation: Any
+    validated_type: Any
     default: Any = REQUIRED
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    @property
+    def constrained(self) -> bool:
+        return bool(self.validated_type != self.annotation)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ def signature_of(action: Action) -> ActionSignature:
     fn = action.fn
     try:
         hints = typing.get_type_hints(fn)
+        written = typing.get_type_hints(fn, include_extras=True)
     except NameError as error:
         raise TypeError(f"action {action.name!r}: cannot resolve a type hint ({error})") from error
     parameters = list(inspect.signature(fn).parameters.values())
@@ -66,7 +75,8 @@ def signature_of(action: Action) -> ActionSignature:
         if is_authorization_type(annotation):
             authorization = parameter.name
         else:
-            inputs.append(InputParameter(parameter.name, annotation, parameter.default))
+            written_type = written.get(parameter.name, Any)
+            inputs.append(InputParameter(parameter.name, annotation, written_type, parameter.default))
     return ActionSignature(
         inputs=tuple(inputs),
         returns=hints.get("return", Any),
