@@ -2,13 +2,19 @@
 asked for; `prime_factors` has access control of its own."""
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
 
 from servey_cdk import WEB_GET, Example, ScopeAccessControl, action
+
+# The factorial's work grows with the square of the value: 200,000 would take seconds of CPU.
+Value = Annotated[int, Field(ge=0, le=1000)]
 
 
 @dataclass
 class NumberStats:
-    value: int
+    value: Value
 
     @action(batch_size=10)
     async def factorial(self) -> int:
@@ -36,6 +42,6 @@ class NumberStats:
     triggers=WEB_GET,
     examples=(Example(name="five", params={"value": 5}, result={"value": 5}),),
 )
-def number_stats(value: int) -> NumberStats:
+def number_stats(value: Value) -> NumberStats:
     """Statistics about a number."""
     return NumberStats(value)
