@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -83,6 +83,8 @@ class LocalRuntime:
         self.rest = RestApi(spec, self.invoker)
         self.login = DebugLogin(self.signer, self.password)
         self.site = Starlette(routes=self._routes(), lifespan=self._lifespan)
+        # A path with a line break matches no route's pattern (`.` stops there): the catch-all takes it.
+        self.site.router.default = cast(Route, self.site.routes[-1]).handle
         self.app = LocalApp(self.rest, self._fixed_api_paths(), self.site)
 
     def _routes(self) -> list[BaseRoute]:

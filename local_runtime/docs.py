@@ -16,10 +16,30 @@ from starlette.responses import HTMLResponse
 
 from servey_cdk.appspec import AppSpec
 from servey_cdk.aws.appsync import ANONYMOUS
-from servey_cdk.openapi import openapi_document
+from servey_cdk.openapi import error_response, openapi_document
 
 GRAPHIQL_FILES = Path(__file__).parent / "static" / "graphiql"
 LOGIN_PATH = "/login"
+# The debug login's form, with the rules `DebugLogin` holds it to: a blank field counts as missing.
+LOGIN_FORM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["password"], "default": "password"},
+        "username": {"type": "string", "minLength": 1, "description": "Any user name."},
+        "password": {"type": "string", "minLength": 1, "description": "The password servey-local printed."},
+        "scope": {"type": "string", "description": "The scopes to grant, separated by spaces."},
+    },
+    "required": ["username", "password"],
+}
+ACCESS_TOKEN_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "access_token": {"type": "string"},
+        "token_type": {"type": "string", "enum": ["bearer"]},
+        "expires_in": {"type": "integer", "description": "Seconds."},
+    },
+    "required": ["access_token", "token_type", "expires_in"],
+}
 INSTALL_HINT = "/docs needs Swagger UI 5: pip uninstall swagger-ui-bundle; pip install swagger-ui-bundle-v2"
 
 
@@ -53,7 +73,26 @@ def local_openapi_document(spec: AppSpec) -> dict[str, Any]:
         }
     }
     document["security"] = [{}, {"bearer": []}]
+    document["paths"][LOGIN_PATH] = {"post": _login_operation()}
     return document
+
+
+def _login_operation() -> dict[str, Any]:
+    token = {"application/json": {"schema": ACCESS_TOKEN_SCHEMA}}
+    return {
+        "operationId": "debug_login",
+        "tags": ["debug_login"],
+        "summary": "Trade the debug password for a bearer token with the scopes asked for.",
+        "security": [],
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": LOGIN_FORM_SCHEMA}},
+        },
+        "responses": {
+            "200": {"description": "The token.", "content": token},
+            **{status: error_response(status) for status in ("401", "413", "414", "422")},
+        },
+    }
 
 
 def swagger_page(title: str) -> HTMLResponse:

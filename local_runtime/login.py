@@ -109,7 +109,9 @@ class DebugLogin:
             )
         grant_type = form.get("grant_type", ["password"])[0]
         if grant_type != "password":
-            raise InvalidInput(f"grant_type {grant_type!r} is not supported; use 'password'")
+            message = f"grant_type {grant_type!r} is not supported; use 'password'"
+            field = {"loc": ["form", "grant_type"], "msg": message, "type": "literal_error"}
+            raise InvalidInput(message, [field])
         requested = frozenset(" ".join(form.get("scope", [])).split())
         identity = self.authenticator.authenticate(
             Credentials(form["username"][0], form["password"][0], requested)

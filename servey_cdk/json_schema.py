@@ -12,6 +12,10 @@ from typing import Any
 from servey_cdk.discovery import Registry
 
 REF_TEMPLATE = "#/components/schemas/{model}"
+# Lookaheads on a decimal's text: an exponent Python's Decimal can hold (of 17 digits at most, leading
+# zeros aside, it always is), and a numeral not below zero (a minus sign before a digit other than 0).
+EXPONENT_THAT_FITS = "(?![^eE]*[eE][+-]?0*[0-9]{18})"
+NOT_BELOW_ZERO = "(?!-[^eE]*[1-9])"
 
 
 @dataclass
@@ -43,7 +47,20 @@ class SchemaSet:
 def build_schemas(registry: Registry, problems: list[str]) -> SchemaSet:
     from pydantic import TypeAdapter
     from pydantic.errors import PydanticUserError
-    from pydantic.json_schema import JsonSchemaMode
+    from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
+    from pydantic_core.core_schema import DecimalSchema
+
+    class DecimalPatterns(GenerateJsonSchema):
+        """A decimal's text is held to the numerals validation takes, so that `""` or `"-1"` for a
+        decimal that may not be negative is not documented as valid."""
+
+        def get_decimal_pattern(self, schema: DecimalSchema) -> str:
+            pattern = self.build_decimal_pattern(schema)
+            if self.mode != "validation":
+                return pattern  # the text pydantic writes
+            lower = schema.get("ge", schema.get("gt"))
+            sign = NOT_BELOW_ZERO if lower is not None and lower >= 0 else ""
+            return "^" + EXPONENT_THAT_FITS + sign + pattern.removeprefix("^")
 
     inputs: list[tuple[tuple[str, str], JsonSchemaMode, TypeAdapter[Any]]] = []
     for action in registry.actions:
@@ -59,7 +76,9 @@ def build_schemas(registry: Registry, problems: list[str]) -> SchemaSet:
         except (PydanticUserError, TypeError) as error:
             problems.append(f"subscription {item.name!r}: no JSON schema for its event type ({error})")
     try:
-        by_key, definitions = TypeAdapter.json_schemas(inputs, ref_template=REF_TEMPLATE)
+        by_key, definitions = TypeAdapter.json_schemas(
+            inputs, ref_template=REF_TEMPLATE, schema_generator=DecimalPatterns
+        )
     except (PydanticUserError, TypeError) as error:
         problems.append(f"the app's types have no JSON schema: {error}")
         return SchemaSet(registry=registry)

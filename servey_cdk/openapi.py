@@ -6,8 +6,9 @@ pydantic (through AppSpec); examples from the actions' `Example`s.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
+from servey_cdk.api_gateway import required_query_parameters
 from servey_cdk.appspec import ActionSpec, AppSpec, RouteSpec
 
 ERROR_SCHEMA = {
@@ -19,15 +20,42 @@ ERROR_SCHEMA = {
     },
     "required": ["error", "detail", "request_id"],
 }
-_ERRORS = {
-    "404": "No such route.",
-    "422": "The parameters are invalid; `detail` lists each failing field.",
-    "500": "The action failed; quote the request id when reporting it.",
+# The body of an answer AWS gives by itself, before anything of the app's applies (414, 415).
+GATEWAY_MESSAGE_SCHEMA = {
+    "type": "object",
+    "properties": {"message": {"type": "string"}},
+    "required": ["message"],
 }
-_TOKEN_ERRORS = {
-    "401": "No token, or a token that is invalid or expired.",
-    "403": "The token does not grant access to this action.",
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_GATEWAY_MESSAGE = {"$ref": "#/components/schemas/GatewayMessage"}
+
+
+class ErrorResponse(NamedTuple):
+    """An error the API answers: its name among the components, what it means, its body's schema."""
+
+    name: str
+    description: str
+    body: dict[str, str] = _ERROR
+
+
+ERROR_RESPONSES = {
+    "401": ErrorResponse(
+        "Unauthorized", "A bad or expired token (any token sent is checked), or none where one is needed."
+    ),
+    "403": ErrorResponse("Forbidden", "The token does not grant access to this action."),
+    "404": ErrorResponse("NotFound", "No such route, or nothing of that id."),
+    "405": ErrorResponse("MethodNotAllowed", "Another method of this path; `Allow` lists those it takes."),
+    "413": ErrorResponse("PayloadTooLarge", "The request body is over Lambda's 6 MB payload limit."),
+    "414": ErrorResponse("UriTooLong", "The URL is over 8,192 bytes, CloudFront's limit.", _GATEWAY_MESSAGE),
+    "415": ErrorResponse(
+        "UnsupportedMediaType",
+        "Another method of this path, with a body of a media type API Gateway has no template for.",
+        _GATEWAY_MESSAGE,
+    ),
+    "422": ErrorResponse("InvalidInput", "The parameters are invalid; `detail` lists each failing field."),
+    "500": ErrorResponse("ActionFailed", "The action failed; quote the request id when reporting it."),
 }
+_TOKEN_ONLY = {"403"}  # answered only by actions that need a token
 
 
 def openapi_document(spec: AppSpec, title: str | None = None, version: str = "1.0.0") -> dict[str, Any]:
@@ -35,7 +63,10 @@ def openapi_document(spec: AppSpec, title: str | None = None, version: str = "1.
     for route in spec.routes:
         if route.kind == "action":
             paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, spec)
-    components: dict[str, Any] = {"schemas": {**spec.schemas, "Error": ERROR_SCHEMA}}
+    components: dict[str, Any] = {
+        "schemas": {**spec.schemas, "Error": ERROR_SCHEMA, "GatewayMessage": GATEWAY_MESSAGE_SCHEMA},
+        "responses": _error_responses(),
+    }
     if any(route.requires_token for route in spec.routes):
         components["securitySchemes"] = {
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -59,8 +90,15 @@ def _operation(route: RouteSpec, spec: AppSpec) -> dict[str, Any]:
     properties: dict[str, Any] = action.params_schema.get("properties", {})
     required = set(action.params_schema.get("required", []))
     in_body = route.method not in ("GET", "DELETE")
+    validated = set(required_query_parameters(route, spec))
     parameters = [
-        _parameter(name, "path" if name in route.path_params else "query", schema, name in required, action)
+        _parameter(
+            name,
+            "path" if name in route.path_params else "query",
+            _not_blank(schema) if name in validated else schema,
+            name in required,
+            action,
+        )
         for name, schema in properties.items()
         if name in route.path_params or not in_body
     ]
@@ -94,6 +132,17 @@ def _parameter(
     if examples:
         parameter["examples"] = examples
     return parameter
+
+
+def _not_blank(schema: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway's request validator takes a blank required query parameter for a missing one."""
+    if schema.get("type") == "string":
+        return {**schema, "minLength": max(schema.get("minLength", 0), 1)}
+    if schema.get("type") == "array" and "items" in schema:
+        return {**schema, "items": _not_blank(schema["items"])}
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [_not_blank(branch) for branch in schema["anyOf"]]}
+    return schema
 
 
 def _request_body(action: ActionSpec, names: list[str], required: set[str]) -> dict[str, Any]:
@@ -132,10 +181,20 @@ def _responses(action: ActionSpec, route: RouteSpec) -> dict[str, Any]:
         },
         "304": {"description": "Not modified: the If-None-Match tag is current."},
     }
-    errors = {**_ERRORS, **(_TOKEN_ERRORS if route.requires_token else {})}
-    for status in sorted(errors):
-        responses[status] = {
-            "description": errors[status],
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
+    for status in ERROR_RESPONSES:
+        if route.requires_token or status not in _TOKEN_ONLY:
+            responses[status] = error_response(status)
+    return responses
+
+
+def error_response(status: str) -> dict[str, str]:
+    """A reference to the error response of that status among the document's components."""
+    return {"$ref": f"#/components/responses/{ERROR_RESPONSES[status].name}"}
+
+
+def _error_responses() -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for name, description, body in ERROR_RESPONSES.values():
+        responses[name] = {"description": description, "content": {"application/json": {"schema": body}}}
+    responses["MethodNotAllowed"]["headers"] = {"Allow": {"schema": {"type": "string"}}}
     return responses

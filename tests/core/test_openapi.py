@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
-from servey_cdk import WEB_GET, WEB_POST, Example, action
+from local_runtime.app import URI_TOO_LONG
+from servey_cdk import WEB_GET, WEB_POST, Example, Forbidden, action
+from servey_cdk.api_gateway import UNSUPPORTED_MEDIA_TYPE_BODY
 from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.openapi import openapi_document
 from tests.core.conftest import registry_of
@@ -131,11 +135,12 @@ def test_given_a_protected_action_then_the_bearer_scheme_and_401_403_are_documen
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
 
 
-def test_given_an_open_action_then_it_has_no_security_and_no_401_403(document: dict[str, Any]) -> None:
+def test_given_an_open_action_then_it_has_no_security_and_no_403(document: dict[str, Any]) -> None:
     operation = document["paths"]["/actions/say-hello"]["get"]
 
     assert "security" not in operation
-    assert not {"401", "403"} & set(operation["responses"])
+    assert "403" not in operation["responses"]
+    assert "401" in operation["responses"]  # a token sent anyway is checked
 
 
 def test_given_no_protected_action_then_there_is_no_security_scheme() -> None:
@@ -148,10 +153,74 @@ def test_given_no_protected_action_then_there_is_no_security_scheme() -> None:
     assert "securitySchemes" not in document["components"]
 
 
-def test_given_any_operation_then_422_404_and_500_use_the_error_schema(document: dict[str, Any]) -> None:
-    responses = document["paths"]["/items"]["post"]["responses"]
+def resolved(document: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """A response, its `$ref` to the components followed."""
+    name = response["$ref"].removeprefix("#/components/responses/")
+    found: dict[str, Any] = document["components"]["responses"][name]
+    return found
 
-    for status in ("404", "422", "500"):
-        schema = responses[status]["content"]["application/json"]["schema"]
-        assert schema == {"$ref": "#/components/schemas/Error"}
+
+def body_schema(document: dict[str, Any], response: dict[str, Any]) -> Any:
+    return resolved(document, response)["content"]["application/json"]["schema"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"), [("/items", "post"), ("/actions/say-hello", "get"), ("/items/{item_id}", "delete")]
+)
+def test_given_any_operation_then_every_error_the_api_answers_is_listed_with_its_body(
+    document: dict[str, Any], path: str, method: str
+) -> None:
+    operation = document["paths"][path][method]
+    responses = operation["responses"]
+
+    token_errors = {"401", "403"} if "security" in operation else {"401"}
+    assert set(responses) == {"200", "304", "404", "405", "413", "414", "415", "422", "500"} | token_errors
+    for status in {"404", "405", "413", "422", "500"} | token_errors:
+        assert body_schema(document, responses[status]) == {"$ref": "#/components/schemas/Error"}
     assert document["components"]["schemas"]["Error"]["required"] == ["error", "detail", "request_id"]
+    for status in ("414", "415"):
+        assert body_schema(document, responses[status]) == {"$ref": "#/components/schemas/GatewayMessage"}
+    assert document["components"]["schemas"]["GatewayMessage"]["required"] == ["message"]
+    assert set(resolved(document, responses["405"])["headers"]) == {"Allow"}
+
+
+def test_given_the_error_bodies_then_the_schemas_are_those_the_server_gives(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    jsonschema.validate(Forbidden("no").body("a-request-id"), schemas["Error"])
+    jsonschema.validate(Forbidden("no").body(None), schemas["Error"])  # the debug login has no request id
+    jsonschema.validate(json.loads(UNSUPPORTED_MEDIA_TYPE_BODY), schemas["GatewayMessage"])
+    jsonschema.validate(json.loads(URI_TOO_LONG.body), schemas["GatewayMessage"])
+
+
+def test_given_a_required_query_parameter_then_the_document_refuses_it_blank(
+    document: dict[str, Any],
+) -> None:
+    name = parameters_of(document["paths"]["/actions/say-hello"]["get"])["name"]
+    tag = parameters_of(document["paths"]["/items"]["get"])["tag"]
+
+    assert name["schema"]["minLength"] == 1  # API Gateway's validator takes "" for missing
+    assert "minLength" not in json.dumps(tag["schema"])  # an optional one is not validated
+
+
+def test_given_a_decimal_then_its_text_must_be_a_numeral_within_its_bound(document: dict[str, Any]) -> None:
+    price = document["components"]["schemas"]["NewItem"]["properties"]["price"]  # Field(ge=0)
+
+    for text in ("", " ", "one", "1.2.3", "-1", "-0.5", -1, "1e-4208360600430787704558"):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(text, price)
+    for text in ("4.20", "0", "-0", ".5", "1e3", "+2", 3, "1e-99999999999999999"):
+        jsonschema.validate(text, price)
+
+
+def test_given_a_bounded_parameter_then_the_document_shows_the_bound(document: dict[str, Any]) -> None:
+    value = parameters_of(document["paths"]["/actions/number-stats"]["get"])["value"]
+    assert (value["schema"]["minimum"], value["schema"]["maximum"]) == (0, 1000)
+
+
+def test_given_a_token_action_then_it_takes_only_the_password_grant(document: dict[str, Any]) -> None:
+    body = document["paths"]["/actions/issue-account-token"]["post"]["requestBody"]
+    grant_type = body["content"]["application/json"]["schema"]["properties"]["grant_type"]
+
+    jsonschema.validate("password", grant_type)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("client_credentials", grant_type)
