@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,8 +22,9 @@ import websockets
 
 from local_runtime.cli import banner
 from servey_cdk.appspec import load_spec
+from servey_cdk.rehearsal.local_aws import free_port
+from tests.local.conftest import REPO_ROOT, servey_local
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "served-password"
 
 
@@ -34,43 +34,14 @@ class Server:
     banner: str
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    port = free_port()
-    env = {**os.environ, "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD": PASSWORD, "PYTHONPATH": str(REPO_ROOT)}
-    command = [sys.executable, "-c", "from local_runtime.cli import main; main()", "--app", "sample_app"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "servey-local exited"
-            assert time.monotonic() < deadline, "servey-local did not start in 30 s"
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with servey_local(PASSWORD, subprocess.PIPE) as (base, process):
         assert process.stdout is not None
         banner = b""
         while b"SPA fallback" not in banner:
             banner += process.stdout.readline()
         yield Server(base, banner.decode())
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_GIVEN_the_cli_WHEN_started_THEN_the_banner_lists_every_url_and_the_password(server: Server) -> None:
