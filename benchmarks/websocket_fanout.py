@@ -2,9 +2,10 @@
 
 servey-local serves the sample app from its own process, pinned to one core; the
 clients run on the other. Each client connects to /ws and subscribes to `messager`;
-then one `POST /actions/broadcast-message` publishes, and the time runs from the
-request until the last client has received the envelope. A client that has not
-received it within the timeout counts as lost. Each round publishes a new message.
+then one `POST /actions/broadcast-message`, with a debug login's token that may send,
+publishes, and the time runs from the request until the last client has received the
+envelope. A client that has not received it within the timeout counts as lost. Each
+round publishes a new message.
 
     python benchmarks/websocket_fanout.py [--clients 100 1000] [--rounds 5]
 """
@@ -27,6 +28,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 SUBSCRIBE = json.dumps({"type": "subscribe", "subscription": "messager"})
 RECEIVE_TIMEOUT_S = 30
+PASSWORD = "fan-out"  # servey-local's debug login: broadcasting takes the `messages:send` scope
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,17 @@ async def fan_out(base: str, clients: int, rounds: int) -> Figures:
     fanout_ms: list[float] = []
     lost = 0
     async with httpx.AsyncClient(base_url=f"http://{base}", timeout=RECEIVE_TIMEOUT_S) as http:
+        form = {"username": "benchmark", "password": PASSWORD, "scope": "messages:send"}
+        login = await http.post("/login", data=form)
+        login.raise_for_status()
+        sender = {"Authorization": f"Bearer {login.json()['access_token']}"}
         for round_ in range(rounds):
             message = f"round {round_} to {clients}"
             waiting = [asyncio.create_task(received_at(websocket, message)) for websocket in sockets]
             sent = time.perf_counter()
-            response = await http.post("/actions/broadcast-message", json={"message": message})
+            response = await http.post(
+                "/actions/broadcast-message", json={"message": message}, headers=sender
+            )
             response.raise_for_status()
             arrivals = [arrival for arrival in await asyncio.gather(*waiting) if arrival is not None]
             lost += clients - len(arrivals)
@@ -97,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         server = [sys.executable, "-m", "uvicorn", "local_runtime.app:create_app", "--factory"]
         server += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
         environment = {"PYTHONPATH": str(REPO_ROOT), "SERVEY_ACTION_PATH": "sample_app"}
+        environment["SERVEY_DEBUG_AUTHENTICATOR_PASSWORD"] = PASSWORD
         with serving(server, REPO_ROOT, f"http://127.0.0.1:{port}{PATH}", environment):
             results.append(asyncio.run(fan_out(f"127.0.0.1:{port}", clients, args.rounds)))
 

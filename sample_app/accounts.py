@@ -3,7 +3,7 @@
 `POST /actions/issue-account-token` trades a user name and password for a bearer token (KMS-signed
 on AWS, HS256 locally). The table lives in SQLite at `SAMPLE_ACCOUNTS_DB` (in memory
 by default); a deployed app would point the same few lines at its own user table.
-`SAMPLE_ADMIN_PASSWORD`, when set, adds a user `admin` holding the `root` scope.
+`SAMPLE_ADMIN_PASSWORD`, when set, adds a user `admin` holding every scope the app's actions need.
 """
 
 from __future__ import annotations
@@ -57,5 +57,5 @@ def _hash(password: str, salt: bytes) -> bytes:
 
 accounts = AccountBook(os.environ.get("SAMPLE_ACCOUNTS_DB", ":memory:"))
 if admin_password := os.environ.get("SAMPLE_ADMIN_PASSWORD"):
-    accounts.add("admin", admin_password, {"root"})
+    accounts.add("admin", admin_password, {"root", "items:write", "messages:send"})
 issue_account_token = token_action(accounts, name="issue_account_token")

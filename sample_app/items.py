@@ -1,4 +1,5 @@
-"""A small catalogue: path parameters, JSON bodies and nested models."""
+"""A small catalogue: path parameters, JSON bodies and nested models. Anyone may read it; changing
+it takes a token with the `items:write` scope."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -6,7 +7,7 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
-from servey_cdk import Example, NotFound, WebTrigger, action
+from servey_cdk import Example, NotFound, ScopeAccessControl, WebTrigger, action
 
 
 class Status(Enum):
@@ -73,7 +74,10 @@ def list_items(tag: str | None = None, limit: int = 20) -> list[Item]:
     return items[:limit]
 
 
-@action(triggers=WebTrigger("POST", "/items"))
+WRITE_ITEMS = ScopeAccessControl(execute_scope="items:write")
+
+
+@action(triggers=WebTrigger("POST", "/items"), access_control=WRITE_ITEMS)
 def create_item(item: NewItem) -> Item:
     """Add an item to the catalogue."""
     created = Item(
@@ -88,7 +92,11 @@ def create_item(item: NewItem) -> Item:
     return created
 
 
-@action(triggers=WebTrigger("DELETE", "/items/{item_id}"))
+@action(
+    triggers=WebTrigger("DELETE", "/items/{item_id}"),
+    access_control=WRITE_ITEMS,
+    examples=Example(name="no_such_item", params={"item_id": 404}, result=False),
+)
 def delete_item(item_id: int) -> bool:
     """Remove an item; false when there was none."""
     return _ITEMS.pop(item_id, None) is not None

@@ -1,7 +1,7 @@
 """Subscriptions: publish to websocket subscribers, and run a linked action per message."""
 
 from sample_app.subscriptions import messager
-from servey_cdk import WEB_POST, Example, SubscriptionTrigger, action
+from servey_cdk import WEB_POST, Example, ScopeAccessControl, SubscriptionTrigger, action
 
 RECORDED: list[str] = []
 
@@ -9,6 +9,7 @@ RECORDED: list[str] = []
 @action(
     triggers=WEB_POST,
     publishes=messager,
+    access_control=ScopeAccessControl(execute_scope="messages:send"),
     # Publishing needs a runtime's publisher (servey-local, Lambda, the rehearsal): not a unit test.
     examples=Example(name="hello_all", params={"message": "Hello all!"}, result=True, include_in_tests=False),
 )

@@ -248,7 +248,7 @@ def build_spec(registry: Registry, router_for_all: bool | None = None) -> AppSpe
         subscriptions=_subscriptions(registry, function_of, queues, schemas),
         s3_triggers=_s3_triggers(registry, function_of),
         static=_static(registry, problems),
-        auth=_auth(registry),
+        auth=auth_of(registry),
         schemas=schemas.components,
     )
     if problems:
@@ -490,7 +490,8 @@ def _static(registry: Registry, problems: list[str]) -> StaticSpec | None:
     return StaticSpec(str(directory), tuple(files), fallback)
 
 
-def _auth(registry: Registry) -> AuthSpec:
+def auth_of(registry: Registry) -> AuthSpec:
+    """Whether any action or subscription needs a token, and every scope their access controls name."""
     controls = [action.access_control for action in registry.actions]
     controls += [item.access_control for item in registry.subscriptions]
     scopes = sorted({scope for control in controls if (scope := getattr(control, "execute_scope", None))})

@@ -7,7 +7,9 @@ In a test module:
     TestActions = define_test_class("my_app")
 
 Each example runs through the invocation pipeline (validation and all) and its
-result, as JSON would carry it, must equal the example's result.
+result, as JSON would carry it, must equal the example's result. An action that needs
+a token is called as a user holding every scope the app's access controls name, as
+`servey rehearse --login` calls it with the token it is issued.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from collections.abc import Callable
 from typing import Any
 
 from servey_cdk.action import Action
+from servey_cdk.appspec import auth_of
+from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.example import Example
 from servey_cdk.tokens import TokenSettings
 
 TEST_REQUEST_ID = "servey-example-test"
+TEST_CALLER = "servey-example-caller"  # the subject of a protected example's authorization
 
 
 def example_cases(registry: Registry) -> list[tuple[Action, Example]]:
@@ -36,7 +41,11 @@ def example_cases(registry: Registry) -> list[tuple[Action, Example]]:
 def run_example(registry: Registry, action: Action, example: Example) -> tuple[Any, Any]:
     """(the result the action gave, the result the example expects), both JSON-shaped."""
     runner = registry.runner(action.name)
-    result = runner.invoke(example.params, authorization=None, source="test", request_id=TEST_REQUEST_ID)
+    caller = Authorization(TEST_CALLER, frozenset(auth_of(registry).scopes))
+    authorization = caller if action.access_control.requires_token else None
+    result = runner.invoke(
+        example.params, authorization=authorization, source="test", request_id=TEST_REQUEST_ID
+    )
     adapter = runner.result_adapter
     expected = adapter.dump_python(adapter.validate_python(example.result), mode="json")
     return runner.dump(result), expected

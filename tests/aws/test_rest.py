@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,6 +23,13 @@ def rest_event(resource: str, method: str = "GET", query: dict[str, list[str]] |
     event.update(resource=resource, path=resource, httpMethod=method)
     event["multiValueQueryStringParameters"] = query
     event["queryStringParameters"] = {name: values[-1] for name, values in query.items()} if query else None
+    return event
+
+
+def item_event(name: str, token: Callable[..., str]) -> Any:
+    """A recorded `POST /items`, sent by an editor: adding items takes the `items:write` scope."""
+    event = load_event(name)
+    event["headers"]["Authorization"] = f"Bearer {token('editor', ('items:write',))}"
     return event
 
 
@@ -140,26 +148,26 @@ def test_GIVEN_a_path_parameter_of_the_wrong_type_WHEN_handled_THEN_422_names_th
 
 
 def test_GIVEN_a_json_body_for_a_model_parameter_WHEN_handled_THEN_the_body_is_that_parameter(
-    app: LambdaApp, context: FakeLambdaContext
+    app: LambdaApp, context: FakeLambdaContext, token: Callable[..., str]
 ) -> None:
-    response = app.handle(load_event("apigw_rest_post_json"), context)
+    response = app.handle(item_event("apigw_rest_post_json", token), context)
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["name"] == "Widget"
 
 
 def test_GIVEN_a_body_naming_the_parameter_WHEN_handled_THEN_the_body_is_the_parameters(
-    app: LambdaApp, context: FakeLambdaContext
+    app: LambdaApp, context: FakeLambdaContext, token: Callable[..., str]
 ) -> None:
-    event = load_event("apigw_rest_post_json")
+    event = item_event("apigw_rest_post_json", token)
     event["body"] = json.dumps({"item": {"name": "Named", "price": "1.00"}})
     response = app.handle(event, context)
     assert json.loads(response["body"])["name"] == "Named"
 
 
 def test_GIVEN_a_base64_body_WHEN_handled_THEN_it_is_decoded(
-    app: LambdaApp, context: FakeLambdaContext
+    app: LambdaApp, context: FakeLambdaContext, token: Callable[..., str]
 ) -> None:
-    response = app.handle(load_event("apigw_rest_post_base64"), context)
+    response = app.handle(item_event("apigw_rest_post_base64", token), context)
     assert json.loads(response["body"])["tags"] == ["a", "b"]
 
 

@@ -123,13 +123,17 @@ def test_graphql_goes_through_the_stacks_authorizer_function(served: Served) -> 
 
 
 def test_a_publish_reaches_a_live_socket_through_the_stacks_table_and_connections_api(served: Served) -> None:
+    sender = {"Authorization": f"Bearer {login(served, 'messages:send')}"}
+
     async def scenario() -> Any:
         async with websockets.connect(served.base.replace("http", "ws") + "/ws") as websocket:
             await websocket.send(json.dumps({"type": "subscribe", "subscription": "messager"}))
             assert json.loads(await asyncio.wait_for(websocket.recv(), 30))["type"] == "subscribed"
             async with httpx.AsyncClient(timeout=30) as client:
                 sent = await client.post(
-                    f"{served.base}/actions/broadcast-message", json={"message": "deployed"}
+                    f"{served.base}/actions/broadcast-message",
+                    json={"message": "deployed"},
+                    headers=sender,
                 )
                 assert sent.status_code == 200, sent.text
             return json.loads(await asyncio.wait_for(websocket.recv(), timeout=30))

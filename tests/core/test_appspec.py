@@ -95,7 +95,7 @@ def test_given_a_page_trigger_without_options_then_path_and_template_derive_from
 
 def test_given_a_protected_action_then_its_route_requires_a_token(sample_spec: AppSpec) -> None:
     requiring = {route.action for route in sample_spec.routes if route.requires_token}
-    assert requiring == {"only_for_root", "secret_page"}
+    assert requiring == {"only_for_root", "secret_page", "create_item", "delete_item", "broadcast_message"}
 
 
 def test_given_web_actions_then_get_is_a_query_and_other_methods_are_mutations(sample_spec: AppSpec) -> None:
@@ -180,7 +180,7 @@ def test_given_a_static_folder_then_its_files_are_listed(sample_spec: AppSpec) -
 
 
 def test_given_a_scope_control_then_auth_lists_the_scope_and_requires_tokens(sample_spec: AppSpec) -> None:
-    assert sample_spec.auth.scopes == ("root",)
+    assert sample_spec.auth.scopes == ("items:write", "messages:send", "root")
     assert sample_spec.auth.token_required is True
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ class Call:
     query: dict[str, str] = field(default_factory=dict)
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    scopes: tuple[str, ...] = ()  # those of the bearer token it carries, if any
 
     @property
     def path(self) -> str:
@@ -40,6 +41,12 @@ class Call:
         for name, value in self.path_params.items():
             path = path.replace("{" + name + "}", value)
         return path
+
+    def signed(self, make_token: Callable[..., str]) -> Call:
+        """The call with a bearer token holding its scopes, when it names any."""
+        if not self.scopes:
+            return self
+        return replace(self, headers={**self.headers, "Authorization": f"Bearer {make_token(*self.scopes)}"})
 
 
 Answer = tuple[int, Any]
@@ -82,15 +89,17 @@ def send(
     lambda_app: LambdaApp,
     handler_event: Callable[[Call], dict[str, Any]],
     lambda_context: LambdaContext,
+    make_token: Callable[..., str],
 ) -> Transport:
     def over_http(call: Call) -> Answer:
+        call = call.signed(make_token)
         content = None if call.body is None else json.dumps(call.body)
         headers = {**call.headers, **({"Content-Type": "application/json"} if content else {})}
         response = client.request(call.method, call.path, params=call.query, content=content, headers=headers)
         return response.status_code, without_request_id(response.json())
 
     def to_handler(call: Call) -> Answer:
-        result = lambda_app.handle(handler_event(call), lambda_context)
+        result = lambda_app.handle(handler_event(call.signed(make_token)), lambda_context)
         return result["statusCode"], without_request_id(json.loads(result["body"]))
 
     return over_http if request.param == "http" else to_handler
@@ -110,6 +119,8 @@ def example_calls(spec: AppSpec) -> list[Any]:
                 path_params,
                 query={k: str(v) for k, v in rest.items()} if in_query else {},
                 body=None if in_query else rest,
+                # As `servey rehearse --login` and the example tests call it: holding every scope.
+                scopes=spec.auth.scopes if action.requires_token else (),
             )
             calls.append(pytest.param(call, example.result, id=f"{action.name}-{example.name}"))
     return calls
@@ -125,7 +136,11 @@ def test_GIVEN_an_example_WHEN_called_THEN_it_returns_its_result(
 BAD_CALLS = {
     "badly typed query parameter": (Call("GET", "/items", query={"limit": "many"}), 422),
     "badly typed path parameter": (Call("GET", "/items/{item_id}", {"item_id": "abc"}), 422),
-    "invalid JSON body": (Call("POST", "/items", body={"item": {"name": "", "price": "-1"}}), 422),
+    "invalid JSON body": (
+        Call("POST", "/items", body={"item": {"name": "", "price": "-1"}}, scopes=("items:write",)),
+        422,
+    ),
+    "no token for a body": (Call("POST", "/items", body={"item": {"name": "Cup", "price": "1"}}), 401),
     "no token": (Call("GET", "/actions/only-for-root"), 401),
     "malformed token": (
         Call("GET", "/actions/only-for-root", headers={"Authorization": "Bearer x.y.z"}),
@@ -141,9 +156,11 @@ def test_GIVEN_bad_input_WHEN_sent_over_http_THEN_the_status_and_body_are_the_ha
     lambda_app: LambdaApp,
     handler_event: Callable[[Call], dict[str, Any]],
     lambda_context: LambdaContext,
+    make_token: Callable[..., str],
     call: Call,
     status: int,
 ) -> None:
+    call = call.signed(make_token)
     over_http = client.request(
         call.method, call.path, params=call.query, json=call.body, headers=call.headers
     )

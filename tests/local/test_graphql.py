@@ -117,9 +117,10 @@ def test_GIVEN_a_request_that_is_not_graphql_WHEN_posted_THEN_400(client: TestCl
 
 
 def test_GIVEN_a_mutation_with_an_input_object_WHEN_executed_THEN_the_arguments_arrive_as_json(
-    ask: Callable[[str], Any],
+    client: TestClient, make_token: Callable[..., str]
 ) -> None:
-    body = ask('mutation { create_item(item: {name: "Cup", price: "2.50"}) { name price status } }').json()
+    text = 'mutation { create_item(item: {name: "Cup", price: "2.50"}) { name price status } }'
+    body = query(client, text, authorization=f"Bearer {make_token('items:write')}").json()
     assert body == {"data": {"create_item": {"name": "Cup", "price": "2.50", "status": "draft"}}}
 
 

@@ -59,7 +59,8 @@ def test_GIVEN_the_openapi_document_WHEN_served_THEN_its_tokens_come_from_the_lo
 ) -> None:
     document = client.get("/openapi.json").json()
     flow = document["components"]["securitySchemes"]["bearer"]["flows"]["password"]
-    assert flow == {"tokenUrl": "/login", "scopes": {"root": "root"}}
+    scopes = {"items:write": "items:write", "messages:send": "messages:send", "root": "root"}
+    assert flow == {"tokenUrl": "/login", "scopes": scopes}
     assert document["paths"]["/actions/only-for-root"]["get"]["security"] == [{"bearer": []}]
 
 

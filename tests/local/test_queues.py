@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -24,9 +25,10 @@ def wait_for(condition: Any, timeout_s: float = 5) -> None:
 
 
 def test_GIVEN_a_published_event_WHEN_the_queue_delivers_THEN_the_linked_action_runs(
-    client: TestClient,
+    client: TestClient, make_token: Callable[..., str]
 ) -> None:
-    response = client.post("/actions/broadcast-message", json={"message": "queued hello"})
+    sender = {"Authorization": f"Bearer {make_token('messages:send')}"}
+    response = client.post("/actions/broadcast-message", json={"message": "queued hello"}, headers=sender)
     assert response.json() is True
     wait_for(lambda: "queued hello" in RECORDED)
     wait_for(lambda: client.get("/_servey/queues").json()["queues"][0]["depth"] == 0)

@@ -81,9 +81,14 @@ def test_GIVEN_a_real_server_WHEN_a_websocket_subscribes_THEN_broadcasts_arrive(
             await websocket.send(json.dumps({"type": "subscribe", "subscription": "messager"}))
             assert json.loads(await websocket.recv())["type"] == "subscribed"
             async with httpx.AsyncClient() as client:
-                await client.post(
-                    f"{server.base}/actions/broadcast-message", json={"message": "over the wire"}
+                form = {"username": "dev", "password": PASSWORD, "scope": "messages:send"}
+                token = (await client.post(f"{server.base}/login", data=form)).json()["access_token"]
+                sent = await client.post(
+                    f"{server.base}/actions/broadcast-message",
+                    json={"message": "over the wire"},
+                    headers={"Authorization": f"Bearer {token}"},
                 )
+                assert sent.json() is True
             return json.loads(await asyncio.wait_for(websocket.recv(), timeout=5))
 
     assert asyncio.run(scenario()) == {"subscription": "messager", "event": "over the wire"}

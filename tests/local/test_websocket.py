@@ -20,12 +20,13 @@ SUBSCRIBE = {"type": "subscribe", "subscription": "messager"}
 
 
 def test_GIVEN_a_subscriber_WHEN_a_message_is_broadcast_THEN_it_receives_the_envelope(
-    client: TestClient,
+    client: TestClient, make_token: Callable[..., str]
 ) -> None:
     with client.websocket_connect("/ws") as websocket:
         websocket.send_text(json.dumps(SUBSCRIBE))
         assert websocket.receive_json() == {"type": "subscribed", "subscription": "messager"}
-        client.post("/actions/broadcast-message", json={"message": "to all"})
+        sender = {"Authorization": f"Bearer {make_token('messages:send')}"}
+        assert client.post("/actions/broadcast-message", json={"message": "to all"}, headers=sender).json()
         assert websocket.receive_json() == {"subscription": "messager", "event": "to all"}
 
 

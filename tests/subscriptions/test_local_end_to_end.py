@@ -31,13 +31,15 @@ TIMEOUT_S = 5
 class Server:
     runtime: LocalRuntime
     base: str
+    token: str | None = None  # sent with every post
 
     def websocket(self, token: str | None = None) -> ClientConnection:
         query = f"?token={token}" if token else ""
         return connect(f"ws://{self.base}/ws{query}", open_timeout=TIMEOUT_S)
 
     def post(self, path: str, body: Any) -> Any:
-        return httpx.post(f"http://{self.base}{path}", json=body, timeout=TIMEOUT_S).json()
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return httpx.post(f"http://{self.base}{path}", json=body, headers=headers, timeout=TIMEOUT_S).json()
 
 
 @contextmanager
@@ -82,9 +84,9 @@ def receive(websocket: ClientConnection) -> Any:
 
 # One server at a time: a runtime installs its publisher for the whole process, as on Lambda.
 @pytest.fixture
-def sample() -> Iterator[Server]:
+def sample(make_token: Callable[..., str]) -> Iterator[Server]:
     with serving("sample_app") as server:
-        yield server
+        yield dataclasses.replace(server, token=make_token("sender", "messages:send"))  # broadcasts need it
 
 
 @pytest.fixture
