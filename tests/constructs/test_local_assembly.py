@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ import pytest
 import websockets
 from conftest import Synthesized
 
-from servey_cdk.rehearsal.local_aws import free_port
+from tests.servers import servey_local
 
 PASSWORD = "assembly-password"
 ADMIN_PASSWORD = "assembly-admin"
@@ -32,41 +31,23 @@ ADMIN_PASSWORD = "assembly-admin"
 @dataclass(frozen=True)
 class Served:
     base: str
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     banner: str
 
 
 @pytest.fixture(scope="module")
 def served(synthesized: Synthesized) -> Iterator[Served]:
-    port = free_port()
-    command = [
-        sys.executable, "-c", "from local_runtime.cli import main; main()",
-        "--assembly", str(synthesized.outdir), "--stack", "SampleApp", "--port", str(port),
+    arguments = [
+        "--assembly", str(synthesized.outdir), "--stack", "SampleApp",
         "--env", f"SAMPLE_ADMIN_PASSWORD={ADMIN_PASSWORD}",
     ]  # fmt: skip
-    env = {**os.environ, "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD": PASSWORD}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    environment = {"SERVEY_DEBUG_AUTHENTICATOR_PASSWORD": PASSWORD}
+    with servey_local(arguments, environment, subprocess.PIPE) as (base, process):
         assert process.stdout is not None
         banner = ""
         while "SPA fallback" not in banner:
-            line = process.stdout.readline()
-            assert line, f"servey-local --assembly exited:\n{banner}"
-            banner += line
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "servey-local exited"
-            assert time.monotonic() < deadline, "servey-local did not answer in 60 s"
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+            banner += process.stdout.readline().decode()
         yield Served(base, process, banner)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def login(served: Served, scope: str = "root") -> str:

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from graphql import ValidationContext, ValidationRule
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from local_runtime import LocalRuntime
-from local_runtime.graphql_api import MAX_REQUEST_BYTES
+from local_runtime.graphql_api import MAX_REQUEST_BYTES, GraphQLApi
+from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.login import MAX_FORM_BYTES
 from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES, MAX_URL_BYTES
@@ -165,3 +172,28 @@ def test_a_deep_websocket_frame_gets_an_error_frame(served: Served) -> None:
         websocket.send_text(nested(TOO_DEEP))
         answer = json.loads(websocket.receive_text())
     assert answer["type"] == "error"
+
+
+def test_a_query_is_parsed_and_validated_off_the_event_loop(registry: Registry, app: LambdaApp) -> None:
+    """So a heavy query never holds up the other requests the loop is serving."""
+    spec = build_spec(registry)
+    assert spec.graphql is not None
+    api = GraphQLApi(spec.graphql, FunctionInvoker(spec, app.handle))
+    threads: dict[str, int] = {}
+
+    class RecordThread(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            threads["validation"] = threading.get_ident()
+
+    async def loop_thread(_: Request) -> Response:
+        threads["loop"] = threading.get_ident()
+        return Response()
+
+    api.rules = [*api.rules, RecordThread]
+    site = Starlette(routes=[Route("/graphql", api.endpoint, methods=["POST"]), Route("/loop", loop_thread)])
+    with TestClient(site) as client:
+        client.get("/loop")
+        answer = client.post("/graphql", json={"query": '{ echo(text: "x") }'}, headers=ANONYMOUS)
+    assert answer.json() == {"data": {"echo": "x"}}
+    assert threads["validation"] != threads["loop"]

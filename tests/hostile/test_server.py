@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -21,7 +17,7 @@ import pytest
 import websockets
 
 from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES, MAX_URL_BYTES
-from servey_cdk.rehearsal.local_aws import free_port
+from tests.servers import servey_local
 
 HANDSHAKE = (
     "GET {target} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -31,28 +27,8 @@ HANDSHAKE = (
 
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
-    port = free_port()
-    command = [sys.executable, "-c", "from local_runtime.cli import main; main()"]
-    server = subprocess.Popen(
-        [*command, "--app", "tests.hostile.hostile_app", "--port", str(port)],
-        env={**os.environ, "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD": "pw"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, "servey-local exited"
-            assert time.monotonic() < deadline, "servey-local did not start"
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with servey_local(["--app", "tests.hostile.hostile_app"]) as (base, _):
+        yield int(base.rpartition(":")[2])
 
 
 def raw_handshake(port: int, target: str, receive_buffer: int | None = None) -> socket.socket:

@@ -2,15 +2,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -20,8 +16,8 @@ from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
 from servey_cdk.discovery import Registry, discover
-from servey_cdk.rehearsal.local_aws import free_port
 from servey_cdk.tokens import TokenSettings, issue_token
+from tests import servers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EVENTS = Path(__file__).parent.parent / "events"
@@ -30,29 +26,10 @@ PASSWORD = "let-me-in"
 
 @contextlib.contextmanager
 def servey_local(password: str, output: int | IO[bytes]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`servey-local --app sample_app` as a developer starts it, on a free port: its base URL and process,
-    once it answers. What it prints goes to `output`, with its errors."""
-    port = free_port()
-    env = {**os.environ, "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD": password, "PYTHONPATH": str(REPO_ROOT)}
-    command = [sys.executable, "-c", "from local_runtime.cli import main; main()", "--app", "sample_app"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port)], cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "servey-local exited"
-            assert time.monotonic() < deadline, "servey-local did not start in 30 s"
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """`servey-local --app sample_app` with the debug password, printing to `output`."""
+    environment = {"SERVEY_DEBUG_AUTHENTICATOR_PASSWORD": password}
+    with servers.servey_local(["--app", "sample_app"], environment, output) as started:
+        yield started
 
 
 @pytest.fixture

@@ -9,12 +9,9 @@ session cookie, scripts cannot read the cookie, and after logging out it is refu
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,37 +20,15 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from servey_cdk.rehearsal.local_aws import free_port
+from tests.servers import servey_local, wait_until_it_answers
 
 PASSWORD = "browser-password"
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes]) -> httpx.Response:
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, f"{process.args!r} exited"
-        assert time.monotonic() < deadline, f"{url} did not answer in 30 s"
-        try:
-            return httpx.get(url, timeout=1)
-        except httpx.TransportError:
-            time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-c", "from local_runtime.cli import main; main()", "--app", "sample_app"]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)],
-        env={**os.environ, "SAMPLE_ADMIN_PASSWORD": PASSWORD},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/openapi.json", server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with servey_local(["--app", "sample_app"], {"SAMPLE_ADMIN_PASSWORD": PASSWORD}) as (url, _):
+        yield url
 
 
 class Browser:
@@ -100,7 +75,7 @@ def browser() -> Iterator[Browser]:
         ]  # fmt: skip
         process = subprocess.Popen([chromium, *flags], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            wait_for(f"http://127.0.0.1:{port}/json/version", process)
+            wait_until_it_answers(f"http://127.0.0.1:{port}/json/version", process)
             targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=5).json()
             page = next(target for target in targets if target["type"] == "page")
             with connect(page["webSocketDebuggerUrl"], max_size=None) as websocket:

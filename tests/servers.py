@@ -1,0 +1,56 @@
+"""`servey-local` started as a developer starts it, on a free port, for the tests that need a real server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from servey_cdk.rehearsal.local_aws import free_port
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_S = 60
+
+
+@contextlib.contextmanager
+def servey_local(
+    arguments: Sequence[str],
+    environment: Mapping[str, str] | None = None,
+    output: int | IO[bytes] = subprocess.DEVNULL,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`servey-local ARGUMENTS --port P`: its base URL and process, once it answers.
+
+    What it prints goes to `output`, with its errors.
+    """
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(environment or {})}
+    command = [sys.executable, "-c", "from local_runtime.cli import main; main()", *arguments]
+    process = subprocess.Popen(
+        [*command, "--port", str(port)], cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_it_answers(f"{base}/openapi.json", process)
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def wait_until_it_answers(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        assert process.poll() is None, f"{process.args!r} exited"
+        assert time.monotonic() < deadline, f"{url} did not answer in {START_TIMEOUT_S} s"
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
