@@ -9,7 +9,9 @@ session cookie, scripts cannot read the cookie, and after logging out it is refu
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -67,13 +69,16 @@ def browser() -> Iterator[Browser]:
     if chromium is None:
         pytest.skip("chromium is not installed (Debian's package; scripts/test installs it as root)")
     port = free_port()
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still be closing files in the profile as it is removed.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         flags = [
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
             "--disable-background-networking", "--disable-component-update",
             f"--user-data-dir={profile}", f"--remote-debugging-port={port}", "about:blank",
         ]  # fmt: skip
-        process = subprocess.Popen([chromium, *flags], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [chromium, *flags], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             wait_until_it_answers(f"http://127.0.0.1:{port}/json/version", process)
             targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=5).json()
@@ -81,7 +86,7 @@ def browser() -> Iterator[Browser]:
             with connect(page["webSocketDebuggerUrl"], max_size=None) as websocket:
                 yield Browser(websocket)
         finally:
-            process.terminate()
+            os.killpg(process.pid, signal.SIGTERM)  # the browser and every helper process it started
             process.wait(timeout=20)
 
 
