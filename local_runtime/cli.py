@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,6 +86,9 @@ def serve_assembly(args: argparse.Namespace) -> int:
             names = ", ".join(stack.name for stack in read_assembly(Path(args.assembly))) or "none"
             wanted = f"no stack {args.stack!r}" if args.stack else "several stacks; choose one with --stack"
             raise AssemblyError(f"{args.assembly} has {wanted} (stacks: {names})")
+        # uvicorn re-raises SIGTERM once it has shut down: as SystemExit it unwinds the block below,
+        # so moto's server and the sandboxes end with servey-local instead of outliving it.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         password = os.environ.setdefault(PASSWORD_VARIABLE, secrets.token_urlsafe(12))
         environment = dict(item.partition("=")[::2] for item in args.env)
         with assembly_runtime(stacks[0], default_cache_dir(), environment, password) as runtime:
@@ -96,6 +100,10 @@ def serve_assembly(args: argparse.Namespace) -> int:
         print(f"servey-local: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _exit_on_signal(signum: int, _: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def banner(spec: AppSpec, address: str, password: str, source: str | None = None) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -160,3 +162,37 @@ def test_an_assembly_with_several_stacks_needs_a_stack_named(synthesized: Synthe
     assert "several stacks; choose one with --stack" in result.stderr
     assert "SampleApp" in result.stderr
     assert "UserStack" in result.stderr
+
+
+def test_stopping_servey_local_stops_motos_server_and_the_sandboxes_too(synthesized: Synthesized) -> None:
+    arguments = ["--assembly", str(synthesized.outdir), "--stack", "SampleApp"]
+    with servey_local(arguments) as (base, process):
+        httpx.get(f"{base}/items/42", timeout=30)  # a sandbox is started
+        children = _children(process.pid)
+        assert any("moto.server" in command for command in children.values())
+        assert any("bootstrap.py" in command for command in children.values())
+    deadline = time.monotonic() + 10
+    while _children_alive(children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _children_alive(children) == []
+
+
+def _children(parent: int) -> dict[int, str]:
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = status.read_text().rpartition(")")[2].split()
+            if int(fields[1]) == parent:
+                pid = int(status.parent.name)
+                found[pid] = (status.parent / "cmdline").read_text().replace("\0", " ")
+    return found
+
+
+def _children_alive(children: dict[int, str]) -> list[int]:
+    alive = []
+    for pid in children:
+        with contextlib.suppress(OSError):
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            if state != "Z":
+                alive.append(pid)
+    return alive
