@@ -81,9 +81,10 @@ def serve_assembly(args: argparse.Namespace) -> int:
     from servey_cdk.rehearsal.assembly import AssemblyError, read_assembly
 
     try:
-        stacks = [stack for stack in read_assembly(Path(args.assembly)) if args.stack in (None, stack.name)]
+        every = read_assembly(Path(args.assembly))
+        stacks = [stack for stack in every if args.stack in (None, stack.name)]
         if len(stacks) != 1:
-            names = ", ".join(stack.name for stack in read_assembly(Path(args.assembly))) or "none"
+            names = ", ".join(stack.name for stack in every) or "none"
             wanted = f"no stack {args.stack!r}" if args.stack else "several stacks; choose one with --stack"
             raise AssemblyError(f"{args.assembly} has {wanted} (stacks: {names})")
         # uvicorn re-raises SIGTERM once it has shut down: as SystemExit it unwinds the block below,
