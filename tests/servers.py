@@ -8,14 +8,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import IO
 
 import httpx
 
 from servey_cdk.rehearsal.local_aws import free_port
+from tests.conftest import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 60
 
 

@@ -1,4 +1,4 @@
-"""Fixtures: AWS mocked by moto, and a fake OAuth2 token server over real HTTP on loopback."""
+"""Fixtures: a fake OAuth2 token server over real HTTP on loopback, a fake clock, the two token key modes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -15,28 +14,6 @@ from typing import Any
 import pytest
 
 from .keys import FakeKms, KeyMode, hs256_mode, kms_mode
-
-
-@contextmanager
-def mocked_aws() -> Iterator[None]:
-    """Every boto3 client made inside talks to moto, never to AWS."""
-    from moto import mock_aws
-
-    with pytest.MonkeyPatch.context() as patch, mock_aws():
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-        }.items():
-            patch.setenv(name, value)
-        yield
-
-
-@pytest.fixture
-def aws() -> Iterator[None]:
-    with mocked_aws():
-        yield
 
 
 @dataclass

@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from servey_cdk import kms_tokens
+from tests.conftest import SECRET
 
-SECRET = "test-secret-key-of-sufficient-length-for-hs256"
 OTHER_SECRET = "another-secret-key-of-sufficient-length-for-hs256"
 
 

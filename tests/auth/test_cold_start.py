@@ -6,14 +6,14 @@ import json
 import subprocess
 import sys
 
-from tests.aws.conftest import REPO_ROOT, load_event
+from tests.conftest import REPO_ROOT, load_event
 
 TOKEN_MODULES = ("jwt", "cryptography", "boto3")
 
 PROBE = """
 import json, sys
 from servey_cdk.aws.handler import handler
-from tests.aws.conftest import FakeLambdaContext
+from tests.conftest import FakeLambdaContext
 answer = handler(json.loads(sys.stdin.read()), FakeLambdaContext())
 print(json.dumps([answer["statusCode"], sorted(m for m in {modules!r} if m in sys.modules)]))
 """

@@ -8,17 +8,12 @@ from typing import Any
 import pytest
 
 from servey_cdk.aws.handler import LambdaApp
-from servey_cdk.discovery import Registry, discover
+from servey_cdk.discovery import Registry
 from servey_cdk.kms_tokens import KmsTokenSigner
 from servey_cdk.tokens import TokenSettings, issue_token
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.conftest import SECRET, FakeLambdaContext, load_event
 
-from .keys import SECRET, FakeKms, hs256_mode, kms_mode
-
-
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return discover("sample_app")
+from .keys import FakeKms, hs256_mode, kms_mode
 
 
 def call_protected(app: LambdaApp, token: str) -> tuple[int, Any]:
@@ -34,40 +29,40 @@ def local_token() -> str:
 
 
 def test_GIVEN_a_function_configured_for_kms_WHEN_sent_a_locally_issued_token_THEN_401(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch, fake_kms: FakeKms, spare_kms: FakeKms
+    sample_registry: Registry, monkeypatch: pytest.MonkeyPatch, fake_kms: FakeKms, spare_kms: FakeKms
 ) -> None:
     kms_mode(monkeypatch, fake_kms, spare_kms)
-    status, body = call_protected(LambdaApp(registry), local_token())
+    status, body = call_protected(LambdaApp(sample_registry), local_token())
     assert (status, body["detail"]) == (401, "the token was signed by another key")
 
 
 def test_GIVEN_a_local_function_WHEN_sent_a_kms_signed_token_THEN_401(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch, fake_kms: FakeKms, spare_kms: FakeKms
+    sample_registry: Registry, monkeypatch: pytest.MonkeyPatch, fake_kms: FakeKms, spare_kms: FakeKms
 ) -> None:
     token = KmsTokenSigner(fake_kms.key_id, client=fake_kms).issue("alice", {"root"})
     hs256_mode(monkeypatch, spare_kms)
-    status, body = call_protected(LambdaApp(registry), token)
+    status, body = call_protected(LambdaApp(sample_registry), token)
     assert (status, body["detail"]) == (401, "the token's algorithm is not accepted")
 
 
 def test_GIVEN_each_function_WHEN_sent_a_token_of_its_own_key_THEN_it_accepts_it(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch, fake_kms: FakeKms, spare_kms: FakeKms
+    sample_registry: Registry, monkeypatch: pytest.MonkeyPatch, fake_kms: FakeKms, spare_kms: FakeKms
 ) -> None:
     kms_token = KmsTokenSigner(fake_kms.key_id, client=fake_kms).issue("alice", {"root"})
     kms_mode(monkeypatch, fake_kms, spare_kms)
-    on_kms = call_protected(LambdaApp(registry), kms_token)
+    on_kms = call_protected(LambdaApp(sample_registry), kms_token)
     hs256_mode(monkeypatch, spare_kms)
-    on_hs256 = call_protected(LambdaApp(registry), local_token())
+    on_hs256 = call_protected(LambdaApp(sample_registry), local_token())
     assert on_kms == on_hs256 == (200, "Some Secret Data!")
 
 
 def test_GIVEN_a_kms_function_WHEN_it_verifies_many_tokens_THEN_it_fetches_the_public_key_once(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms
+    sample_registry: Registry, monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms
 ) -> None:
     kms = FakeKms()
     kms_mode(monkeypatch, kms, spare_kms)
     signer = KmsTokenSigner(kms.key_id, client=kms)
-    app = LambdaApp(registry)
+    app = LambdaApp(sample_registry)
     answers = [call_protected(app, signer.issue(f"user-{n}", {"root"}))[0] for n in range(3)]
     assert answers == [200, 200, 200]
     assert kms.calls.count("GetPublicKey") == 1

@@ -22,8 +22,7 @@ from servey_cdk.kms_tokens import (
     token_verifier_from_environment,
 )
 from servey_cdk.tokens import TokenSettings, issue_token
-
-from .conftest import mocked_aws
+from tests.conftest import mocked_aws
 
 LOCAL_SECRET = "a-local-secret-of-at-least-32-bytes"
 

@@ -17,32 +17,27 @@ from local_runtime import LocalRuntime
 from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
-from servey_cdk.discovery import Registry, discover
-from tests.aws.conftest import FakeLambdaContext, load_event
+from servey_cdk.discovery import Registry
+from tests.conftest import SECRET, FakeLambdaContext, load_event
 
-from .keys import REJECTIONS, SECRET, KeyMode, claims, rejected_token
+from .keys import REJECTIONS, KeyMode, claims, rejected_token
 
 CASES = sorted(REJECTIONS)
 
 
 @pytest.fixture(scope="module")
-def registry() -> Registry:
-    return discover("sample_app")
-
-
-@pytest.fixture(scope="module")
-def spec(registry: Registry) -> AppSpec:
-    return build_spec(registry)
+def spec(sample_registry: Registry) -> AppSpec:
+    return build_spec(sample_registry)
 
 
 @pytest.fixture
-def lambda_app(registry: Registry, key_mode: KeyMode, monkeypatch: pytest.MonkeyPatch) -> LambdaApp:
+def lambda_app(sample_registry: Registry, key_mode: KeyMode, monkeypatch: pytest.MonkeyPatch) -> LambdaApp:
     """The sample app's router, made after `key_mode` configured the environment.
 
     A service name of its own makes its Powertools Logger here, writing to this test's stdout.
     """
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
-    return LambdaApp(registry, connections=InMemoryConnectionStore())
+    return LambdaApp(sample_registry, connections=InMemoryConnectionStore())
 
 
 @pytest.fixture

@@ -18,17 +18,12 @@ from servey_cdk import Credentials, Identity, token_action
 from servey_cdk.appspec import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
-from servey_cdk.discovery import Registry, discover
-from tests.aws.conftest import FakeLambdaContext, load_event, registry_of
+from servey_cdk.discovery import Registry
+from tests.conftest import FakeLambdaContext, load_event, registry_of
 
 from .keys import FakeKms, hs256_mode, kms_mode
 
 TOKEN_PATH = "/actions/issue-account-token"
-
-
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return discover("sample_app")
 
 
 @pytest.fixture
@@ -40,11 +35,13 @@ def user() -> str:
 
 
 @pytest.fixture
-def client(registry: Registry, monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms) -> TestClient:
+def client(sample_registry: Registry, monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms) -> TestClient:
     hs256_mode(monkeypatch, spare_kms)
-    app = LambdaApp(registry, connections=InMemoryConnectionStore())
+    app = LambdaApp(sample_registry, connections=InMemoryConnectionStore())
     assert app.connections is not None
-    return TestClient(LocalRuntime(build_spec(registry), app.handle, app.connections, password="pw").app)
+    return TestClient(
+        LocalRuntime(build_spec(sample_registry), app.handle, app.connections, password="pw").app
+    )
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -106,11 +103,14 @@ def post_event(body: dict[str, Any]) -> Any:
 
 
 def test_GIVEN_a_function_configured_for_kms_WHEN_a_user_logs_in_THEN_kms_signs_a_token_its_functions_accept(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms, user: str
+    sample_registry: Registry, monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms, user: str
 ) -> None:
     kms = FakeKms()
     kms_mode(monkeypatch, kms, spare_kms)
-    issuer, protected = LambdaApp(registry, "issue_account_token"), LambdaApp(registry, "only_for_root")
+    issuer, protected = (
+        LambdaApp(sample_registry, "issue_account_token"),
+        LambdaApp(sample_registry, "only_for_root"),
+    )
 
     login = issuer.handle(post_event({"username": user, "password": "hunter2"}), FakeLambdaContext())
     token = json.loads(login["body"])["access_token"]
@@ -125,9 +125,9 @@ def test_GIVEN_a_function_configured_for_kms_WHEN_a_user_logs_in_THEN_kms_signs_
 
 
 def test_GIVEN_the_sample_app_WHEN_its_spec_is_built_THEN_only_the_token_action_issues_tokens(
-    registry: Registry,
+    sample_registry: Registry,
 ) -> None:
-    spec = build_spec(registry)
+    spec = build_spec(sample_registry)
     assert [action.name for action in spec.actions if action.issues_tokens] == ["issue_account_token"]
 
 
@@ -168,13 +168,13 @@ def test_GIVEN_the_debug_authenticator_behind_a_token_action_WHEN_invoked_THEN_i
 
 
 def test_GIVEN_an_oauth2_form_WHEN_a_user_logs_in_on_lambda_THEN_a_token_is_issued(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms, user: str
+    sample_registry: Registry, monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms, user: str
 ) -> None:
     hs256_mode(monkeypatch, spare_kms)
     event = post_event({})
     event["headers"]["Content-Type"] = "application/x-www-form-urlencoded"
     event["body"] = f"grant_type=password&username={user}&password=hunter2&scope=reader"
-    answer = LambdaApp(registry, "issue_account_token").handle(event, FakeLambdaContext())
+    answer = LambdaApp(sample_registry, "issue_account_token").handle(event, FakeLambdaContext())
     assert answer["statusCode"] == 200
     token = json.loads(answer["body"])["access_token"]
     assert jwt.decode(token, options={"verify_signature": False})["scope"] == "reader"

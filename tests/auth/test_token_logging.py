@@ -12,8 +12,8 @@ import pytest
 
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
-from servey_cdk.discovery import discover
-from tests.aws.conftest import FakeLambdaContext, load_event
+from servey_cdk.discovery import Registry
+from tests.conftest import FakeLambdaContext, load_event
 
 from .keys import KeyMode, claims, rejected_token
 
@@ -56,6 +56,7 @@ def test_GIVEN_a_token_WHEN_the_function_handles_it_THEN_the_logs_hold_no_part_o
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
+    sample_registry: Registry,
 ) -> None:
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
@@ -67,7 +68,7 @@ def test_GIVEN_a_token_WHEN_the_function_handles_it_THEN_the_logs_hold_no_part_o
         "signed by another key": lambda: rejected_token("another key", key_mode)[0],
     }
     token = tokens[token_kind]()
-    app = LambdaApp(discover("sample_app"), connections=InMemoryConnectionStore())
+    app = LambdaApp(sample_registry, connections=InMemoryConnectionStore())
 
     app.handle(EVENTS[event_name](token), FakeLambdaContext())
 
@@ -80,12 +81,15 @@ def test_GIVEN_a_token_WHEN_the_function_handles_it_THEN_the_logs_hold_no_part_o
 
 
 def test_GIVEN_a_refused_token_WHEN_handled_THEN_the_reason_is_logged(
-    key_mode: KeyMode, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    key_mode: KeyMode,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    sample_registry: Registry,
 ) -> None:
     """The log is not silent: what was refused and why is there, only the token is not."""
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
     token, reason = rejected_token("expired", key_mode)
-    LambdaApp(discover("sample_app")).handle(connect_event(token), FakeLambdaContext())
+    LambdaApp(sample_registry).handle(connect_event(token), FakeLambdaContext())
     (line,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert line["message"].startswith("unauthorized:")
     assert reason in line["message"]

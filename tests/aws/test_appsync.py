@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from servey_cdk.aws.handler import LambdaApp
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.conftest import FakeLambdaContext, load_event
 
 
 def test_GIVEN_a_query_field_WHEN_resolved_THEN_the_action_result_is_returned(
@@ -107,9 +107,9 @@ def authorizer_event(token: str) -> dict[str, Any]:
 
 
 def test_GIVEN_a_valid_token_WHEN_authorizing_THEN_approved_with_its_claims_as_text(
-    app: LambdaApp, context: FakeLambdaContext, token: Any
+    app: LambdaApp, context: FakeLambdaContext, make_token: Any
 ) -> None:
-    answer = app.handle(authorizer_event(token("alice", ("root", "items:write"))), context)
+    answer = app.handle(authorizer_event(make_token("root", "items:write", subject="alice")), context)
     assert answer["isAuthorized"] is True
     assert answer["resolverContext"]["sub"] == "alice"
     assert answer["resolverContext"]["scope"] == "items:write root"
@@ -118,9 +118,9 @@ def test_GIVEN_a_valid_token_WHEN_authorizing_THEN_approved_with_its_claims_as_t
 
 
 def test_GIVEN_a_bearer_prefixed_token_WHEN_authorizing_THEN_approved(
-    app: LambdaApp, context: FakeLambdaContext, token: Any
+    app: LambdaApp, context: FakeLambdaContext, make_token: Any
 ) -> None:
-    assert app.handle(authorizer_event(f"Bearer {token()}"), context)["isAuthorized"] is True
+    assert app.handle(authorizer_event(f"Bearer {make_token()}"), context)["isAuthorized"] is True
 
 
 def test_GIVEN_a_bad_token_WHEN_authorizing_THEN_refused(app: LambdaApp, context: FakeLambdaContext) -> None:
@@ -149,9 +149,9 @@ def test_GIVEN_something_like_anonymous_WHEN_authorizing_THEN_refused(
 
 
 def test_GIVEN_an_approved_token_WHEN_its_claims_reach_a_resolver_THEN_the_subject_is_kept(
-    app: LambdaApp, context: FakeLambdaContext, token: Any
+    app: LambdaApp, context: FakeLambdaContext, make_token: Any
 ) -> None:
-    claims = app.handle(authorizer_event(token("carol", ("root",))), context)["resolverContext"]
+    claims = app.handle(authorizer_event(make_token("root", subject="carol")), context)["resolverContext"]
     event = load_event("appsync_query_say_hello")
     event.update(arguments={}, identity={"resolverContext": claims})
     event["info"]["fieldName"] = "only_for_root"

@@ -12,7 +12,7 @@ import pytest
 
 from servey_cdk.aws import handler as handler_module
 from servey_cdk.aws.handler import LambdaApp, UnrecognizedEvent, handler
-from tests.aws.conftest import EVENTS, REPO_ROOT, FakeLambdaContext, load_event
+from tests.conftest import EVENTS, REPO_ROOT, FakeLambdaContext, load_event
 
 EVENT_NAMES = sorted(path.stem for path in EVENTS.glob("*.json"))
 # refused by design: placeholder tokens, no token for adding an item, a route that is not ours,

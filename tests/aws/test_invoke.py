@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.conftest import FakeLambdaContext, load_event
 
 
 def test_GIVEN_a_direct_invoke_WHEN_handled_THEN_the_serialized_result(

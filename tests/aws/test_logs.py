@@ -11,7 +11,7 @@ import pytest
 from servey_cdk import WEB_GET, Authorization, action
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
-from tests.aws.conftest import FakeLambdaContext, load_event, registry_of
+from tests.conftest import FakeLambdaContext, load_event, registry_of
 
 
 @action(triggers=WEB_GET)
@@ -38,19 +38,19 @@ def log_lines(captured: str) -> list[dict[str, Any]]:
 
 
 def test_GIVEN_an_action_that_raises_WHEN_handled_THEN_a_json_error_line_with_the_traceback(
-    failing_app: LambdaApp, context: FakeLambdaContext, token: Any, capsys: pytest.CaptureFixture[str]
+    failing_app: LambdaApp, context: FakeLambdaContext, make_token: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    failing_app.handle(failing_event(token()), context)
+    failing_app.handle(failing_event(make_token()), context)
     (line,) = log_lines(capsys.readouterr().out)
     assert (line["level"], line["action"]) == ("ERROR", "fail")
     assert "RuntimeError: the action broke" in line["exception"]
 
 
 def test_GIVEN_log_lines_WHEN_written_THEN_each_has_the_request_id_and_cold_start_flag(
-    failing_app: LambdaApp, context: FakeLambdaContext, token: Any, capsys: pytest.CaptureFixture[str]
+    failing_app: LambdaApp, context: FakeLambdaContext, make_token: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    failing_app.handle(failing_event(token()), context)
-    failing_app.handle(failing_event(token()), FakeLambdaContext(aws_request_id="second"))
+    failing_app.handle(failing_event(make_token()), context)
+    failing_app.handle(failing_event(make_token()), FakeLambdaContext(aws_request_id="second"))
     lines = log_lines(capsys.readouterr().out)
     assert [(line["function_request_id"], line["cold_start"]) for line in lines] == [
         (context.aws_request_id, True),
@@ -59,9 +59,9 @@ def test_GIVEN_log_lines_WHEN_written_THEN_each_has_the_request_id_and_cold_star
 
 
 def test_GIVEN_a_request_with_a_token_and_cookies_WHEN_it_fails_THEN_neither_is_logged(
-    failing_app: LambdaApp, context: FakeLambdaContext, token: Any, capsys: pytest.CaptureFixture[str]
+    failing_app: LambdaApp, context: FakeLambdaContext, make_token: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    secret = token("alice")
+    secret = make_token(subject="alice")
     failing_app.handle(failing_event(secret), context)
     bad = failing_event("not-a-valid-token")
     failing_app.handle(bad, context)

@@ -14,7 +14,7 @@ from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.http import MAX_BODY_BYTES, body_json
 from servey_cdk.cache_control import etag
 from servey_cdk.discovery import Registry
-from tests.aws.conftest import FakeLambdaContext, load_event, registry_of
+from tests.conftest import FakeLambdaContext, load_event, registry_of
 
 
 def rest_event(resource: str, method: str = "GET", query: dict[str, list[str]] | None = None) -> Any:
@@ -26,10 +26,10 @@ def rest_event(resource: str, method: str = "GET", query: dict[str, list[str]] |
     return event
 
 
-def item_event(name: str, token: Callable[..., str]) -> Any:
+def item_event(name: str, make_token: Callable[..., str]) -> Any:
     """A recorded `POST /items`, sent by an editor: adding items takes the `items:write` scope."""
     event = load_event(name)
-    event["headers"]["Authorization"] = f"Bearer {token('editor', ('items:write',))}"
+    event["headers"]["Authorization"] = f"Bearer {make_token('items:write', subject='editor')}"
     return event
 
 
@@ -148,26 +148,26 @@ def test_GIVEN_a_path_parameter_of_the_wrong_type_WHEN_handled_THEN_422_names_th
 
 
 def test_GIVEN_a_json_body_for_a_model_parameter_WHEN_handled_THEN_the_body_is_that_parameter(
-    app: LambdaApp, context: FakeLambdaContext, token: Callable[..., str]
+    app: LambdaApp, context: FakeLambdaContext, make_token: Callable[..., str]
 ) -> None:
-    response = app.handle(item_event("apigw_rest_post_json", token), context)
+    response = app.handle(item_event("apigw_rest_post_json", make_token), context)
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["name"] == "Widget"
 
 
 def test_GIVEN_a_body_naming_the_parameter_WHEN_handled_THEN_the_body_is_the_parameters(
-    app: LambdaApp, context: FakeLambdaContext, token: Callable[..., str]
+    app: LambdaApp, context: FakeLambdaContext, make_token: Callable[..., str]
 ) -> None:
-    event = item_event("apigw_rest_post_json", token)
+    event = item_event("apigw_rest_post_json", make_token)
     event["body"] = json.dumps({"item": {"name": "Named", "price": "1.00"}})
     response = app.handle(event, context)
     assert json.loads(response["body"])["name"] == "Named"
 
 
 def test_GIVEN_a_base64_body_WHEN_handled_THEN_it_is_decoded(
-    app: LambdaApp, context: FakeLambdaContext, token: Callable[..., str]
+    app: LambdaApp, context: FakeLambdaContext, make_token: Callable[..., str]
 ) -> None:
-    response = app.handle(item_event("apigw_rest_post_base64", token), context)
+    response = app.handle(item_event("apigw_rest_post_base64", make_token), context)
     assert json.loads(response["body"])["tags"] == ["a", "b"]
 
 
@@ -225,20 +225,20 @@ def test_GIVEN_a_cors_origin_in_the_environment_WHEN_handled_THEN_it_is_the_allo
 
 
 def test_GIVEN_a_valid_bearer_token_WHEN_handled_THEN_the_action_receives_its_authorization(
-    app: LambdaApp, context: FakeLambdaContext, token: Any
+    app: LambdaApp, context: FakeLambdaContext, make_token: Any
 ) -> None:
     event = load_event("apigw_rest_authorization")
-    event["headers"]["Authorization"] = f"Bearer {token('alice', ('root',))}"
+    event["headers"]["Authorization"] = f"Bearer {make_token('root', subject='alice')}"
     body = json.loads(app.handle(event, context)["body"])
     assert (body["subject_id"], body["scopes"]) == ("alice", ["root"])
 
 
 def test_GIVEN_a_header_in_unusual_case_WHEN_handled_THEN_it_is_still_read(
-    app: LambdaApp, context: FakeLambdaContext, token: Any
+    app: LambdaApp, context: FakeLambdaContext, make_token: Any
 ) -> None:
     event = load_event("apigw_rest_authorization")
     del event["headers"]["Authorization"]
-    event["headers"]["AUTHORIZATION"] = f"Bearer {token('alice')}"
+    event["headers"]["AUTHORIZATION"] = f"Bearer {make_token(subject='alice')}"
     assert json.loads(app.handle(event, context)["body"])["subject_id"] == "alice"
 
 
@@ -256,10 +256,10 @@ def test_GIVEN_no_token_WHEN_the_action_needs_a_scope_THEN_401(
 
 
 def test_GIVEN_a_token_without_the_scope_WHEN_the_action_needs_it_THEN_403(
-    app: LambdaApp, context: FakeLambdaContext, token: Any
+    app: LambdaApp, context: FakeLambdaContext, make_token: Any
 ) -> None:
     event = rest_event("/actions/only-for-root")
-    event["headers"]["Authorization"] = f"Bearer {token('bob', ('reader',))}"
+    event["headers"]["Authorization"] = f"Bearer {make_token('reader', subject='bob')}"
     assert app.handle(event, context)["statusCode"] == 403
 
 

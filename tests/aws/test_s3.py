@@ -8,7 +8,7 @@ from sample_app import uploads
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.s3 import S3EventsFailed
 from servey_cdk.discovery import Registry
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.conftest import FakeLambdaContext, load_event
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from sample_app import scheduled
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import NotFound
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.conftest import FakeLambdaContext, load_event
 
 
 def test_GIVEN_an_eventbridge_rule_event_WHEN_handled_THEN_the_rules_action_runs(

@@ -9,7 +9,7 @@ import pytest
 from sample_app import messaging
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.conftest import FakeLambdaContext, load_event
 
 
 @pytest.fixture(autouse=True)

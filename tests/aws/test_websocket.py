@@ -10,7 +10,7 @@ import pytest
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
 from servey_cdk.discovery import Registry
-from tests.aws.conftest import (
+from tests.conftest import (
     WEBSOCKET_CONNECTION,
     FakeLambdaContext,
     load_event,
@@ -39,9 +39,9 @@ def test_GIVEN_no_token_WHEN_connecting_THEN_accepted_as_anonymous(
 
 
 def test_GIVEN_a_valid_token_WHEN_connecting_THEN_the_connection_keeps_its_authorization(
-    ws_app: LambdaApp, store: InMemoryConnectionStore, context: FakeLambdaContext, token: Any
+    ws_app: LambdaApp, store: InMemoryConnectionStore, context: FakeLambdaContext, make_token: Any
 ) -> None:
-    ws_app.handle(websocket_connect_event(token("alice")), context)
+    ws_app.handle(websocket_connect_event(make_token(subject="alice")), context)
     assert getattr(store.connections[CONNECTION], "subject_id", None) == "alice"
 
 

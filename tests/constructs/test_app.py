@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import pytest
-from conftest import Synthesized
-from template_queries import actions_of, policy_statements, role_of
 
 from constructs_lib import PropsError, ServeyApp
 from constructs_lib.builders import logical_id
 from servey_cdk.appspec import AppSpec
+from tests.constructs.conftest import Synthesized
+from tests.constructs.template_queries import actions_of, policy_statements, role_of
 
 
 def test_the_stack_outputs_the_rest_graphql_websocket_and_site_urls(synthesized: Synthesized) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from template_queries import Resources, actions_of, app_function, of_type, policy_statements, role_of
-
 from servey_cdk.appspec import AppSpec
+from tests.constructs.template_queries import (
+    Resources,
+    actions_of,
+    app_function,
+    of_type,
+    policy_statements,
+    role_of,
+)
 
 
 def test_the_token_key_is_an_rsa_signing_key(resources: Resources) -> None:
@@ -40,7 +46,7 @@ def test_only_the_token_issuing_action_may_sign(resources: Resources, spec: AppS
 
 
 def test_grant_sign_lets_one_function_sign(synthesized: object) -> None:
-    from conftest import Synthesized
+    from tests.constructs.conftest import Synthesized
 
     assert isinstance(synthesized, Synthesized)
     user = synthesized.templates["UserStack"]["Resources"]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CDK = ROOT / ".cdk-cli" / "node_modules" / ".bin" / "cdk"
+from tests.conftest import REPO_ROOT
+
+CDK = REPO_ROOT / ".cdk-cli" / "node_modules" / ".bin" / "cdk"
 
 
 @pytest.mark.skipif(not CDK.exists(), reason="the CDK CLI is installed by scripts/test into .cdk-cli")
@@ -26,7 +27,7 @@ def test_when_cdk_synth_runs_then_it_writes_a_template_that_rehearses(tmp_path: 
     }
     completed = subprocess.run(
         [str(CDK), "synth", "--quiet", "--no-notices", "--output", str(tmp_path)],
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         env=environment,
         capture_output=True,
         text=True,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from template_queries import Resources, app_function, of_type
 
 from constructs_lib import PropsError, ServeyFunctions
 from constructs_lib.defaults import HANDLER
 from constructs_lib.packaging import build_layer, stage_code
 from servey_cdk.appspec import AppSpec
+from tests.constructs.template_queries import Resources, app_function, of_type
 
 
 def test_each_function_spec_becomes_one_lambda_with_the_servey_handler(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import PRODUCTION_LIMITS, Production
-from template_queries import Resources, app_function, of_type
-
 from servey_cdk.appspec import AppSpec
+from tests.constructs.conftest import PRODUCTION_LIMITS, Production
+from tests.constructs.template_queries import Resources, app_function, of_type
 
 
 def _resolvers(resources: Resources) -> dict[str, dict[str, Any]]:

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from conftest import Synthesized
 
+from tests.constructs.conftest import Synthesized
 from tests.servers import servey_local
 
 PASSWORD = "assembly-password"

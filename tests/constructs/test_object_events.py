@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import pytest
-from conftest import EXISTING_UPLOADS_BUCKET, Synthesized
-from template_queries import Resources, app_function, of_type
 
 from constructs_lib import PropsError, ServeyObjectEvents
 from constructs_lib.object_events import object_events_problems
 from servey_cdk.appspec import AppSpec
+from tests.constructs.conftest import EXISTING_UPLOADS_BUCKET, Synthesized
+from tests.constructs.template_queries import Resources, app_function, of_type
 
 
 def _notification(resources: Resources) -> dict[str, object]:

@@ -116,7 +116,7 @@ def test_a_pip_option_in_the_requirements_file_is_an_error_naming_the_line(write
 
 
 def test_the_sample_apps_layer_holds_the_crypto_extra_and_its_own_requirements(synthesized: object) -> None:
-    from conftest import Synthesized
+    from tests.constructs.conftest import Synthesized
 
     assert isinstance(synthesized, Synthesized)
     requirements = synthesized.sample.app.functions.requirements
@@ -134,7 +134,7 @@ def test_a_publisher_whose_function_was_not_wired_is_a_synth_error_naming_the_ac
 
 
 def test_the_sample_apps_publisher_is_wired_to_its_queue_and_subscribers(synthesized: object) -> None:
-    from conftest import Synthesized
+    from tests.constructs.conftest import Synthesized
 
     assert isinstance(synthesized, Synthesized)
     app = synthesized.sample.app

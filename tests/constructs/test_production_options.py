@@ -12,12 +12,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_apigateway as apigateway
-from conftest import CLOUDFRONT_WEB_ACL, REGIONAL_WEB_ACL, Production
-from template_queries import Resources, app_function, of_type
 
 from constructs_lib import PropsError, ServeyApp
 from constructs_lib.site import API_KEY_HEADER
 from servey_cdk.appspec import AppSpec
+from tests.constructs.conftest import CLOUDFRONT_WEB_ACL, REGIONAL_WEB_ACL, Production
+from tests.constructs.template_queries import Resources, app_function, of_type
 
 
 def _refused(stack: cdk.Stack, spec: AppSpec, **props: Any) -> tuple[str, ...]:

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint
-from conftest import Production, Synthesized
+
+from tests.conftest import REPO_ROOT
+from tests.constructs.conftest import Production, Synthesized
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "sample_app.template.json"
 # checkov pins boto3, packaging and networkx below the project's own: scripts/test gives it a virtualenv.
-CHECKOV = Path(__file__).parents[2] / ".venv-checkov" / "bin" / "checkov"
+CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
 UPDATE_ENV = "SERVEY_UPDATE_SNAPSHOTS"
 ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 

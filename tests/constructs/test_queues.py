@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from template_queries import Resources, actions_of, app_function, of_type, policy_statements, role_of
-
 from servey_cdk.appspec import AppSpec
+from tests.constructs.template_queries import (
+    Resources,
+    actions_of,
+    app_function,
+    of_type,
+    policy_statements,
+    role_of,
+)
 
 
 def _queue(resources: Resources) -> tuple[str, dict[str, object]]:

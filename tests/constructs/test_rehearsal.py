@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Synthesized
 
 from servey_cdk.packages import LAYER_MANIFEST, default_cache_dir
 from servey_cdk.rehearsal import Login, Report, rehearse
@@ -22,6 +21,7 @@ from servey_cdk.rehearsal.local_aws import LocalAws, moto_server
 from servey_cdk.rehearsal.management_api import ManagementApi, RecordedConnections
 from servey_cdk.rehearsal.rehearsal import Run
 from servey_cdk.rehearsal.sandbox import HOST_ARCHITECTURE
+from tests.constructs.conftest import Synthesized
 
 # The template targets python3.14/arm64; on another machine its layers are rebuilt from their lists.
 rebuilds_layers = pytest.mark.skipif(

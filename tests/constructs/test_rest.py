@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from template_queries import Resources, app_function, of_type
-
 from servey_cdk.api_gateway import preflight_headers
 from servey_cdk.appspec import AppSpec
+from tests.constructs.template_queries import Resources, app_function, of_type
 
 
 def _methods(resources: Resources) -> list[dict[str, Any]]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from template_queries import Resources, actions_of, app_function, of_type, policy_statements
-
 from local_runtime.schedules import schedule_event
 from servey_cdk.appspec import AppSpec
+from tests.constructs.template_queries import Resources, actions_of, app_function, of_type, policy_statements
 
 
 def test_a_schedule_without_time_zone_is_an_eventbridge_rule_naming_the_schedule(

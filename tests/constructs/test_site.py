@@ -12,12 +12,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
-from template_queries import Resources, of_type
 
 from constructs_lib.props import PropsError
 from constructs_lib.site import ServeySite
 from servey_cdk.appspec import AppSpec
 from servey_cdk.site import IMMUTABLE, api_path_patterns
+from tests.constructs.template_queries import Resources, of_type
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 

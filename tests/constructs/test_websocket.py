@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from template_queries import Resources, actions_of, app_function, of_type, policy_statements, role_of
-
 from servey_cdk.appspec import AppSpec
+from tests.constructs.template_queries import (
+    Resources,
+    actions_of,
+    app_function,
+    of_type,
+    policy_statements,
+    role_of,
+)
 
 
 def test_connect_disconnect_and_default_routes_reach_the_websocket_function(resources: Resources) -> None:

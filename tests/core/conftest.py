@@ -1,4 +1,4 @@
-"""Shared fixtures: the sample app, and tiny throw-away apps written to a temporary folder."""
+"""Fixtures of the core tests: the sample app's spec, and throw-away apps written to a temporary folder."""
 
 from __future__ import annotations
 
@@ -7,36 +7,16 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from servey_cdk.action import get_action
 from servey_cdk.appspec import AppSpec, load_spec
-from servey_cdk.discovery import Registry, discover
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_APP = "sample_app"
-
-
-@pytest.fixture(scope="session")
-def sample_registry() -> Registry:
-    return discover(SAMPLE_APP)
+from tests.conftest import SAMPLE_APP
 
 
 @pytest.fixture(scope="session")
 def sample_spec() -> AppSpec:
     return load_spec(SAMPLE_APP, router_for_all=False)
-
-
-def registry_of(*functions: Callable[..., Any], root: Path = REPO_ROOT, **extra: Any) -> Registry:
-    """A registry holding exactly these decorated functions."""
-    actions = []
-    for function in functions:
-        found = get_action(function)
-        assert found is not None, f"{function!r} is not an action"
-        actions.append(found)
-    return Registry(module="t", root=root, actions=tuple(actions), **extra)
 
 
 AppWriter = Callable[[dict[str, str]], str]

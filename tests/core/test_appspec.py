@@ -23,7 +23,8 @@ from servey_cdk import (
 from servey_cdk.appspec import ROUTER, AppSpec, build_spec, load_spec
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import AppDefinitionError
-from tests.core.conftest import AppWriter, registry_of
+from tests.conftest import registry_of
+from tests.core.conftest import AppWriter
 
 # --- functions ---------------------------------------------------------------------------------
 

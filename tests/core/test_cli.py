@@ -15,7 +15,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from servey_cdk.graphql_schema import APPSYNC_SCALARS
-from tests.core.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 
 def servey(*args: str, cwd: Path = REPO_ROOT, python_path: str = "") -> subprocess.CompletedProcess[str]:

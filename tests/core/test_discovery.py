@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from servey_cdk.discovery import Registry, app_module_name, discover
-from tests.core.conftest import REPO_ROOT, AppWriter
+from tests.conftest import REPO_ROOT
+from tests.core.conftest import AppWriter
 
 ACTIONS_MODULE = """
 from servey_cdk import WEB_GET, action

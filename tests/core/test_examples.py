@@ -8,7 +8,8 @@ import pytest
 
 from servey_cdk import Example, InvalidInput, action
 from servey_cdk.testing import define_test_class, run_example
-from tests.core.conftest import AppWriter, registry_of
+from tests.conftest import registry_of
+from tests.core.conftest import AppWriter
 
 TestSampleAppExamples = define_test_class("sample_app")
 

@@ -13,7 +13,7 @@ import pytest
 from servey_cdk import WEB_GET, WEB_POST, action
 from servey_cdk.appspec import AppSpec
 from servey_cdk.graphql_schema import APPSYNC_SCALARS, build_graphql_schema
-from tests.core.conftest import registry_of
+from tests.conftest import registry_of
 
 APPSYNC_DECLARATIONS = "".join(f"scalar {name}\n" for name in APPSYNC_SCALARS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.core.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 HEAVY = ("pydantic", "jwt", "aws_cdk", "starlette", "graphql", "jinja2")
 

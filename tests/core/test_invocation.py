@@ -25,7 +25,7 @@ from servey_cdk.access_control import AccessControl
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import ActionFailed
 from servey_cdk.invocation import ActionRunner
-from tests.core.conftest import registry_of
+from tests.conftest import registry_of
 
 ROOT = Authorization(subject_id="alice", scopes=frozenset({"root"}))
 USER = Authorization(subject_id="bob", scopes=frozenset({"user"}))

@@ -14,7 +14,7 @@ from servey_cdk import WEB_GET, WEB_POST, Example, Forbidden, action
 from servey_cdk.api_gateway import UNSUPPORTED_MEDIA_TYPE_BODY
 from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.openapi import openapi_document
-from tests.core.conftest import registry_of
+from tests.conftest import registry_of
 
 
 @action(triggers=WEB_GET)

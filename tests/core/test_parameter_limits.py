@@ -11,7 +11,7 @@ from pydantic import Field
 from servey_cdk import WEB_GET, InvalidInput, action
 from servey_cdk.appspec import AppSpec, build_spec
 from servey_cdk.graphql_schema import APPSYNC_SCALARS
-from tests.core.conftest import registry_of
+from tests.conftest import registry_of
 
 Small = Annotated[int, Field(ge=0, le=10)]
 

@@ -16,7 +16,7 @@ from typing_extensions import TypedDict
 
 from servey_cdk import action
 from servey_cdk.discovery import Registry
-from tests.core.conftest import registry_of
+from tests.conftest import registry_of
 
 
 class Color(enum.Enum):

@@ -7,7 +7,6 @@ import pytest
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.json_input import MAX_DEPTH
-from tests.aws.conftest import FakeLambdaContext
 from tests.hostile import hostile_app
 
 TOO_DEEP = 5_000  # past Python's recursion limit: the parser itself gives up
@@ -28,8 +27,3 @@ def registry() -> Registry:
 def app(registry: Registry) -> LambdaApp:
     hostile_app.RECEIVED.clear()
     return LambdaApp(registry)
-
-
-@pytest.fixture
-def context() -> FakeLambdaContext:
-    return FakeLambdaContext()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from servey_cdk.aws.handler import LambdaApp
-from tests.aws.conftest import FakeLambdaContext, load_event
+from tests.conftest import FakeLambdaContext, load_event
 from tests.hostile import hostile_app
 from tests.hostile.conftest import DEEPER_THAN_ALLOWED, TOO_DEEP, nested
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from local_runtime.lambda_context import LambdaContext
 from local_runtime.rest import MAX_PAYLOAD_BYTES
 from servey_cdk.appspec import AppSpec, load_spec
 from servey_cdk.aws.handler import LambdaApp
+from tests.conftest import REPO_ROOT, load_event
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,11 @@ def without_request_id(body: Any) -> Any:
 
 
 @pytest.fixture
-def handler_event(recorded_event: Callable[[str], Any]) -> Callable[[Call], dict[str, Any]]:
+def handler_event() -> Callable[[Call], dict[str, Any]]:
     """The event API Gateway sends for a call, made from a recorded one."""
 
     def make(call: Call) -> dict[str, Any]:
-        event: dict[str, Any] = recorded_event("apigw_rest_say_hello")
+        event: dict[str, Any] = load_event("apigw_rest_say_hello")
         event.update(
             resource=call.resource,
             path=call.path,
@@ -185,7 +185,7 @@ def test_GIVEN_a_token_with_the_scope_WHEN_calling_a_scoped_action_THEN_200(
 
 @pytest.fixture(scope="module")
 def template_resources() -> list[dict[str, Any]]:
-    snapshot = Path(__file__).parents[1] / "constructs" / "snapshots" / "sample_app.template.json"
+    snapshot = REPO_ROOT / "tests" / "constructs" / "snapshots" / "sample_app.template.json"
     return list(json.loads(snapshot.read_text())["Resources"].values())
 
 

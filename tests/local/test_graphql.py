@@ -15,6 +15,7 @@ from local_runtime.appsync_scalars import declare_appsync_scalars, install_appsy
 from local_runtime.lambda_context import LambdaContext
 from servey_cdk.appspec import AppSpec, GraphQLSpec, ResolverSpec
 from servey_cdk.aws.websocket import InMemoryConnectionStore
+from tests.conftest import load_event
 
 PRIME_FACTORS = "{ number_stats(value: 12) { value prime_factors } }"
 
@@ -186,12 +187,12 @@ def test_GIVEN_a_batched_field_of_many_parents_WHEN_executed_THEN_parents_go_in_
 
 
 def test_GIVEN_a_query_WHEN_resolved_THEN_the_event_has_appsyncs_keys_and_selection(
-    appsync: tuple[TestClient, AppSyncFunction], recorded_event: Callable[[str], Any]
+    appsync: tuple[TestClient, AppSyncFunction],
 ) -> None:
     client, function = appsync
     query(client, "{ numbers(count: 1) { value renamed: square } }", authorization="t")
     event = resolved(function)[0]
-    assert set(event) == set(recorded_event("appsync_query_say_hello"))
+    assert set(event) == set(load_event("appsync_query_say_hello"))
     assert event["info"]["selectionSetList"] == ["value", "renamed"]
     assert event["info"]["selectionSetGraphQL"] == "{\n  value\n  renamed: square\n}"
     assert (event["info"]["parentTypeName"], event["info"]["fieldName"]) == ("Query", "numbers")

@@ -15,6 +15,7 @@ from local_runtime.lambda_context import LambdaContext
 from local_runtime.queues import LocalQueue, failed_message_ids
 from sample_app.messaging import RECORDED
 from servey_cdk.appspec import AppSpec, QueueSpec
+from tests.conftest import load_event
 
 
 def wait_for(condition: Any, timeout_s: float = 5) -> None:
@@ -85,12 +86,12 @@ def test_GIVEN_a_partial_batch_failure_WHEN_retried_past_max_receive_count_THEN_
 
 
 def test_GIVEN_a_sqs_event_WHEN_delivered_THEN_records_have_sqs_keys_and_the_receive_count(
-    spec: AppSpec, recorded_event: Any
+    spec: AppSpec,
 ) -> None:
     function = FailingFunction()
     run_queue(spec, function, ["bad"], max_receive_count=3)
     records = [event["Records"][0] for event in function.events]
-    assert set(records[0]) == set(recorded_event("sqs_batch")["Records"][0])
+    assert set(records[0]) == set(load_event("sqs_batch")["Records"][0])
     assert [r["attributes"]["ApproximateReceiveCount"] for r in records] == ["1", "2", "3"]
     assert len({r["messageId"] for r in records}) == 1
 

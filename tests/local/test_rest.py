@@ -17,6 +17,7 @@ from local_runtime import LocalRuntime
 from local_runtime.lambda_context import LambdaContext
 from servey_cdk.appspec import AppSpec
 from servey_cdk.aws.websocket import InMemoryConnectionStore
+from tests.conftest import load_event
 
 
 class RecordingHandler:
@@ -49,11 +50,11 @@ def serve(spec: AppSpec) -> Iterator[Callable[[RecordingHandler], TestClient]]:
 
 
 def test_GIVEN_a_GET_WHEN_served_THEN_the_event_has_every_key_of_a_recorded_one(
-    serve: Callable[[RecordingHandler], TestClient], recorded_event: Callable[[str], Any]
+    serve: Callable[[RecordingHandler], TestClient],
 ) -> None:
     handler = RecordingHandler()
     serve(handler).get("/actions/say-hello?name=World")
-    recorded = recorded_event("apigw_rest_say_hello")
+    recorded = load_event("apigw_rest_say_hello")
     event = handler.events[0]
     assert set(event) == set(recorded)
     assert set(event["requestContext"]) == set(recorded["requestContext"])

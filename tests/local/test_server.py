@@ -23,7 +23,8 @@ import websockets
 from local_runtime.cli import banner
 from servey_cdk.appspec import load_spec
 from servey_cdk.rehearsal.local_aws import free_port
-from tests.local.conftest import REPO_ROOT, servey_local
+from tests.conftest import REPO_ROOT
+from tests.local.conftest import servey_local
 
 PASSWORD = "served-password"
 

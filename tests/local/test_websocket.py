@@ -15,6 +15,7 @@ from local_runtime.lambda_context import LambdaContext
 from local_runtime.websocket_api import connection_id
 from servey_cdk.appspec import AppSpec
 from servey_cdk.aws.websocket import InMemoryConnectionStore
+from tests.conftest import load_event
 
 SUBSCRIBE = {"type": "subscribe", "subscription": "messager"}
 
@@ -70,19 +71,19 @@ class RecordingFunction:
 
 
 def test_GIVEN_a_connection_WHEN_it_lives_THEN_the_function_gets_the_three_route_events(
-    spec: AppSpec, recorded_event: Callable[[str], Any]
+    spec: AppSpec,
 ) -> None:
     function = RecordingFunction()
     runtime = LocalRuntime(spec, function, InMemoryConnectionStore(), password="pw")
     with TestClient(runtime.app) as client, client.websocket_connect("/ws?token=abc&token=def") as websocket:
         websocket.send_text("hello")
     connect, message, disconnect = function.events
-    assert set(connect) == set(recorded_event("websocket_connect"))
+    assert set(connect) == set(load_event("websocket_connect"))
     assert connect["queryStringParameters"] == {"token": "def"}
     assert connect["multiValueQueryStringParameters"] == {"token": ["abc", "def"]}
-    assert set(message["requestContext"]) == set(recorded_event("websocket_default")["requestContext"])
+    assert set(message["requestContext"]) == set(load_event("websocket_default")["requestContext"])
     assert message["body"] == "hello"
-    assert set(disconnect["requestContext"]) == set(recorded_event("websocket_disconnect")["requestContext"])
+    assert set(disconnect["requestContext"]) == set(load_event("websocket_disconnect")["requestContext"])
     ids = {event["requestContext"]["connectionId"] for event in function.events}
     assert len(ids) == 1
     assert [e["requestContext"]["routeKey"] for e in function.events] == [

@@ -1,11 +1,8 @@
-"""Fixtures for pages and the static site: the sample app's handler, recorded page events, the emulator."""
+"""Fixtures for pages and the static site: a fixed token key, page requests to the handler, the emulator."""
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,44 +11,16 @@ from starlette.testclient import TestClient
 from local_runtime import LocalRuntime
 from servey_cdk.appspec import build_spec
 from servey_cdk.aws.handler import LambdaApp
-from servey_cdk.aws.websocket import InMemoryConnectionStore
-from servey_cdk.discovery import Registry, discover
-from servey_cdk.tokens import TokenSettings, issue_token
+from servey_cdk.discovery import Registry
+from tests.conftest import SECRET, FakeLambdaContext, load_event
 
-EVENTS = Path(__file__).parent.parent / "events"
-SECRET = "test-secret-key-of-sufficient-length-for-hs256"
 Page = Callable[..., dict[str, Any]]
-
-
-class Context:
-    function_name = "router"
-    aws_request_id = "6f1b2c3d-0000-4000-8000-0000000000aa"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:router"
-    function_version = "$LATEST"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 @pytest.fixture(autouse=True)
 def token_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JWT_SECRET_KEY", SECRET)
     monkeypatch.delenv("SERVEY_SPA_FALLBACK", raising=False)
-
-
-@pytest.fixture(scope="session")
-def registry() -> Registry:
-    return discover("sample_app")
-
-
-@pytest.fixture
-def lambda_app(registry: Registry) -> LambdaApp:
-    return LambdaApp(registry, connections=InMemoryConnectionStore())
-
-
-def recorded(name: str) -> Any:
-    return copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text()))
 
 
 @pytest.fixture
@@ -65,7 +34,7 @@ def rest_page(lambda_app: LambdaApp) -> Page:
         path_params: dict[str, str] | None = None,
         token: str | None = None,
     ) -> dict[str, Any]:
-        event = recorded("apigw_rest_path_param")
+        event = load_event("apigw_rest_path_param")
         event.update(resource=resource, path=path or resource, httpMethod="GET", pathParameters=path_params)
         event["requestContext"].update(resourcePath=resource, path=f"/prod{path or resource}")
         event["queryStringParameters"] = query
@@ -73,22 +42,16 @@ def rest_page(lambda_app: LambdaApp) -> Page:
         if token:
             event["headers"]["Authorization"] = f"Bearer {token}"
             event["multiValueHeaders"]["Authorization"] = [f"Bearer {token}"]
-        result: dict[str, Any] = lambda_app.handle(event, Context())
+        result: dict[str, Any] = lambda_app.handle(event, FakeLambdaContext())
         return result
 
     return request
 
 
 @pytest.fixture
-def make_token() -> Callable[..., str]:
-    settings = TokenSettings.from_environment
-    return lambda *scopes, subject="tester": issue_token(settings(), subject, set(scopes))
-
-
-@pytest.fixture
-def client(registry: Registry, lambda_app: LambdaApp) -> Iterator[TestClient]:
+def client(sample_registry: Registry, lambda_app: LambdaApp) -> Iterator[TestClient]:
     """The emulator of the sample app, as servey-local serves it."""
     assert lambda_app.connections is not None
-    runtime = LocalRuntime(build_spec(registry), lambda_app.handle, lambda_app.connections)
+    runtime = LocalRuntime(build_spec(sample_registry), lambda_app.handle, lambda_app.connections)
     with TestClient(runtime.app) as test_client:
         yield test_client

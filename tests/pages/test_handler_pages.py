@@ -12,7 +12,8 @@ from servey_cdk import PageResponse, Redirect, WebPageTrigger, action
 from servey_cdk.action import get_action
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
-from tests.pages.conftest import Context, Page, recorded
+from tests.conftest import FakeLambdaContext, load_event
+from tests.pages.conftest import Page
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -98,9 +99,9 @@ def test_GIVEN_an_invalid_path_parameter_WHEN_requested_THEN_a_422_page_names_th
 
 
 def test_GIVEN_an_http_api_event_WHEN_a_page_is_requested_THEN_it_is_rendered(lambda_app: LambdaApp) -> None:
-    event = recorded("apigw_http_path_param")
+    event = load_event("apigw_http_path_param")
     event.update(routeKey="GET /catalogue/{item_id}", rawPath="/catalogue/42")
-    response = lambda_app.handle(event, Context())
+    response = lambda_app.handle(event, FakeLambdaContext())
     assert (response["statusCode"], "<h1>Answer</h1>" in response["body"]) == (200, True)
 
 
@@ -130,9 +131,9 @@ def _own_app(tmp_path: Path) -> LambdaApp:
 
 
 def _get(app: LambdaApp, path: str) -> dict[str, Any]:
-    event = recorded("apigw_rest_say_hello")
+    event = load_event("apigw_rest_say_hello")
     event.update(resource=path, path=path, queryStringParameters=None, multiValueQueryStringParameters=None)
-    result: dict[str, Any] = app.handle(event, Context())
+    result: dict[str, Any] = app.handle(event, FakeLambdaContext())
     return result
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -13,8 +12,9 @@ from servey_cdk.appspec import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
 from servey_cdk.site import IMMUTABLE
+from tests.conftest import REPO_ROOT
 
-STATIC = Path(__file__).resolve().parents[2] / "sample_app" / "static"
+STATIC = REPO_ROOT / "sample_app" / "static"
 
 
 def _hashed_script() -> str:
@@ -94,11 +94,11 @@ def test_GIVEN_a_post_to_a_site_path_WHEN_requested_THEN_cloudfronts_403(
 
 @pytest.fixture
 def spa_client(
-    registry: Registry, lambda_app: LambdaApp, monkeypatch: pytest.MonkeyPatch
+    sample_registry: Registry, lambda_app: LambdaApp, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
     monkeypatch.setenv("SERVEY_SPA_FALLBACK", "1")
     assert lambda_app.connections is not None
-    runtime = LocalRuntime(build_spec(registry), lambda_app.handle, lambda_app.connections)
+    runtime = LocalRuntime(build_spec(sample_registry), lambda_app.handle, lambda_app.connections)
     with TestClient(runtime.app) as test_client:
         yield test_client
 

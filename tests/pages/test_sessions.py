@@ -21,7 +21,8 @@ from servey_cdk.appspec import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.session import SESSION_COOKIE
 from servey_cdk.discovery import Registry
-from tests.pages.conftest import Context, Page, recorded
+from tests.conftest import FakeLambdaContext, load_event
+from tests.pages.conftest import Page
 
 LOGIN = "/actions/issue-account-token"
 USER, PASSWORD = "browser-user", "correct horse"
@@ -35,10 +36,10 @@ def user() -> None:
 def form_post(
     app: LambdaApp, fields: dict[str, str], headers: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    event = recorded("apigw_rest_post_json")
+    event = load_event("apigw_rest_post_json")
     event.update(resource=LOGIN, path=LOGIN, body=urlencode(fields), isBase64Encoded=False)
     event["headers"].update({"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
-    answer: dict[str, Any] = app.handle(event, Context())
+    answer: dict[str, Any] = app.handle(event, FakeLambdaContext())
     return answer
 
 
@@ -67,30 +68,30 @@ def test_on_loopback_the_cookie_is_not_secure(lambda_app: LambdaApp) -> None:
 
 def test_the_protected_page_opens_with_the_cookie(lambda_app: LambdaApp, rest_page: Page) -> None:
     token = cookie_of(login(lambda_app))
-    event = recorded("apigw_rest_path_param")
+    event = load_event("apigw_rest_path_param")
     event.update(resource="/secret-page", path="/secret-page", httpMethod="GET", pathParameters=None)
     event["headers"]["Cookie"] = f"theme=dark; {SESSION_COOKIE}={token}"
-    answer = lambda_app.handle(event, Context())
+    answer = lambda_app.handle(event, FakeLambdaContext())
     assert answer["statusCode"] == 200
     assert f"Shown to {USER}." in answer["body"]
 
 
 def test_an_http_api_page_reads_the_cookie_from_its_cookies_list(lambda_app: LambdaApp) -> None:
     token = cookie_of(login(lambda_app))
-    event = recorded("apigw_http_path_param")
+    event = load_event("apigw_http_path_param")
     event.update(routeKey="GET /secret-page", rawPath="/secret-page", pathParameters=None)
     event["cookies"] = [f"{SESSION_COOKIE}={token}"]
-    answer = lambda_app.handle(event, Context())
+    answer = lambda_app.handle(event, FakeLambdaContext())
     assert answer["statusCode"] == 200
 
 
 def test_a_route_that_is_not_a_page_ignores_the_cookie(lambda_app: LambdaApp) -> None:
     token = cookie_of(login(lambda_app))
-    event = recorded("apigw_rest_path_param")
+    event = load_event("apigw_rest_path_param")
     path = "/actions/only-for-root"
     event.update(resource=path, path=path, httpMethod="GET", pathParameters=None)
     event["headers"]["Cookie"] = f"{SESSION_COOKIE}={token}"
-    assert lambda_app.handle(event, Context())["statusCode"] == 401
+    assert lambda_app.handle(event, FakeLambdaContext())["statusCode"] == 401
 
 
 @pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}])
@@ -121,9 +122,11 @@ def test_logout_clears_the_cookie(lambda_app: LambdaApp) -> None:
 
 
 @pytest.fixture
-def local(registry: Registry, lambda_app: LambdaApp) -> Iterator[TestClient]:
+def local(sample_registry: Registry, lambda_app: LambdaApp) -> Iterator[TestClient]:
     """servey-local over the sample app, on loopback (where the cookie is not `Secure`)."""
-    runtime = LocalRuntime(build_spec(registry), lambda_app.handle, lambda_app.connections, password="pw")
+    runtime = LocalRuntime(
+        build_spec(sample_registry), lambda_app.handle, lambda_app.connections, password="pw"
+    )
     with TestClient(runtime.app, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 

@@ -1,4 +1,4 @@
-"""Fixtures: the alerts test app, moto-backed DynamoDB and SQS, and a stand-in management API."""
+"""Fixtures: the alerts test app, its token key, the connections table in moto, a stand-in management API."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from servey_cdk.aws.dynamodb_connections import (
 )
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.subscription import NoPublisher, set_publisher
-from servey_cdk.tokens import TokenSettings, issue_token
 
 TABLE = "connections"
 SECRET = "subscriptions-test-secret-of-sufficient-length"
@@ -50,26 +49,6 @@ def registry() -> Registry:
 @pytest.fixture(autouse=True)
 def token_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JWT_SECRET_KEY", SECRET)
-
-
-@pytest.fixture
-def make_token() -> Callable[..., str]:
-    return lambda subject, *scopes: issue_token(TokenSettings.from_environment(), subject, set(scopes))
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from moto import mock_aws
-
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.publisher import AwsPublisher
 from servey_cdk.discovery import Registry
 from servey_cdk.subscription import NoPublisher, set_publisher
-from tests.aws.conftest import (
+from tests.conftest import (
     WEBSOCKET_CONNECTION,
     FakeLambdaContext,
     load_event,
@@ -67,7 +67,7 @@ def test_GIVEN_a_refused_subscribe_WHEN_handled_THEN_the_client_gets_an_error_fr
     status: int,
     error: str,
 ) -> None:
-    token = None if token_scopes is None else make_token("red", *token_scopes)
+    token = None if token_scopes is None else make_token(*token_scopes, subject="red")
     app.handle(websocket_connect_event(token), FakeLambdaContext())
     response = app.handle(frame("subscribe", subscription), FakeLambdaContext())
     body = json.loads(response["body"])
@@ -80,7 +80,7 @@ def test_GIVEN_a_refused_subscribe_WHEN_handled_THEN_the_client_gets_an_error_fr
 def test_GIVEN_a_token_with_the_scope_WHEN_subscribing_to_a_protected_subscription_THEN_accepted(
     app: LambdaApp, make_token: Callable[..., str]
 ) -> None:
-    app.handle(websocket_connect_event(make_token("red", "alerts")), FakeLambdaContext())
+    app.handle(websocket_connect_event(make_token("alerts", subject="red")), FakeLambdaContext())
     assert answer(app, frame("subscribe", "team_alerts"))["type"] == "subscribed"
 
 

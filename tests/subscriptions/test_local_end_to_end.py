@@ -86,7 +86,8 @@ def receive(websocket: ClientConnection) -> Any:
 @pytest.fixture
 def sample(make_token: Callable[..., str]) -> Iterator[Server]:
     with serving("sample_app") as server:
-        yield dataclasses.replace(server, token=make_token("sender", "messages:send"))  # broadcasts need it
+        token = make_token("messages:send", subject="sender")  # broadcasts need it
+        yield dataclasses.replace(server, token=token)
 
 
 @pytest.fixture
@@ -140,7 +141,10 @@ def test_GIVEN_no_token_WHEN_subscribing_to_a_protected_subscription_THEN_an_err
 def test_GIVEN_an_event_filter_WHEN_published_THEN_only_the_subscribers_it_accepts_receive(
     alerts: Server, make_token: Callable[..., str]
 ) -> None:
-    red, blue = alerts.websocket(make_token("red", "alerts")), alerts.websocket(make_token("blue", "alerts"))
+    red, blue = (
+        alerts.websocket(make_token("alerts", subject="red")),
+        alerts.websocket(make_token("alerts", subject="blue")),
+    )
     with red, blue:
         subscribe(red, "team_alerts")
         subscribe(blue, "team_alerts")
