@@ -12,7 +12,9 @@ from tests.constructs.conftest import Synthesized
 from tests.constructs.template_queries import actions_of, policy_statements, role_of
 
 
-def test_the_stack_outputs_the_rest_graphql_websocket_and_site_urls(synthesized: Synthesized) -> None:
+def test_GIVEN_the_sample_stack_THEN_it_outputs_the_rest_graphql_websocket_and_site_urls(
+    synthesized: Synthesized,
+) -> None:
     outputs = synthesized.templates["SampleApp"]["Outputs"]
     kinds = ("RestUrl", "GraphqlUrl", "WebSocketUrl", "SiteUrl")
     assert sorted(kind for kind in kinds for name in outputs if name.startswith(f"App{kind}")) == sorted(
@@ -20,7 +22,9 @@ def test_the_stack_outputs_the_rest_graphql_websocket_and_site_urls(synthesized:
     )
 
 
-def test_every_resource_kind_appears_in_the_sample_apps_template(synthesized: Synthesized) -> None:
+def test_GIVEN_the_sample_stack_THEN_every_resource_kind_appears_in_its_template(
+    synthesized: Synthesized,
+) -> None:
     kinds = {value["Type"] for value in synthesized.templates["SampleApp"]["Resources"].values()}
     expected = {
         *("AWS::Lambda::Function", "AWS::Lambda::LayerVersion", "AWS::ApiGateway::RestApi"),
@@ -37,7 +41,7 @@ def test_every_resource_kind_appears_in_the_sample_apps_template(synthesized: Sy
     assert expected <= kinds
 
 
-def test_a_users_table_can_be_granted_to_a_function_through_the_exposed_attributes(
+def test_GIVEN_a_users_table_WHEN_granted_through_the_exposed_attributes_THEN_the_functions_role_reads_it(
     synthesized: Synthesized,
 ) -> None:
     """GIVEN a user's stack and table WHEN they grant it to ServeyApp's get_item THEN its role reads it."""
@@ -48,7 +52,7 @@ def test_a_users_table_can_be_granted_to_a_function_through_the_exposed_attribut
     assert table in str(reads)
 
 
-def test_invalid_props_of_several_constructs_are_reported_in_one_error(
+def test_GIVEN_invalid_props_of_several_constructs_THEN_they_are_reported_in_one_error(
     spec: AppSpec, fresh_app: cdk.App
 ) -> None:
     stack = cdk.Stack(fresh_app, "Invalid")

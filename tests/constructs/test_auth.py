@@ -13,13 +13,13 @@ from tests.constructs.template_queries import (
 )
 
 
-def test_the_token_key_is_an_rsa_signing_key(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_token_key_is_an_rsa_signing_key(resources: Resources) -> None:
     (key,) = of_type(resources, "AWS::KMS::Key").values()
     assert key["Properties"]["KeySpec"] == "RSA_2048"
     assert key["Properties"]["KeyUsage"] == "SIGN_VERIFY"
 
 
-def test_functions_learn_the_key_id(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_functions_learn_the_key_id(resources: Resources) -> None:
     (key,) = of_type(resources, "AWS::KMS::Key")
     assert app_function(resources, "say_hello")[1]["Environment"]["Variables"]["SERVEY_TOKEN_KEY_ID"] == {
         "Ref": key
@@ -34,18 +34,24 @@ def readers_of(resources: Resources, spec: AppSpec, permission: str) -> set[str]
     }  # fmt: skip
 
 
-def test_every_function_may_read_the_public_key(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_every_function_may_read_the_public_key(
+    resources: Resources, spec: AppSpec
+) -> None:
     """Any function may be sent a token (a bearer header on a public route, a direct invoke)."""
     names = {item.name for item in spec.functions} | {"graphql-authorizer", "websocket"}
     assert readers_of(resources, spec, "kms:GetPublicKey") == names
 
 
-def test_only_the_token_issuing_action_may_sign(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_only_the_token_issuing_action_may_sign(
+    resources: Resources, spec: AppSpec
+) -> None:
     (issuer,) = [action for action in spec.actions if action.issues_tokens]
     assert readers_of(resources, spec, "kms:Sign") == {issuer.function} == {"issue_account_token"}
 
 
-def test_grant_sign_lets_one_function_sign(synthesized: object) -> None:
+def test_GIVEN_a_users_stack_WHEN_grant_sign_is_given_one_function_THEN_only_it_may_sign(
+    synthesized: object,
+) -> None:
     from tests.constructs.conftest import Synthesized
 
     assert isinstance(synthesized, Synthesized)

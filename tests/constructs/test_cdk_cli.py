@@ -16,7 +16,9 @@ CDK = REPO_ROOT / ".cdk-cli" / "node_modules" / ".bin" / "cdk"
 
 
 @pytest.mark.skipif(not CDK.exists(), reason="the CDK CLI is installed by scripts/test into .cdk-cli")
-def test_when_cdk_synth_runs_then_it_writes_a_template_that_rehearses(tmp_path: Path) -> None:
+def test_GIVEN_the_readmes_steps_WHEN_cdk_synth_runs_THEN_it_writes_a_template_that_rehearses(
+    tmp_path: Path,
+) -> None:
     """GIVEN the README's steps: `cdk synth`, then `servey rehearse` on what it wrote."""
     venv_bin = str(Path(sys.executable).parent)
     environment = {

@@ -13,7 +13,7 @@ from servey_cdk.appspec import AppSpec
 from tests.constructs.template_queries import Resources, app_function, of_type
 
 
-def test_each_function_spec_becomes_one_lambda_with_the_servey_handler(
+def test_GIVEN_the_sample_stack_THEN_each_function_spec_becomes_one_lambda_with_the_servey_handler(
     resources: Resources, spec: AppSpec
 ) -> None:
     """GIVEN the sample app WHEN synthesized THEN its functions, authorizer and websocket function exist."""
@@ -24,7 +24,7 @@ def test_each_function_spec_becomes_one_lambda_with_the_servey_handler(
     assert len(handlers) == len(spec.functions) + 2
 
 
-def test_a_function_takes_runtime_timeout_memory_and_environment_from_its_spec(
+def test_GIVEN_the_sample_stack_THEN_a_function_takes_runtime_timeout_memory_and_environment_from_its_spec(
     resources: Resources, spec: AppSpec
 ) -> None:
     function_spec = next(item for item in spec.functions if item.name == "say_hello")
@@ -37,18 +37,24 @@ def test_a_function_takes_runtime_timeout_memory_and_environment_from_its_spec(
     assert properties["Environment"]["Variables"]["SERVEY_ACTION_PATH"] == "sample_app"
 
 
-def test_the_router_serves_the_generated_actions_without_naming_one(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_router_serves_the_generated_actions_without_naming_one(
+    resources: Resources,
+) -> None:
     _, properties = app_function(resources, "router")
     assert "SERVEY_ACTION" not in properties["Environment"]["Variables"]
 
 
-def test_each_function_logs_to_its_own_group_with_a_retention(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_each_function_logs_to_its_own_group_with_a_retention(
+    resources: Resources,
+) -> None:
     _, properties = app_function(resources, "say_hello")
     group = resources[properties["LoggingConfig"]["LogGroup"]["Ref"]]
     assert group["Properties"]["RetentionInDays"] == 30
 
 
-def test_functions_share_one_dependency_layer(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_functions_share_one_dependency_layer(
+    resources: Resources, spec: AppSpec
+) -> None:
     layers = of_type(resources, "AWS::Lambda::LayerVersion")
     (layer,) = (
         name for name, value in layers.items() if "dependencies" in value["Properties"]["Description"]
@@ -57,12 +63,14 @@ def test_functions_share_one_dependency_layer(resources: Resources, spec: AppSpe
         assert app_function(resources, item.name)[1]["Layers"] == [{"Ref": layer}]
 
 
-def test_failed_asynchronous_invocations_go_to_a_dead_letter_queue(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_failed_asynchronous_invocations_go_to_a_dead_letter_queue(
+    resources: Resources,
+) -> None:
     _, properties = app_function(resources, "tick")
     assert "TargetArn" in properties["DeadLetterConfig"]
 
 
-def test_the_code_asset_holds_the_app_and_servey_cdk_without_tests_caches_or_infrastructure(
+def test_GIVEN_the_sample_app_THEN_its_asset_holds_it_and_servey_cdk_not_tests_caches_or_infrastructure(
     spec: AppSpec, tmp_path: Path
 ) -> None:
     staged = stage_code(Path(spec.root), spec.app_module, tmp_path / "code")
@@ -72,14 +80,18 @@ def test_the_code_asset_holds_the_app_and_servey_cdk_without_tests_caches_or_inf
     assert not list(staged.rglob("__pycache__"))
 
 
-def test_the_layer_is_built_by_pip_for_the_lambda_platform(layer_cache_dir: Path) -> None:
+def test_GIVEN_the_sessions_layer_THEN_it_is_built_by_pip_for_the_lambda_platform(
+    layer_cache_dir: Path,
+) -> None:
     """GIVEN the session's layer, built by the real pip THEN the wheels are unpacked under python/."""
     layer = build_layer(("pyjwt>=2.8,<3",), "3.14", "arm64", layer_cache_dir)
     assert (layer / "python" / "jwt" / "__init__.py").is_file()
     assert list((layer / "python").glob("pyjwt-*.dist-info"))
 
 
-def test_a_layer_already_built_for_the_same_requirements_is_reused(layer_cache_dir: Path) -> None:
+def test_GIVEN_a_layer_already_built_for_the_same_requirements_THEN_it_is_reused(
+    layer_cache_dir: Path,
+) -> None:
     first = build_layer(("pyjwt>=2.8,<3",), "3.14", "arm64", layer_cache_dir)
     (first / "marker").write_text("kept")
     again = build_layer(("pyjwt>=2.8,<3",), "3.14", "arm64", layer_cache_dir)
@@ -87,12 +99,14 @@ def test_a_layer_already_built_for_the_same_requirements_is_reused(layer_cache_d
     assert (again / "marker").read_text() == "kept"
 
 
-def test_a_failing_pip_names_the_platform_and_requirements(tmp_path: Path) -> None:
+def test_GIVEN_a_failing_pip_THEN_the_error_names_the_platform_and_requirements(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match=r"manylinux2014_x86_64.*no-such-package-servey"):
         build_layer(("no-such-package-servey==0.0.0",), "3.14", "x86_64", tmp_path)
 
 
-def test_overriding_props_set_from_the_spec_is_reported_all_at_once(fresh_app: object, spec: AppSpec) -> None:
+def test_GIVEN_props_overriding_what_the_spec_sets_THEN_they_are_reported_all_at_once(
+    fresh_app: object, spec: AppSpec
+) -> None:
     import aws_cdk as cdk
 
     assert isinstance(fresh_app, cdk.App)

@@ -14,38 +14,48 @@ def _resolvers(resources: Resources) -> dict[str, dict[str, Any]]:
     return {f"{v['Properties']['TypeName']}.{v['Properties']['FieldName']}": v["Properties"] for v in found}
 
 
-def test_the_schema_is_the_apps_sdl(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_graphql_schema_is_the_apps_sdl(
+    resources: Resources, spec: AppSpec
+) -> None:
     assert spec.graphql is not None
     (schema,) = of_type(resources, "AWS::AppSync::GraphQLSchema").values()
     assert schema["Properties"]["Definition"] == spec.graphql.sdl
 
 
-def test_each_resolver_spec_has_a_direct_lambda_resolver(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_each_resolver_spec_has_a_direct_lambda_resolver(
+    resources: Resources, spec: AppSpec
+) -> None:
     assert spec.graphql is not None
     resolvers = _resolvers(resources)
     assert set(resolvers) == {f"{r.type_name}.{r.field_name}" for r in spec.graphql.resolvers}
     assert all("RequestMappingTemplate" not in resolver for resolver in resolvers.values())
 
 
-def test_a_batched_nested_field_sets_its_max_batch_size(resources: Resources) -> None:
+def test_GIVEN_a_batched_nested_field_THEN_its_resolver_sets_its_max_batch_size(resources: Resources) -> None:
     assert _resolvers(resources)["NumberStats.factorial"]["MaxBatchSize"] == 10
 
 
-def test_requests_are_authorized_by_the_authorizer_function(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_graphql_requests_are_authorized_by_the_authorizer_function(
+    resources: Resources,
+) -> None:
     (api,) = of_type(resources, "AWS::AppSync::GraphQLApi").values()
     authorizer, _ = app_function(resources, "graphql-authorizer")
     assert api["Properties"]["AuthenticationType"] == "AWS_LAMBDA"
     assert authorizer in str(api["Properties"]["LambdaAuthorizerConfig"]["AuthorizerUri"])
 
 
-def test_errors_are_logged_to_a_group_with_retention(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_graphql_errors_are_logged_to_a_group_with_retention(
+    resources: Resources,
+) -> None:
     (api,) = of_type(resources, "AWS::AppSync::GraphQLApi").values()
     assert api["Properties"]["LogConfig"]["FieldLogLevel"] == "ERROR"
     groups = of_type(resources, "AWS::Logs::LogGroup").values()
     assert any("/aws/appsync/apis/" in str(group["Properties"].get("LogGroupName")) for group in groups)
 
 
-def test_only_this_api_may_invoke_the_authorizer(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_only_the_graphql_api_may_invoke_the_authorizer(
+    resources: Resources,
+) -> None:
     (api,) = of_type(resources, "AWS::AppSync::GraphQLApi")
     authorizer, _ = app_function(resources, "graphql-authorizer")
     (permission,) = [
@@ -57,12 +67,14 @@ def test_only_this_api_may_invoke_the_authorizer(resources: Resources) -> None:
     assert permission["SourceArn"] == {"Fn::GetAtt": [api, "Arn"]}
 
 
-def test_field_logs_leave_out_verbose_content_such_as_headers(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_field_logs_leave_out_verbose_content_such_as_headers(
+    resources: Resources,
+) -> None:
     (api,) = of_type(resources, "AWS::AppSync::GraphQLApi").values()
     assert api["Properties"]["LogConfig"]["ExcludeVerboseContent"] is True
 
 
-def test_the_specs_limits_set_depth_resolver_count_and_introspection(
+def test_GIVEN_the_specs_graphql_limits_THEN_they_set_depth_resolver_count_and_introspection(
     resources: Resources, spec: AppSpec
 ) -> None:
     assert spec.graphql is not None
@@ -75,7 +87,7 @@ def test_the_specs_limits_set_depth_resolver_count_and_introspection(
     assert api["Properties"]["IntrospectionConfig"] == ("ENABLED" if limits.introspection else "DISABLED")
 
 
-def test_graphql_api_props_override_the_specs_limits(production: Production) -> None:
+def test_GIVEN_graphql_api_props_and_the_specs_limits_THEN_the_props_win(production: Production) -> None:
     """GIVEN limits of depth 8, 200 resolvers, no introspection, and graphql_api_props' depth of 6."""
     (api,) = of_type(production.template["Resources"], "AWS::AppSync::GraphQLApi").values()
     properties = api["Properties"]

@@ -66,24 +66,32 @@ def header_of(token: str) -> dict[str, Any]:
     return decoded
 
 
-def test_the_banner_says_it_serves_the_assembly(served: Served, synthesized: Synthesized) -> None:
+def test_GIVEN_the_served_assembly_THEN_the_banner_says_it_serves_the_assembly(
+    served: Served, synthesized: Synthesized
+) -> None:
     assert f"assembly {synthesized.outdir}, stack SampleApp" in served.banner
 
 
-def test_rest_answers_the_examples_from_the_sandbox(served: Served, synthesized: Synthesized) -> None:
+def test_GIVEN_the_served_assembly_THEN_rest_answers_the_examples_from_the_sandbox(
+    served: Served, synthesized: Synthesized
+) -> None:
     example = synthesized.spec.action("get_item").examples[0]
     answer = httpx.get(f"{served.base}/items/{example.params['item_id']}", timeout=30)
     assert answer.status_code == 200
     assert answer.json() == example.result
 
 
-def test_bad_input_gets_the_same_422_as_on_aws(served: Served) -> None:
+def test_GIVEN_the_served_assembly_WHEN_sent_bad_input_THEN_it_answers_the_same_422_as_aws(
+    served: Served,
+) -> None:
     answer = httpx.get(f"{served.base}/items/not-a-number", timeout=30)
     assert answer.status_code == 422
     assert "item_id" in answer.text
 
 
-def test_the_debug_login_issues_kms_signed_tokens_that_the_functions_accept(served: Served) -> None:
+def test_GIVEN_the_served_assembly_THEN_the_debug_login_issues_kms_signed_tokens_the_functions_accept(
+    served: Served,
+) -> None:
     token = login(served)
     assert header_of(token)["alg"] == "RS256"  # signed by the stack's KMS key, in moto
     refused = httpx.get(f"{served.base}/actions/only-for-root", timeout=30)
@@ -94,7 +102,9 @@ def test_the_debug_login_issues_kms_signed_tokens_that_the_functions_accept(serv
     assert allowed.status_code == 200, allowed.text
 
 
-def test_graphql_goes_through_the_stacks_authorizer_function(served: Served) -> None:
+def test_GIVEN_the_served_assembly_THEN_graphql_goes_through_the_stacks_authorizer_function(
+    served: Served,
+) -> None:
     query = {"query": "{ echo_authorization { subject_id } }"}
     token = login(served)
     anonymous = httpx.post(f"{served.base}/graphql", json=query, timeout=30)
@@ -105,7 +115,9 @@ def test_graphql_goes_through_the_stacks_authorizer_function(served: Served) -> 
     assert signed.json() == {"data": {"echo_authorization": {"subject_id": "dev"}}}, signed.text
 
 
-def test_a_publish_reaches_a_live_socket_through_the_stacks_table_and_connections_api(served: Served) -> None:
+def test_GIVEN_the_served_assembly_THEN_a_publish_reaches_a_live_socket_through_the_stacks_table_and_api(
+    served: Served,
+) -> None:
     sender = {"Authorization": f"Bearer {login(served, 'messages:send')}"}
 
     async def scenario() -> Any:
@@ -124,7 +136,9 @@ def test_a_publish_reaches_a_live_socket_through_the_stacks_table_and_connection
     assert asyncio.run(scenario()) == {"subscription": "messager", "event": "deployed"}
 
 
-def test_queues_are_polled_as_the_event_source_mapping_polls_them(served: Served) -> None:
+def test_GIVEN_the_served_assembly_THEN_queues_are_polled_as_the_event_source_mapping_polls_them(
+    served: Served,
+) -> None:
     import boto3
 
     (queue,) = httpx.get(f"{served.base}/_servey/queues", timeout=30).json()["queues"]
@@ -149,13 +163,17 @@ def test_queues_are_polled_as_the_event_source_mapping_polls_them(served: Served
     assert seen["dead_letter_depth"] == 0
 
 
-def test_a_schedule_sends_its_rules_input_to_the_sandbox(served: Served) -> None:
+def test_GIVEN_the_served_assembly_THEN_a_schedule_sends_its_rules_input_to_the_sandbox(
+    served: Served,
+) -> None:
     answer = httpx.post(f"{served.base}/_servey/schedules/tick", timeout=30)
     assert answer.status_code == 200, answer.text
     assert answer.json()["schedule"] == "tick"
 
 
-def test_an_assembly_with_several_stacks_needs_a_stack_named(synthesized: Synthesized) -> None:
+def test_GIVEN_an_assembly_of_several_stacks_THEN_servey_local_needs_a_stack_named(
+    synthesized: Synthesized,
+) -> None:
     command = [sys.executable, "-c", "from local_runtime.cli import main; main()", "--assembly"]
     result = subprocess.run([*command, str(synthesized.outdir)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
@@ -164,7 +182,9 @@ def test_an_assembly_with_several_stacks_needs_a_stack_named(synthesized: Synthe
     assert "UserStack" in result.stderr
 
 
-def test_stopping_servey_local_stops_motos_server_and_the_sandboxes_too(synthesized: Synthesized) -> None:
+def test_GIVEN_servey_local_on_an_assembly_WHEN_stopped_THEN_motos_server_and_the_sandboxes_stop_too(
+    synthesized: Synthesized,
+) -> None:
     arguments = ["--assembly", str(synthesized.outdir), "--stack", "SampleApp"]
     with servey_local(arguments) as (base, process):
         httpx.get(f"{base}/items/42", timeout=30)  # a sandbox is started

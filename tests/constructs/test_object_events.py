@@ -18,25 +18,31 @@ def _notification(resources: Resources) -> dict[str, object]:
     return properties
 
 
-def test_created_and_removed_objects_notify_the_function_with_the_key_filter(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_created_and_removed_objects_notify_the_function_with_the_key_filter(
+    resources: Resources,
+) -> None:
     configurations = _notification(resources)["NotificationConfiguration"]["LambdaFunctionConfigurations"]  # type: ignore[index]
     assert {c["Events"][0] for c in configurations} == {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
     rules = configurations[0]["Filter"]["Key"]["FilterRules"]
     assert {(r["Name"], r["Value"]) for r in rules} == {("prefix", "incoming/"), ("suffix", ".csv")}
 
 
-def test_the_function_learns_the_bucket_name(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_object_events_function_learns_the_bucket_name(
+    resources: Resources,
+) -> None:
     variables = app_function(resources, "on_upload")[1]["Environment"]["Variables"]
     assert variables["SERVEY_BUCKET_UPLOADS"] == _notification(resources)["BucketName"]
 
 
-def test_an_existing_bucket_named_by_the_user_gets_the_notifications(synthesized: Synthesized) -> None:
+def test_GIVEN_an_existing_bucket_named_by_the_user_THEN_it_gets_the_notifications(
+    synthesized: Synthesized,
+) -> None:
     user = synthesized.templates["UserStack"]["Resources"]
     assert _notification(user)["BucketName"] == EXISTING_UPLOADS_BUCKET
     assert not [b for b in of_type(user, "AWS::S3::Bucket") if "ObjectEvents" in b]
 
 
-def test_bucket_props_naming_unknown_or_doubly_given_buckets_are_all_reported(
+def test_GIVEN_bucket_props_naming_unknown_or_doubly_given_buckets_THEN_all_are_reported(
     spec: AppSpec, fresh_app: cdk.App
 ) -> None:
     stack = cdk.Stack(fresh_app, "Invalid")

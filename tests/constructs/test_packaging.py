@@ -48,7 +48,7 @@ def single_module_app(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         sys.modules.pop(name, None)
 
 
-def test_a_single_module_app_ships_its_module_its_own_imports_and_folders_only(
+def test_GIVEN_a_single_module_app_THEN_it_ships_its_module_its_own_imports_and_folders_only(
     single_module_app: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     _, module = single_module_app
@@ -64,7 +64,7 @@ def test_a_single_module_app_ships_its_module_its_own_imports_and_folders_only(
 @pytest.mark.parametrize(
     "secret", [".env", ".env.production", "server.pem", "deploy.key", "id_rsa", ".aws/credentials"]
 )
-def test_a_file_that_looks_like_a_secret_is_a_synth_error_naming_it(
+def test_GIVEN_a_file_that_looks_like_a_secret_THEN_the_synth_fails_naming_it(
     single_module_app: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory, secret: str
 ) -> None:
     root, module = single_module_app
@@ -79,7 +79,7 @@ def test_a_file_that_looks_like_a_secret_is_a_synth_error_naming_it(
     assert not any(target.iterdir())
 
 
-def test_a_package_app_with_a_secret_inside_is_refused(write_package: Path) -> None:
+def test_GIVEN_a_package_app_with_a_secret_inside_THEN_it_is_refused(write_package: Path) -> None:
     (write_package / ".env").write_text("API_KEY=x")
     with pytest.raises(AssetError, match=r"\.env"):
         stage_code(write_package, write_package.name, write_package.parent / "asset")
@@ -93,7 +93,9 @@ def write_package(tmp_path: Path) -> Path:
     return package
 
 
-def test_the_callers_requirements_add_to_the_frameworks_and_the_apps(write_package: Path) -> None:
+def test_GIVEN_requirements_of_the_caller_THEN_they_add_to_the_frameworks_and_the_apps(
+    write_package: Path,
+) -> None:
     (write_package.parent / "requirements.txt").write_text(
         "# the app's own\nrequests>=2.31  # HTTP\n\nservey-cdk>=0.1\naws-cdk-lib>=2.170\nconstructs>=10\n"
     )
@@ -102,20 +104,24 @@ def test_the_callers_requirements_add_to_the_frameworks_and_the_apps(write_packa
     assert "pyjwt[crypto]>=2.8,<3" in requirements
 
 
-def test_without_a_requirements_file_the_pyproject_dependencies_are_the_apps(write_package: Path) -> None:
+def test_GIVEN_no_requirements_file_THEN_the_pyproject_dependencies_are_the_apps(write_package: Path) -> None:
     (write_package.parent / "pyproject.toml").write_text(
         '[project]\nname = "shop"\ndependencies = ["orjson>=3", "servey-cdk[cdk]", "cdk-nag>=2"]\n'
     )
     assert app_requirements(write_package) == ["orjson>=3"]
 
 
-def test_a_pip_option_in_the_requirements_file_is_an_error_naming_the_line(write_package: Path) -> None:
+def test_GIVEN_a_pip_option_in_the_requirements_file_THEN_the_error_names_the_line(
+    write_package: Path,
+) -> None:
     (write_package.parent / "requirements.txt").write_text("orjson\n--index-url https://example.invalid\n")
     with pytest.raises(AssetError, match=r"requirements.txt line 2: '--index-url"):
         app_requirements(write_package)
 
 
-def test_the_sample_apps_layer_holds_the_crypto_extra_and_its_own_requirements(synthesized: object) -> None:
+def test_GIVEN_the_sample_stack_THEN_its_layer_holds_the_crypto_extra_and_the_apps_own_requirements(
+    synthesized: object,
+) -> None:
     from tests.constructs.conftest import Synthesized
 
     assert isinstance(synthesized, Synthesized)
@@ -123,7 +129,9 @@ def test_the_sample_apps_layer_holds_the_crypto_extra_and_its_own_requirements(s
     assert requirements[: len(defaults.LAYER_REQUIREMENTS)] == defaults.LAYER_REQUIREMENTS
 
 
-def test_a_publisher_whose_function_was_not_wired_is_a_synth_error_naming_the_action(spec: AppSpec) -> None:
+def test_GIVEN_a_publisher_whose_function_is_not_wired_THEN_the_synth_fails_naming_the_action(
+    spec: AppSpec,
+) -> None:
     problems = publishing_problems(spec, queues=None, websocket_api=None)
     assert problems == [
         "action 'broadcast_message' publishes to 'messager', but its function 'broadcast_message' has no URL "
@@ -133,7 +141,9 @@ def test_a_publisher_whose_function_was_not_wired_is_a_synth_error_naming_the_ac
     ]
 
 
-def test_the_sample_apps_publisher_is_wired_to_its_queue_and_subscribers(synthesized: object) -> None:
+def test_GIVEN_the_sample_stack_THEN_its_publisher_is_wired_to_its_queue_and_subscribers(
+    synthesized: object,
+) -> None:
     from tests.constructs.conftest import Synthesized
 
     assert isinstance(synthesized, Synthesized)

@@ -39,7 +39,9 @@ def _distribution(resources: Resources) -> dict[str, Any]:
     return config
 
 
-def test_one_regional_web_acl_protects_the_rest_stage_and_the_graphql_api(production: Production) -> None:
+def test_GIVEN_the_production_options_THEN_one_regional_web_acl_protects_the_rest_stage_and_the_graphql_api(
+    production: Production,
+) -> None:
     resources = production.template["Resources"]
     (stage,) = of_type(resources, "AWS::ApiGateway::Stage")
     (api,) = of_type(resources, "AWS::AppSync::GraphQLApi")
@@ -51,16 +53,20 @@ def test_one_regional_web_acl_protects_the_rest_stage_and_the_graphql_api(produc
     assert {"Ref": stage} in stage_arn["Fn::Join"][1]
 
 
-def test_the_distribution_is_protected_by_the_cloudfront_web_acl(production: Production) -> None:
+def test_GIVEN_the_production_options_THEN_the_distribution_is_protected_by_the_cloudfront_web_acl(
+    production: Production,
+) -> None:
     assert _distribution(production.template["Resources"])["WebACLId"] == CLOUDFRONT_WEB_ACL
 
 
-def test_without_web_acls_nothing_is_associated(resources: Resources) -> None:
+def test_GIVEN_no_web_acls_THEN_nothing_is_associated(resources: Resources) -> None:
     assert not of_type(resources, "AWS::WAFv2::WebACLAssociation")
     assert "WebACLId" not in _distribution(resources)
 
 
-def test_a_web_acl_of_the_wrong_scope_is_refused_up_front(spec: AppSpec, fresh_app: cdk.App) -> None:
+def test_GIVEN_a_web_acl_of_the_wrong_scope_THEN_it_is_refused_up_front(
+    spec: AppSpec, fresh_app: cdk.App
+) -> None:
     problems = _refused(
         cdk.Stack(fresh_app, "Swapped"), spec,
         web_acl_arn=CLOUDFRONT_WEB_ACL, cloudfront_web_acl_arn=REGIONAL_WEB_ACL,
@@ -72,7 +78,9 @@ def test_a_web_acl_of_the_wrong_scope_is_refused_up_front(spec: AppSpec, fresh_a
     )
 
 
-def test_every_api_method_requires_the_key_that_only_the_distribution_sends(production: Production) -> None:
+def test_GIVEN_the_api_only_through_the_cdn_THEN_every_method_needs_the_key_only_the_distribution_sends(
+    production: Production,
+) -> None:
     resources = production.template["Resources"]
     assert all(method["ApiKeyRequired"] is True for method in _methods(resources))
     (key,) = of_type(resources, "AWS::ApiGateway::ApiKey").values()
@@ -88,18 +96,22 @@ def test_every_api_method_requires_the_key_that_only_the_distribution_sends(prod
     assert [s["Stage"] for s in plan["Properties"]["ApiStages"]] == [{"Ref": stage}]
 
 
-def test_by_default_the_api_takes_requests_without_a_key(resources: Resources) -> None:
+def test_GIVEN_the_defaults_THEN_the_api_takes_requests_without_a_key(resources: Resources) -> None:
     assert not any(method.get("ApiKeyRequired") for method in _methods(resources))
     assert not of_type(resources, "AWS::ApiGateway::ApiKey")
 
 
-def test_an_api_only_through_the_cdn_needs_a_site_that_fronts_it(spec: AppSpec, fresh_app: cdk.App) -> None:
+def test_GIVEN_an_api_only_through_the_cdn_THEN_it_needs_a_site_that_fronts_it(
+    spec: AppSpec, fresh_app: cdk.App
+) -> None:
     without_site = dataclasses.replace(spec, static=None)
     problems = _refused(cdk.Stack(fresh_app, "NoSite"), without_site, api_only_through_cdn=True)
     assert problems == ("api_only_through_cdn needs REST routes and a static/ site to front them",)
 
 
-def test_reserved_concurrency_is_set_by_function_name(production: Production) -> None:
+def test_GIVEN_reserved_concurrency_by_function_name_THEN_each_named_function_has_it(
+    production: Production,
+) -> None:
     resources = production.template["Resources"]
     reserved = {
         name: app_function(resources, name)[1].get("ReservedConcurrentExecutions")
@@ -108,7 +120,7 @@ def test_reserved_concurrency_is_set_by_function_name(production: Production) ->
     assert reserved == {"get_item": 5, "graphql-authorizer": 2, "list_items": None}
 
 
-def test_reserved_concurrency_of_unknown_functions_is_refused_naming_them(
+def test_GIVEN_reserved_concurrency_of_unknown_functions_THEN_it_is_refused_naming_them(
     spec: AppSpec, fresh_app: cdk.App
 ) -> None:
     problems = _refused(
@@ -122,7 +134,7 @@ def test_reserved_concurrency_of_unknown_functions_is_refused_naming_them(
     assert problems[2] == "reserved_concurrency['tick'] = -1 is not a whole number of executions, 0 or more"
 
 
-def test_a_route_throttle_becomes_a_method_setting_of_the_stage(production: Production) -> None:
+def test_GIVEN_a_route_throttle_THEN_it_becomes_a_method_setting_of_the_stage(production: Production) -> None:
     (stage,) = of_type(production.template["Resources"], "AWS::ApiGateway::Stage").values()
     settings = {(s["HttpMethod"], s["ResourcePath"]): s for s in stage["Properties"]["MethodSettings"]}
     throttled = settings[("GET", "/~1items~1{item_id}")]
@@ -130,7 +142,7 @@ def test_a_route_throttle_becomes_a_method_setting_of_the_stage(production: Prod
     assert throttled["LoggingLevel"] == settings[("*", "/*")]["LoggingLevel"]  # logged as the stage is
 
 
-def test_route_throttling_of_unknown_routes_or_without_a_burst_is_refused(
+def test_GIVEN_route_throttling_of_unknown_routes_or_without_a_burst_THEN_it_is_refused(
     spec: AppSpec, fresh_app: cdk.App
 ) -> None:
     throttling = {

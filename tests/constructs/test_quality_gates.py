@@ -29,7 +29,7 @@ def normalized(template: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def test_the_sample_app_template_matches_its_snapshot(synthesized: Synthesized) -> None:
+def test_GIVEN_the_sample_stack_THEN_its_template_matches_the_snapshot(synthesized: Synthesized) -> None:
     """Set SERVEY_UPDATE_SNAPSHOTS=1 to accept a new template after reviewing its diff."""
     current = normalized(synthesized.templates["SampleApp"])
     if os.environ.get(UPDATE_ENV):
@@ -39,7 +39,9 @@ def test_the_sample_app_template_matches_its_snapshot(synthesized: Synthesized) 
 
 
 @pytest.mark.parametrize("stack", ["SampleApp", "UserStack"])
-def test_cfn_lint_finds_no_errors(synthesized: Synthesized, stack: str) -> None:
+def test_GIVEN_each_stack_WHEN_cfn_lint_runs_THEN_it_finds_no_errors(
+    synthesized: Synthesized, stack: str
+) -> None:
     matches = lint(json.dumps(synthesized.templates[stack]), config=ManualArgs(regions=["us-east-1"]))
     errors = [
         f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})"
@@ -60,12 +62,14 @@ def _nag_findings(outdir: Path) -> list[str]:
     ]
 
 
-def test_cdk_nag_reports_no_unacknowledged_findings(synthesized: Synthesized) -> None:
+def test_GIVEN_the_sample_stack_WHEN_cdk_nag_runs_THEN_it_reports_no_unacknowledged_findings(
+    synthesized: Synthesized,
+) -> None:
     assert _nag_findings(synthesized.outdir) == []
     assert synthesized.validation_error is None
 
 
-def test_cdk_nag_reports_no_unacknowledged_findings_with_the_production_options(
+def test_GIVEN_the_production_options_WHEN_cdk_nag_runs_THEN_it_reports_no_unacknowledged_findings(
     production: Production,
 ) -> None:
     assert _nag_findings(production.outdir) == []
@@ -87,11 +91,15 @@ def _checkov_failures(template: Path) -> list[str]:
     return [f"{check['check_id']} {check['resource']}" for check in report["results"]["failed_checks"]]
 
 
-def test_checkov_finds_no_unacknowledged_failures(synthesized: Synthesized) -> None:
+def test_GIVEN_the_sample_stack_WHEN_checkov_runs_THEN_it_finds_no_unacknowledged_failures(
+    synthesized: Synthesized,
+) -> None:
     assert _checkov_failures(synthesized.outdir / "SampleApp.template.json") == []
 
 
-def test_checkov_finds_no_unacknowledged_failures_with_the_production_options(production: Production) -> None:
+def test_GIVEN_the_production_options_WHEN_checkov_runs_THEN_it_finds_no_unacknowledged_failures(
+    production: Production,
+) -> None:
     """No acknowledgment is left where the option it waives is on (a WAF, an API key, reserved
     concurrency): those checks pass."""
     assert _checkov_failures(production.outdir / "Production.template.json") == []

@@ -18,19 +18,21 @@ def _queue(resources: Resources) -> tuple[str, dict[str, object]]:
     return next((name, v["Properties"]) for name, v in queues.items() if "QueueName" in v["Properties"])
 
 
-def test_the_queue_name_ends_with_the_queue_spec_name(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_queue_name_ends_with_the_queue_spec_name(
+    resources: Resources,
+) -> None:
     _, queue = _queue(resources)
     assert str(queue["QueueName"]).endswith("-messager-record_message")
 
 
-def test_the_queue_redrives_to_a_dead_letter_queue_after_the_specs_receive_count(
+def test_GIVEN_the_sample_stack_THEN_the_queue_redrives_to_a_dead_letter_queue_after_the_specs_receive_count(
     resources: Resources, spec: AppSpec
 ) -> None:
     _, queue = _queue(resources)
     assert queue["RedrivePolicy"]["maxReceiveCount"] == spec.queues[0].max_receive_count  # type: ignore[index]
 
 
-def test_the_queue_is_encrypted_and_times_out_after_the_specs_visibility(
+def test_GIVEN_the_sample_stack_THEN_the_queue_is_encrypted_and_times_out_after_the_specs_visibility(
     resources: Resources, spec: AppSpec
 ) -> None:
     _, queue = _queue(resources)
@@ -38,7 +40,9 @@ def test_the_queue_is_encrypted_and_times_out_after_the_specs_visibility(
     assert queue["VisibilityTimeout"] == spec.queues[0].visibility_timeout
 
 
-def test_the_consumer_reports_partial_batch_failures(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_queue_consumer_reports_partial_batch_failures(
+    resources: Resources,
+) -> None:
     (mapping,) = of_type(resources, "AWS::Lambda::EventSourceMapping").values()
     function, _ = app_function(resources, "record_message")
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -46,7 +50,9 @@ def test_the_consumer_reports_partial_batch_failures(resources: Resources) -> No
     assert mapping["Properties"]["FunctionName"] == {"Ref": function}
 
 
-def test_only_publishers_may_send_to_the_queue(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_only_publishers_may_send_to_the_queue(
+    resources: Resources, spec: AppSpec
+) -> None:
     queue, _ = _queue(resources)
 
     def sends(name: str) -> bool:
@@ -56,7 +62,9 @@ def test_only_publishers_may_send_to_the_queue(resources: Resources, spec: AppSp
     assert {item.name for item in spec.functions if sends(item.name)} == {"broadcast_message"}
 
 
-def test_publishers_learn_the_queue_url_from_their_environment(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_publishers_learn_the_queue_url_from_their_environment(
+    resources: Resources,
+) -> None:
     queue, _ = _queue(resources)
     _, properties = app_function(resources, "broadcast_message")
     assert properties["Environment"]["Variables"]["SERVEY_QUEUE_MESSAGER_RECORD_MESSAGE"] == {"Ref": queue}

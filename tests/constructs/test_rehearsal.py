@@ -43,11 +43,11 @@ def sample_report(synthesized: Synthesized) -> Report:
     return rehearse(stack_of(synthesized.outdir, "SampleApp"), default_cache_dir(), ADMIN, LOGIN)
 
 
-def test_every_case_of_the_sample_app_passes(sample_report: Report) -> None:
+def test_GIVEN_the_sample_rehearsal_THEN_every_case_passes(sample_report: Report) -> None:
     assert sample_report.passed, sample_report.text()
 
 
-def test_the_rehearsal_leaves_the_assets_as_synthesized(
+def test_GIVEN_the_sample_rehearsal_THEN_the_assets_are_left_as_synthesized(
     sample_report: Report, synthesized: Synthesized
 ) -> None:
     written = list(synthesized.outdir.glob("asset.*/**/__pycache__"))
@@ -55,20 +55,26 @@ def test_the_rehearsal_leaves_the_assets_as_synthesized(
     assert written == []
 
 
-def test_every_function_and_event_kind_is_rehearsed(sample_report: Report, synthesized: Synthesized) -> None:
+def test_GIVEN_the_sample_rehearsal_THEN_every_function_and_event_kind_is_rehearsed(
+    sample_report: Report, synthesized: Synthesized
+) -> None:
     functions = {item.name for item in synthesized.spec.functions} | {"graphql-authorizer", "websocket"}
     assert functions <= {outcome.function for outcome in sample_report.outcomes}
     assert {outcome.kind for outcome in sample_report.outcomes} >= EVENT_KINDS
 
 
-def test_a_kms_signed_token_from_the_apps_token_action_opens_protected_actions(sample_report: Report) -> None:
+def test_GIVEN_the_sample_rehearsal_THEN_a_kms_signed_token_from_its_token_action_opens_protected_actions(
+    sample_report: Report,
+) -> None:
     cases = {(outcome.function, outcome.case) for outcome in sample_report.outcomes}
     assert ("issue_account_token", "issue through issue_account_token") in cases
     assert ("only_for_root", "only_for_root with the token") in cases
     assert ("graphql-authorizer", "KMS-signed token") in cases
 
 
-def test_a_publish_reaches_the_linked_queue_and_the_websocket_subscriber(sample_report: Report) -> None:
+def test_GIVEN_the_sample_rehearsal_THEN_a_publish_reaches_the_linked_queue_and_the_websocket_subscriber(
+    sample_report: Report,
+) -> None:
     by_kind = {
         outcome.kind: outcome for outcome in sample_report.outcomes if outcome.kind in ("queue", "publish")
     }
@@ -77,20 +83,24 @@ def test_a_publish_reaches_the_linked_queue_and_the_websocket_subscriber(sample_
     assert by_kind["publish"].case == "to messager subscribers"
 
 
-def test_each_rule_and_schedule_sends_the_input_the_template_gives_it(sample_report: Report) -> None:
+def test_GIVEN_the_sample_rehearsal_THEN_each_rule_and_schedule_sends_the_input_the_template_gives_it(
+    sample_report: Report,
+) -> None:
     inputs = {o.case for o in sample_report.outcomes if o.kind in ("rule", "schedule")}
     assert inputs == {'input {"servey_schedule": "tick"}', 'input {"servey_schedule": "nightly_report"}'}
 
 
 @rebuilds_layers
-def test_the_layer_is_rebuilt_for_this_machine_and_the_report_says_so(sample_report: Report) -> None:
+def test_GIVEN_the_sample_rehearsal_THEN_the_layer_is_rebuilt_for_this_machine_and_the_report_says_so(
+    sample_report: Report,
+) -> None:
     assert any(
         "layer rebuilt for this machine" in note and "pyjwt[crypto]" in note for note in sample_report.notes
     )
 
 
 @rebuilds_layers
-def test_a_layer_without_a_module_the_runtime_needs_fails_naming_the_module_and_the_function(
+def test_GIVEN_a_layer_without_a_module_the_runtime_needs_THEN_it_fails_naming_the_module_and_function(
     synthesized: Synthesized, tmp_path: Path
 ) -> None:
     """GIVEN the sample assembly with a layer built from `pyjwt` alone (no crypto extra)."""
@@ -118,7 +128,7 @@ def test_a_layer_without_a_module_the_runtime_needs_fails_naming_the_module_and_
     assert "FAIL  graphql-authorizer" in report.text()
 
 
-def test_servey_app_in_a_users_stack_rehearses_with_their_table_granted_to_one_function(
+def test_GIVEN_servey_app_in_a_users_stack_THEN_it_rehearses_with_their_table_granted_to_one_function(
     synthesized: Synthesized, tmp_path: Path
 ) -> None:
     stack = stack_of(synthesized.outdir, "UserStack")
@@ -141,7 +151,9 @@ def test_servey_app_in_a_users_stack_rehearses_with_their_table_granted_to_one_f
     assert all("ORDERS_TABLE" not in sandbox.environment for sandbox in others)
 
 
-def test_the_command_reports_one_line_per_case_and_a_total(synthesized: Synthesized) -> None:
+def test_GIVEN_an_assembly_by_a_relative_path_WHEN_rehearsed_THEN_one_line_per_case_and_a_total(
+    synthesized: Synthesized,
+) -> None:
     """GIVEN the assembly named by a relative path, as `cdk.out` is."""
     command = [
         sys.executable, "-m", "servey_cdk", "rehearse", "--assembly", synthesized.outdir.name,
@@ -157,7 +169,7 @@ def test_the_command_reports_one_line_per_case_and_a_total(synthesized: Synthesi
     assert "SAMPLE_ADMIN_PASSWORD" not in completed.stdout
 
 
-def test_a_folder_that_is_no_assembly_is_an_error_naming_it(tmp_path: Path) -> None:
+def test_GIVEN_a_folder_that_is_no_assembly_WHEN_rehearsed_THEN_the_error_names_it(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "servey_cdk", "rehearse", "--assembly", str(tmp_path)]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert completed.returncode == 1

@@ -17,30 +17,40 @@ def _methods(resources: Resources) -> list[dict[str, Any]]:
     ]
 
 
-def test_each_route_becomes_one_method(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_each_route_becomes_one_method(
+    resources: Resources, spec: AppSpec
+) -> None:
     assert len(_methods(resources)) == len(spec.routes)
 
 
-def test_methods_are_lambda_proxy_integrations_of_their_routes_function(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_methods_are_lambda_proxy_integrations_of_their_routes_function(
+    resources: Resources,
+) -> None:
     function, _ = app_function(resources, "get_item")
     (method,) = [m for m in _methods(resources) if m.get("OperationName") == "get_item"]
     assert method["Integration"]["Type"] == "AWS_PROXY"
     assert function in str(method["Integration"]["Uri"])
 
 
-def test_path_parameters_are_required_request_parameters(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_path_parameters_are_required_request_parameters(
+    resources: Resources,
+) -> None:
     (method,) = [m for m in _methods(resources) if m.get("OperationName") == "delete_item"]
     assert method["RequestParameters"] == {"method.request.path.item_id": True}
 
 
-def test_required_query_parameters_are_validated_by_api_gateway(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_required_query_parameters_are_validated_by_api_gateway(
+    resources: Resources,
+) -> None:
     (method,) = [m for m in _methods(resources) if m.get("OperationName") == "say_hello"]
     assert method["RequestParameters"] == {"method.request.querystring.name": True}
     validator = resources[method["RequestValidatorId"]["Ref"]]["Properties"]
     assert validator["ValidateRequestParameters"] is True
 
 
-def test_pages_are_routed_like_actions(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_pages_are_routed_like_actions(
+    resources: Resources, spec: AppSpec
+) -> None:
     operations = {m.get("OperationName") for m in _methods(resources)}
     assert {page.action for page in spec.pages} <= operations
 
@@ -50,7 +60,9 @@ def _mocks(resources: Resources, method: str) -> list[dict[str, Any]]:
     return [value["Properties"] for value in found if value["Properties"]["HttpMethod"] == method]
 
 
-def test_cors_preflight_is_answered_as_servey_local_answers_it(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_cors_preflight_is_answered_as_servey_local_answers_it(
+    resources: Resources, spec: AppSpec
+) -> None:
     preflights = _mocks(resources, "OPTIONS")
     assert len(preflights) > len({route.path for route in spec.routes})  # every resource's, and the root's
     expected = {f"method.response.header.{name}": f"'{value}'" for name, value in preflight_headers().items()}
@@ -59,7 +71,7 @@ def test_cors_preflight_is_answered_as_servey_local_answers_it(resources: Resour
         assert (answer["StatusCode"], answer["ResponseParameters"]) == ("204", expected)
 
 
-def test_another_method_of_a_path_gets_a_405_naming_the_allowed_ones(
+def test_GIVEN_the_sample_stack_WHEN_another_method_of_a_path_is_asked_THEN_405_naming_the_allowed_ones(
     resources: Resources, spec: AppSpec
 ) -> None:
     answers = {}
@@ -87,7 +99,9 @@ def _gateway_response(resources: Resources, response_type: str) -> dict[str, Any
     return response
 
 
-def test_an_unknown_path_gets_a_404_not_api_gateways_403(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_WHEN_an_unknown_path_is_asked_THEN_404_not_api_gateways_403(
+    resources: Resources,
+) -> None:
     response = _gateway_response(resources, "MISSING_AUTHENTICATION_TOKEN")
     template = response["ResponseTemplates"]["application/json"]
     filled = template.replace("$context.httpMethod", "GET")
@@ -96,7 +110,9 @@ def test_an_unknown_path_gets_a_404_not_api_gateways_403(resources: Resources) -
     assert body == {"error": "not_found", "detail": "no route for GET at this path", "request_id": "r-1"}
 
 
-def test_a_missing_required_parameter_gets_the_runtimes_422_shape(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_WHEN_a_required_parameter_is_missing_THEN_the_runtimes_422_shape(
+    resources: Resources,
+) -> None:
     response = _gateway_response(resources, "BAD_REQUEST_PARAMETERS")
     message = "Missing required request parameters: [name]"
     template = response["ResponseTemplates"]["application/json"]
@@ -106,7 +122,9 @@ def test_a_missing_required_parameter_gets_the_runtimes_422_shape(resources: Res
     assert body["detail"] == [{"loc": ["query"], "msg": message, "type": "missing"}]
 
 
-def test_the_stage_throttles_traces_and_writes_json_access_logs(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_stage_throttles_traces_and_writes_json_access_logs(
+    resources: Resources,
+) -> None:
     (stage,) = (value["Properties"] for value in of_type(resources, "AWS::ApiGateway::Stage").values())
     settings = stage["MethodSettings"][0]
     assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (100, 200)

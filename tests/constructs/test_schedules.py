@@ -9,7 +9,7 @@ from servey_cdk.appspec import AppSpec
 from tests.constructs.template_queries import Resources, actions_of, app_function, of_type, policy_statements
 
 
-def test_a_schedule_without_time_zone_is_an_eventbridge_rule_naming_the_schedule(
+def test_GIVEN_a_schedule_without_time_zone_THEN_it_is_an_eventbridge_rule_naming_the_schedule(
     resources: Resources,
 ) -> None:
     (rule,) = of_type(resources, "AWS::Events::Rule").values()
@@ -17,14 +17,16 @@ def test_a_schedule_without_time_zone_is_an_eventbridge_rule_naming_the_schedule
     assert json.loads(rule["Properties"]["Targets"][0]["Input"]) == {"servey_schedule": "tick"}
 
 
-def test_a_schedule_with_a_time_zone_is_a_scheduler_schedule(resources: Resources) -> None:
+def test_GIVEN_a_schedule_with_a_time_zone_THEN_it_is_a_scheduler_schedule(resources: Resources) -> None:
     (schedule,) = of_type(resources, "AWS::Scheduler::Schedule").values()
     properties = schedule["Properties"]
     assert properties["ScheduleExpressionTimezone"] == "Europe/Paris"
     assert json.loads(properties["Target"]["Input"]) == {"servey_schedule": "nightly_report"}
 
 
-def test_the_scheduler_role_may_invoke_only_its_function(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_scheduler_role_may_invoke_only_its_function(
+    resources: Resources,
+) -> None:
     (schedule,) = of_type(resources, "AWS::Scheduler::Schedule").values()
     role = schedule["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
     function, _ = app_function(resources, "nightly_report")
@@ -34,12 +36,14 @@ def test_the_scheduler_role_may_invoke_only_its_function(resources: Resources) -
     ]
 
 
-def test_undeliverable_schedule_events_go_to_a_dead_letter_queue(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_undeliverable_schedule_events_go_to_a_dead_letter_queue(
+    resources: Resources,
+) -> None:
     (rule,) = of_type(resources, "AWS::Events::Rule").values()
     assert "Arn" in rule["Properties"]["Targets"][0]["DeadLetterConfig"]
 
 
-def test_servey_local_sends_each_schedule_exactly_what_its_deployed_target_sends(
+def test_GIVEN_each_schedule_THEN_servey_local_sends_exactly_what_its_deployed_target_sends(
     resources: Resources, spec: AppSpec
 ) -> None:
     deployed = [

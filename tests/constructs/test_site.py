@@ -32,26 +32,34 @@ def _deployments(resources: Resources) -> list[dict[str, Any]]:
     return [d["Properties"] for d in of_type(resources, "Custom::CDKBucketDeployment").values()]
 
 
-def test_api_paths_are_the_first_segments_of_the_routes(spec: AppSpec) -> None:
+def test_GIVEN_the_sample_app_THEN_the_sites_api_paths_are_the_first_segments_of_the_routes(
+    spec: AppSpec,
+) -> None:
     assert api_path_patterns(route.path for route in spec.routes) == (
         "/actions/*", "/items*", "/current-time-page*", "/catalogue*", "/shop*", "/secret-page*",
     )  # fmt: skip
 
 
-def test_api_and_page_paths_go_uncached_to_the_rest_api(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_the_sample_stack_THEN_api_and_page_paths_go_uncached_to_the_rest_api(
+    resources: Resources, spec: AppSpec
+) -> None:
     behaviours = _distribution(resources)["CacheBehaviors"]
     assert [b["PathPattern"] for b in behaviours] == list(api_path_patterns(r.path for r in spec.routes))
     assert {b["CachePolicyId"] for b in behaviours} == {CACHING_DISABLED}
 
 
-def test_the_bucket_is_reached_through_origin_access_control(sample_template: Template) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_site_bucket_is_reached_through_origin_access_control(
+    sample_template: Template,
+) -> None:
     sample_template.has_resource_properties(
         "AWS::CloudFront::OriginAccessControl",
         {"OriginAccessControlConfig": Match.object_like({"OriginAccessControlOriginType": "s3"})},
     )
 
 
-def test_cloudfront_may_read_and_list_the_bucket_so_a_missing_key_is_a_404(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_cloudfront_may_read_and_list_the_bucket_so_a_missing_key_is_a_404(
+    resources: Resources,
+) -> None:
     statements = [
         statement
         for policy in of_type(resources, "AWS::S3::BucketPolicy").values()
@@ -63,7 +71,7 @@ def test_cloudfront_may_read_and_list_the_bucket_so_a_missing_key_is_a_404(resou
     assert all("AWS:SourceArn" in str(statement["Condition"]) for statement in statements)
 
 
-def test_the_root_object_cannot_be_overridden_as_the_bucket_would_be_listed_at_the_root(
+def test_GIVEN_a_root_object_override_THEN_it_is_refused_as_the_bucket_would_be_listed_at_the_root(
     fresh_app: cdk.App, spec: AppSpec
 ) -> None:
     with pytest.raises(PropsError, match="default_root_object"):
@@ -76,11 +84,13 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
-def test_the_root_shows_static_index_html(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_sites_root_shows_static_index_html(resources: Resources) -> None:
     assert _distribution(resources)["DefaultRootObject"] == "static/index.html"
 
 
-def test_every_response_carries_security_headers(sample_template: Template, resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_every_site_response_carries_security_headers(
+    sample_template: Template, resources: Resources
+) -> None:
     sample_template.has_resource_properties(
         "AWS::CloudFront::ResponseHeadersPolicy",
         {
@@ -108,7 +118,9 @@ def test_every_response_carries_security_headers(sample_template: Template, reso
     assert all(b["ResponseHeadersPolicyId"] == {"Ref": policy} for b in behaviours)
 
 
-def test_site_buckets_block_public_access_and_require_ssl(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_site_buckets_block_public_access_and_require_ssl(
+    resources: Resources,
+) -> None:
     buckets = of_type(resources, "AWS::S3::Bucket").values()
     assert all(b["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] for b in buckets)
     policies = [
@@ -120,7 +132,9 @@ def test_site_buckets_block_public_access_and_require_ssl(resources: Resources) 
     )
 
 
-def test_hashed_files_are_deployed_to_be_kept_for_a_year(resources: Resources, spec: AppSpec) -> None:
+def test_GIVEN_hashed_static_files_THEN_they_are_deployed_to_be_kept_for_a_year(
+    resources: Resources, spec: AppSpec
+) -> None:
     assert spec.static is not None
     (hashed,) = [d for d in _deployments(resources) if d.get("Include")]
     assert hashed["Include"] == [name for name in spec.static.files if name.startswith("catalogue.")]
@@ -129,19 +143,23 @@ def test_hashed_files_are_deployed_to_be_kept_for_a_year(resources: Resources, s
     assert "DistributionId" not in hashed  # new names need no invalidation
 
 
-def test_other_files_are_deployed_to_be_revalidated_and_invalidated(resources: Resources) -> None:
+def test_GIVEN_other_static_files_THEN_they_are_deployed_to_be_revalidated_and_invalidated(
+    resources: Resources,
+) -> None:
     (others,) = [d for d in _deployments(resources) if not d.get("Include")]
     assert others["Exclude"] == [n for d in _deployments(resources) for n in d.get("Include", [])]
     assert others["SystemMetadata"]["cache-control"] == "no-cache"
     assert (others["DestinationBucketKeyPrefix"], others["DistributionPaths"]) == ("static/", ["/*"])
 
 
-def test_without_an_spa_fallback_no_path_is_rewritten(resources: Resources) -> None:
+def test_GIVEN_no_spa_fallback_THEN_no_path_is_rewritten(resources: Resources) -> None:
     assert not of_type(resources, "AWS::CloudFront::Function")
     assert "CustomErrorResponses" not in _distribution(resources)
 
 
-def test_an_spa_fallback_rewrites_only_the_sites_own_paths(fresh_app: cdk.App, spec: AppSpec) -> None:
+def test_GIVEN_an_spa_fallback_THEN_it_rewrites_only_the_sites_own_paths(
+    fresh_app: cdk.App, spec: AppSpec
+) -> None:
     assert spec.static is not None
     spa_spec = dataclasses.replace(spec, static=dataclasses.replace(spec.static, spa_fallback="index.html"))
     stack = cdk.Stack(fresh_app, "Spa")

@@ -13,7 +13,9 @@ from tests.constructs.template_queries import (
 )
 
 
-def test_connect_disconnect_and_default_routes_reach_the_websocket_function(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_connect_disconnect_and_default_routes_reach_the_websocket_function(
+    resources: Resources,
+) -> None:
     routes = {v["Properties"]["RouteKey"] for v in of_type(resources, "AWS::ApiGatewayV2::Route").values()}
     function, _ = app_function(resources, "websocket")
     (integration,) = of_type(resources, "AWS::ApiGatewayV2::Integration").values()
@@ -21,19 +23,25 @@ def test_connect_disconnect_and_default_routes_reach_the_websocket_function(reso
     assert function in str(integration["Properties"]["IntegrationUri"])
 
 
-def test_the_connections_table_is_keyed_by_connection_and_subscription(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_connections_table_is_keyed_by_connection_and_subscription(
+    resources: Resources,
+) -> None:
     (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
     keys = {key["AttributeName"]: key["KeyType"] for key in table["Properties"]["KeySchema"]}
     assert keys == {"connection_id": "HASH", "subscription": "RANGE"}
 
 
-def test_the_connections_table_has_a_subscription_index_for_fan_out(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_the_connections_table_has_a_subscription_index_for_fan_out(
+    resources: Resources,
+) -> None:
     (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
     (index,) = table["Properties"]["GlobalSecondaryIndexes"]
     assert index["KeySchema"][0] == {"AttributeName": "subscribed_to", "KeyType": "HASH"}
 
 
-def test_gone_connections_expire_and_the_table_is_recoverable_and_encrypted(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_gone_connections_expire_and_the_table_is_recoverable_and_encrypted(
+    resources: Resources,
+) -> None:
     (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
     properties = table["Properties"]
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
@@ -42,7 +50,7 @@ def test_gone_connections_expire_and_the_table_is_recoverable_and_encrypted(reso
     assert properties["SSESpecification"]["SSEEnabled"] is True
 
 
-def test_only_publishers_and_the_websocket_function_may_post_to_connections(
+def test_GIVEN_the_sample_stack_THEN_only_publishers_and_the_websocket_function_may_post_to_connections(
     resources: Resources, spec: AppSpec
 ) -> None:
     names = [item.name for item in spec.functions] + ["websocket"]
@@ -55,6 +63,8 @@ def test_only_publishers_and_the_websocket_function_may_post_to_connections(
     assert posting == {"broadcast_message", "websocket"}
 
 
-def test_publishers_learn_the_table_and_endpoint_from_their_environment(resources: Resources) -> None:
+def test_GIVEN_the_sample_stack_THEN_publishers_learn_the_table_and_endpoint_from_their_environment(
+    resources: Resources,
+) -> None:
     variables = app_function(resources, "broadcast_message")[1]["Environment"]["Variables"]
     assert {"SERVEY_CONNECTIONS_TABLE", "SERVEY_WEBSOCKET_ENDPOINT"} <= set(variables)

@@ -27,7 +27,7 @@ from servey_cdk import (
 from servey_cdk.cache_control import NoCacheControl, etag, etag_matches
 
 
-def test_given_a_bare_decorator_when_applied_then_the_function_is_returned_unchanged() -> None:
+def test_GIVEN_a_bare_decorator_WHEN_applied_THEN_the_function_is_returned_unchanged() -> None:
     def add(a: int, b: int) -> int:
         return a + b
 
@@ -37,7 +37,7 @@ def test_given_a_bare_decorator_when_applied_then_the_function_is_returned_uncha
     assert decorated(2, 3) == 5
 
 
-def test_given_a_decorator_with_options_when_applied_then_the_function_is_returned_unchanged() -> None:
+def test_GIVEN_a_decorator_with_options_WHEN_applied_THEN_the_function_is_returned_unchanged() -> None:
     def add(a: int, b: int) -> int:
         return a + b
 
@@ -47,7 +47,7 @@ def test_given_a_decorator_with_options_when_applied_then_the_function_is_return
     assert get_action(add) is not None
 
 
-def test_given_an_async_action_when_called_directly_then_it_is_still_a_coroutine_function() -> None:
+def test_GIVEN_an_async_action_WHEN_called_directly_THEN_it_is_still_a_coroutine_function() -> None:
     @action
     async def double(value: int) -> int:
         return value * 2
@@ -58,7 +58,7 @@ def test_given_an_async_action_when_called_directly_then_it_is_still_a_coroutine
     assert record.is_async
 
 
-def test_given_no_name_or_description_when_decorated_then_they_default_to_function_name_and_docstring() -> (
+def test_GIVEN_no_name_or_description_WHEN_decorated_THEN_they_default_to_function_name_and_docstring() -> (
     None
 ):
     @action
@@ -74,7 +74,7 @@ def test_given_no_name_or_description_when_decorated_then_they_default_to_functi
     assert record.fn is say_hello
 
 
-def test_given_explicit_name_and_description_when_decorated_then_they_win() -> None:
+def test_GIVEN_explicit_name_and_description_WHEN_decorated_THEN_they_win() -> None:
     @action(name="greet", description="Says hello.")
     def say_hello() -> str:
         """Ignored."""
@@ -86,7 +86,7 @@ def test_given_explicit_name_and_description_when_decorated_then_they_win() -> N
     assert (record.name, record.description) == ("greet", "Says hello.")
 
 
-def test_given_one_trigger_when_decorated_then_triggers_is_a_tuple_of_it() -> None:
+def test_GIVEN_one_trigger_WHEN_decorated_THEN_triggers_is_a_tuple_of_it() -> None:
     @action(triggers=WEB_POST)
     def create() -> None: ...
 
@@ -95,7 +95,7 @@ def test_given_one_trigger_when_decorated_then_triggers_is_a_tuple_of_it() -> No
     assert record.triggers == (WEB_POST,)
 
 
-def test_given_a_tuple_of_triggers_when_decorated_then_all_are_kept_in_order() -> None:
+def test_GIVEN_a_tuple_of_triggers_WHEN_decorated_THEN_all_are_kept_in_order() -> None:
     schedule = ScheduleTrigger(rate="5 minutes")
 
     @action(triggers=(WEB_GET, schedule))
@@ -106,7 +106,7 @@ def test_given_a_tuple_of_triggers_when_decorated_then_all_are_kept_in_order() -
     assert record.triggers == (WEB_GET, schedule)
 
 
-def test_given_no_options_when_decorated_then_defaults_apply() -> None:
+def test_GIVEN_no_options_WHEN_decorated_THEN_defaults_apply() -> None:
     @action
     def plain() -> None: ...
 
@@ -120,7 +120,7 @@ def test_given_no_options_when_decorated_then_defaults_apply() -> None:
     assert (record.timeout, record.memory, record.batch_size) == (30, 256, None)
 
 
-def test_given_an_action_record_when_modified_then_it_refuses_because_it_is_frozen() -> None:
+def test_GIVEN_an_action_record_WHEN_modified_THEN_it_refuses_because_it_is_frozen() -> None:
     @action
     def plain() -> None: ...
 
@@ -129,13 +129,13 @@ def test_given_an_action_record_when_modified_then_it_refuses_because_it_is_froz
         record.name = "other"  # type: ignore[misc, union-attr]
 
 
-def test_given_a_plain_function_when_asked_for_its_action_then_none() -> None:
+def test_GIVEN_a_plain_function_WHEN_asked_for_its_action_THEN_none() -> None:
     def plain() -> None: ...
 
     assert get_action(plain) is None
 
 
-def test_given_one_example_when_decorated_then_examples_is_a_tuple_of_it() -> None:
+def test_GIVEN_one_example_WHEN_decorated_THEN_examples_is_a_tuple_of_it() -> None:
     example = Example(name="one", params={"value": 1}, result=2)
 
     @action(examples=example)
@@ -147,7 +147,7 @@ def test_given_one_example_when_decorated_then_examples_is_a_tuple_of_it() -> No
     assert record.examples == (example,)
 
 
-def test_given_an_example_when_built_then_its_fields_and_defaults_are_kept() -> None:
+def test_GIVEN_an_example_WHEN_built_THEN_its_fields_and_defaults_are_kept() -> None:
     example = Example("greet", {"name": "World"}, "Hello World!", "Greets the world")
     assert example.name == "greet"
     assert example.params == {"name": "World"}
@@ -163,14 +163,14 @@ def test_given_an_example_when_built_then_its_fields_and_defaults_are_kept() -> 
     ("trigger", "method"),
     [(WEB_GET, "GET"), (WEB_POST, "POST"), (WEB_PUT, "PUT"), (WEB_PATCH, "PATCH"), (WEB_DELETE, "DELETE")],
 )
-def test_given_a_web_constant_then_it_is_a_web_trigger_of_its_method_with_a_derived_path(
+def test_GIVEN_a_web_constant_THEN_it_is_a_web_trigger_of_its_method_with_a_derived_path(
     trigger: WebTrigger, method: str
 ) -> None:
     assert trigger == WebTrigger(method)  # type: ignore[arg-type]
     assert trigger.path is None
 
 
-def test_given_no_cache_control_then_the_header_is_no_cache() -> None:
+def test_GIVEN_no_cache_control_THEN_the_header_is_no_cache() -> None:
     assert NoCacheControl().cache_header() == "no-cache"
 
 
@@ -183,18 +183,18 @@ def test_given_no_cache_control_then_the_header_is_no_cache() -> None:
         (TtlCacheControl(5, public=True, must_revalidate=True), "public, max-age=5, must-revalidate"),
     ],
 )
-def test_given_a_ttl_cache_control_then_the_header_says_who_may_cache_and_for_how_long(
+def test_GIVEN_a_ttl_cache_control_THEN_the_header_says_who_may_cache_and_for_how_long(
     control: TtlCacheControl, header: str
 ) -> None:
     assert control.cache_header() == header
 
 
-def test_given_a_negative_ttl_when_built_then_it_is_refused() -> None:
+def test_GIVEN_a_negative_ttl_WHEN_built_THEN_it_is_refused() -> None:
     with pytest.raises(ValueError, match="-1"):
         TtlCacheControl(-1)
 
 
-def test_given_a_body_when_tagged_then_the_etag_is_quoted_and_stable() -> None:
+def test_GIVEN_a_body_WHEN_tagged_THEN_the_etag_is_quoted_and_stable() -> None:
     tag = etag(b'"Hello World!"')
 
     assert tag.startswith('"')
@@ -218,13 +218,13 @@ def test_given_a_body_when_tagged_then_the_etag_is_quoted_and_stable() -> None:
         ("abc", False),
     ],
 )
-def test_given_an_if_none_match_header_then_etag_matches_handles_lists_weak_tags_and_star(
+def test_GIVEN_an_if_none_match_header_THEN_etag_matches_handles_lists_weak_tags_and_star(
     header: str | None, matches: bool
 ) -> None:
     assert etag_matches(header, '"abc"') is matches
 
 
-def test_given_user_code_then_everything_it_needs_imports_from_servey_cdk() -> None:
+def test_GIVEN_user_code_THEN_everything_it_needs_imports_from_servey_cdk() -> None:
     import servey_cdk
 
     names = {
@@ -253,7 +253,7 @@ def test_given_user_code_then_everything_it_needs_imports_from_servey_cdk() -> N
     assert all(hasattr(servey_cdk, name) for name in names)
 
 
-def test_given_lambda_and_batch_options_when_decorated_then_they_are_recorded() -> None:
+def test_GIVEN_lambda_and_batch_options_WHEN_decorated_THEN_they_are_recorded() -> None:
     @action(timeout=120, memory=1024, batch_size=25)
     def heavy() -> None: ...
 
@@ -263,7 +263,7 @@ def test_given_lambda_and_batch_options_when_decorated_then_they_are_recorded() 
     assert (record.timeout, record.memory, record.batch_size) == (120, 1024, 25)
 
 
-def test_given_an_s3_trigger_without_options_then_it_runs_for_created_objects_only() -> None:
+def test_GIVEN_an_s3_trigger_without_options_THEN_it_runs_for_created_objects_only() -> None:
     trigger = S3Trigger("uploads")
     assert (trigger.bucket, trigger.events, trigger.prefix, trigger.suffix) == (
         "uploads",
@@ -273,7 +273,7 @@ def test_given_an_s3_trigger_without_options_then_it_runs_for_created_objects_on
     )
 
 
-def test_given_a_page_trigger_without_options_then_path_and_template_are_left_to_the_name() -> None:
+def test_GIVEN_a_page_trigger_without_options_THEN_path_and_template_are_left_to_the_name() -> None:
     assert WebPageTrigger() == WebPageTrigger(path=None, template=None, method="GET")
 
 
@@ -291,14 +291,14 @@ def make_action(name: str) -> Action:
     return found
 
 
-def test_given_an_action_made_by_a_factory_then_it_is_generated_under_its_given_name() -> None:
+def test_GIVEN_an_action_made_by_a_factory_THEN_it_is_generated_under_its_given_name() -> None:
     made = make_action("made_1")
 
     assert made.is_generated
     assert made.name == "made_1"
 
 
-def test_given_an_action_defined_at_module_level_then_it_is_not_generated() -> None:
+def test_GIVEN_an_action_defined_at_module_level_THEN_it_is_not_generated() -> None:
     found = get_action(module_level)
 
     assert found is not None

@@ -29,7 +29,7 @@ from tests.core.conftest import AppWriter
 # --- functions ---------------------------------------------------------------------------------
 
 
-def test_given_the_default_then_each_action_has_its_own_function(sample_spec: AppSpec) -> None:
+def test_GIVEN_the_default_THEN_each_action_has_its_own_function(sample_spec: AppSpec) -> None:
     say_hello = next(function for function in sample_spec.functions if function.name == "say_hello")
 
     assert say_hello.actions == ("say_hello",)
@@ -37,14 +37,14 @@ def test_given_the_default_then_each_action_has_its_own_function(sample_spec: Ap
     assert sample_spec.action("say_hello").function == "say_hello"
 
 
-def test_given_generated_actions_then_they_share_the_router(sample_spec: AppSpec) -> None:
+def test_GIVEN_generated_actions_THEN_they_share_the_router(sample_spec: AppSpec) -> None:
     router = next(function for function in sample_spec.functions if function.name == ROUTER)
 
     assert router.actions == ("generated_1", "generated_2", "generated_3")
     assert "SERVEY_ACTION" not in router.environment
 
 
-def test_given_router_for_all_then_every_action_is_in_the_router(sample_registry: Registry) -> None:
+def test_GIVEN_router_for_all_THEN_every_action_is_in_the_router(sample_registry: Registry) -> None:
     spec = build_spec(sample_registry, router_for_all=True)
 
     assert [function.name for function in spec.functions] == [ROUTER]
@@ -52,7 +52,7 @@ def test_given_router_for_all_then_every_action_is_in_the_router(sample_registry
     assert spec.router_for_all is True
 
 
-def test_given_the_router_environment_switch_then_every_action_is_in_the_router(
+def test_GIVEN_the_router_environment_switch_THEN_every_action_is_in_the_router(
     sample_registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SERVEY_AWS_ROUTER_FOR_ALL", "1")
@@ -62,7 +62,7 @@ def test_given_the_router_environment_switch_then_every_action_is_in_the_router(
     assert {route.function for route in spec.routes} == {ROUTER}
 
 
-def test_given_actions_of_one_function_then_it_gets_their_largest_timeout_and_memory() -> None:
+def test_GIVEN_actions_of_one_function_THEN_it_gets_their_largest_timeout_and_memory() -> None:
     @action(timeout=10, memory=512)
     def small() -> None: ...
 
@@ -77,29 +77,29 @@ def test_given_actions_of_one_function_then_it_gets_their_largest_timeout_and_me
 # --- routes and GraphQL ------------------------------------------------------------------------
 
 
-def test_given_no_path_then_the_route_is_derived_from_the_name(sample_spec: AppSpec) -> None:
+def test_GIVEN_no_path_THEN_the_route_is_derived_from_the_name(sample_spec: AppSpec) -> None:
     route = next(route for route in sample_spec.routes if route.action == "say_hello")
     assert (route.method, route.path, route.path_params) == ("GET", "/actions/say-hello", ())
 
 
-def test_given_a_path_parameter_then_the_route_binds_it(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_path_parameter_THEN_the_route_binds_it(sample_spec: AppSpec) -> None:
     route = next(route for route in sample_spec.routes if route.action == "get_item")
     assert (route.method, route.path, route.path_params) == ("GET", "/items/{item_id}", ("item_id",))
 
 
-def test_given_a_page_trigger_without_options_then_path_and_template_derive_from_the_name(
+def test_GIVEN_a_page_trigger_without_options_THEN_path_and_template_derive_from_the_name(
     sample_spec: AppSpec,
 ) -> None:
     page = next(route for route in sample_spec.pages if route.action == "current_time_page")
     assert (page.path, page.template) == ("/current-time-page", "templates/current_time_page.j2")
 
 
-def test_given_a_protected_action_then_its_route_requires_a_token(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_protected_action_THEN_its_route_requires_a_token(sample_spec: AppSpec) -> None:
     requiring = {route.action for route in sample_spec.routes if route.requires_token}
     assert requiring == {"only_for_root", "secret_page", "create_item", "delete_item", "broadcast_message"}
 
 
-def test_given_web_actions_then_get_is_a_query_and_other_methods_are_mutations(sample_spec: AppSpec) -> None:
+def test_GIVEN_web_actions_THEN_get_is_a_query_and_other_methods_are_mutations(sample_spec: AppSpec) -> None:
     assert sample_spec.graphql is not None
     kinds = {resolver.field_name: resolver.type_name for resolver in sample_spec.graphql.resolvers}
     assert kinds["say_hello"] == "Query"
@@ -109,14 +109,14 @@ def test_given_web_actions_then_get_is_a_query_and_other_methods_are_mutations(s
     assert kinds["broadcast_message"] == "Mutation"
 
 
-def test_given_a_nested_action_then_it_resolves_a_field_of_its_owner_in_batches(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_nested_action_THEN_it_resolves_a_field_of_its_owner_in_batches(sample_spec: AppSpec) -> None:
     assert sample_spec.graphql is not None
     resolver = next(r for r in sample_spec.graphql.resolvers if r.action == "factorial")
     assert (resolver.type_name, resolver.field_name, resolver.batch_size) == ("NumberStats", "factorial", 10)
     assert sample_spec.action("factorial").owner == "NumberStats"
 
 
-def test_given_actions_without_web_triggers_then_they_have_no_resolver(sample_spec: AppSpec) -> None:
+def test_GIVEN_actions_without_web_triggers_THEN_they_have_no_resolver(sample_spec: AppSpec) -> None:
     assert sample_spec.graphql is not None
     resolved = {resolver.action for resolver in sample_spec.graphql.resolvers}
     assert resolved.isdisjoint({"tick", "nightly_report", "on_upload", "record_message", "catalogue_page"})
@@ -125,19 +125,19 @@ def test_given_actions_without_web_triggers_then_they_have_no_resolver(sample_sp
 # --- schedules, queues, subscriptions, S3, static files, auth ----------------------------------
 
 
-def test_given_a_fixed_rate_of_300_seconds_then_the_schedule_is_a_five_minute_rate(
+def test_GIVEN_a_fixed_rate_of_300_seconds_THEN_the_schedule_is_a_five_minute_rate(
     sample_spec: AppSpec,
 ) -> None:
     tick = next(schedule for schedule in sample_spec.schedules if schedule.action == "tick")
     assert (tick.expression, tick.timezone) == ("rate(5 minutes)", None)
 
 
-def test_given_a_cron_in_a_time_zone_then_the_schedule_keeps_both(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_cron_in_a_time_zone_THEN_the_schedule_keeps_both(sample_spec: AppSpec) -> None:
     nightly = next(schedule for schedule in sample_spec.schedules if schedule.action == "nightly_report")
     assert (nightly.expression, nightly.timezone) == ("cron(0 6 * * ? *)", "Europe/Paris")
 
 
-def test_given_two_schedules_on_one_action_then_each_gets_a_numbered_name() -> None:
+def test_GIVEN_two_schedules_on_one_action_THEN_each_gets_a_numbered_name() -> None:
     @action(triggers=(ScheduleTrigger(rate="1 hour"), ScheduleTrigger(cron="0 12 * * ? *")))
     def twice() -> None: ...
 
@@ -149,7 +149,7 @@ def test_given_two_schedules_on_one_action_then_each_gets_a_numbered_name() -> N
     ]
 
 
-def test_given_a_linked_action_then_it_gets_a_queue(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_linked_action_THEN_it_gets_a_queue(sample_spec: AppSpec) -> None:
     (queue,) = sample_spec.queues
     assert (queue.subscription, queue.action, queue.function) == (
         "messager",
@@ -160,7 +160,7 @@ def test_given_a_linked_action_then_it_gets_a_queue(sample_spec: AppSpec) -> Non
     assert queue.visibility_timeout >= 6 * sample_spec.action("record_message").timeout
 
 
-def test_given_an_action_that_publishes_then_its_function_is_a_publisher(sample_spec: AppSpec) -> None:
+def test_GIVEN_an_action_that_publishes_THEN_its_function_is_a_publisher(sample_spec: AppSpec) -> None:
     (messager,) = sample_spec.subscriptions
     assert messager.name == "messager"
     assert messager.publishers == ("broadcast_message",)
@@ -168,24 +168,24 @@ def test_given_an_action_that_publishes_then_its_function_is_a_publisher(sample_
     assert messager.event_schema == {"type": "string"}
 
 
-def test_given_an_s3_trigger_then_the_spec_keeps_bucket_events_and_filters(sample_spec: AppSpec) -> None:
+def test_GIVEN_an_s3_trigger_THEN_the_spec_keeps_bucket_events_and_filters(sample_spec: AppSpec) -> None:
     (upload,) = sample_spec.s3_triggers
     assert (upload.action, upload.bucket, upload.events) == ("on_upload", "uploads", ("created", "removed"))
     assert (upload.prefix, upload.suffix) == ("incoming/", ".csv")
 
 
-def test_given_a_static_folder_then_its_files_are_listed(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_static_folder_THEN_its_files_are_listed(sample_spec: AppSpec) -> None:
     assert sample_spec.static is not None
     assert Path(sample_spec.static.directory).name == "static"
     assert sample_spec.static.files == ("catalogue.6d3edb09.js", "index.html", "login.html", "styles.css")
 
 
-def test_given_a_scope_control_then_auth_lists_the_scope_and_requires_tokens(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_scope_control_THEN_auth_lists_the_scope_and_requires_tokens(sample_spec: AppSpec) -> None:
     assert sample_spec.auth.scopes == ("items:write", "messages:send", "root")
     assert sample_spec.auth.token_required is True
 
 
-def test_given_no_protected_action_then_no_token_is_required() -> None:
+def test_GIVEN_no_protected_action_THEN_no_token_is_required() -> None:
     @action(triggers=WEB_GET)
     def public() -> str:
         return ""
@@ -193,12 +193,12 @@ def test_given_no_protected_action_then_no_token_is_required() -> None:
     assert build_spec(registry_of(public)).auth.token_required is False
 
 
-def test_given_a_ttl_cache_control_then_the_action_spec_carries_the_header(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_ttl_cache_control_THEN_the_action_spec_carries_the_header(sample_spec: AppSpec) -> None:
     assert sample_spec.action("server_time").cache_control == "public, max-age=30"
     assert sample_spec.action("say_hello").cache_control == "no-cache"
 
 
-def test_given_an_example_then_the_action_spec_carries_it(sample_spec: AppSpec) -> None:
+def test_GIVEN_an_example_THEN_the_action_spec_carries_it(sample_spec: AppSpec) -> None:
     (example,) = sample_spec.action("say_hello").examples
     assert (example.name, example.params, example.result) == (
         "greet_developer",
@@ -210,14 +210,14 @@ def test_given_an_example_then_the_action_spec_carries_it(sample_spec: AppSpec) 
 # --- the spec as a value -----------------------------------------------------------------------
 
 
-def test_given_the_spec_then_it_serialises_to_plain_json_and_back(sample_spec: AppSpec) -> None:
+def test_GIVEN_the_spec_THEN_it_serialises_to_plain_json_and_back(sample_spec: AppSpec) -> None:
     text = json.dumps(sample_spec.to_dict(), allow_nan=False)  # no default=: everything is JSON already
 
     assert json.loads(text) == json.loads(sample_spec.to_json())
     assert json.loads(text)["app_module"] == "sample_app"
 
 
-def test_given_the_spec_when_modified_then_it_refuses(sample_spec: AppSpec) -> None:
+def test_GIVEN_the_spec_WHEN_modified_THEN_it_refuses(sample_spec: AppSpec) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         sample_spec.routes = ()  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -234,7 +234,7 @@ def problems_of(registry: Registry) -> list[str]:
     return raised.value.problems
 
 
-def test_given_two_actions_of_one_name_then_the_problem_names_both_functions() -> None:
+def test_GIVEN_two_actions_of_one_name_THEN_the_problem_names_both_functions() -> None:
     @action(name="same")
     def first() -> None: ...
 
@@ -248,7 +248,7 @@ def test_given_two_actions_of_one_name_then_the_problem_names_both_functions() -
     assert "second" in problem
 
 
-def test_given_two_actions_on_one_route_then_the_problem_names_both() -> None:
+def test_GIVEN_two_actions_on_one_route_THEN_the_problem_names_both() -> None:
     @action(triggers=WebTrigger("GET", "/things/{a}"))
     def one(a: str) -> None: ...
 
@@ -261,7 +261,7 @@ def test_given_two_actions_on_one_route_then_the_problem_names_both() -> None:
     assert "taken by action 'one'" in problem
 
 
-def test_given_a_90_second_rate_then_the_problem_names_the_action_and_whole_minutes() -> None:
+def test_GIVEN_a_90_second_rate_THEN_the_problem_names_the_action_and_whole_minutes() -> None:
     @action(triggers=FixedRateTrigger(90))
     def every_90s() -> None: ...
 
@@ -272,7 +272,7 @@ def test_given_a_90_second_rate_then_the_problem_names_the_action_and_whole_minu
     assert "whole minutes" in problem
 
 
-def test_given_a_cron_eventbridge_cannot_express_then_the_problem_names_the_action() -> None:
+def test_GIVEN_a_cron_eventbridge_cannot_express_THEN_the_problem_names_the_action() -> None:
     @action(triggers=ScheduleTrigger(cron="0 6 1 * MON *"))
     def both_days() -> None: ...
 
@@ -282,7 +282,7 @@ def test_given_a_cron_eventbridge_cannot_express_then_the_problem_names_the_acti
     assert "'?'" in problem
 
 
-def test_given_a_type_graphql_cannot_express_then_the_problem_names_the_action_and_parameter() -> None:
+def test_GIVEN_a_type_graphql_cannot_express_THEN_the_problem_names_the_action_and_parameter() -> None:
     @action(triggers=WEB_GET)
     def lookup(address: ipaddress.IPv4Address) -> str:
         return str(address)
@@ -292,7 +292,7 @@ def test_given_a_type_graphql_cannot_express_then_the_problem_names_the_action_a
     assert any("action 'lookup' parameter 'address'" in p and "GraphQL cannot express" in p for p in problems)
 
 
-def test_given_a_page_whose_template_is_missing_then_the_problem_names_the_action(tmp_path: Path) -> None:
+def test_GIVEN_a_page_whose_template_is_missing_THEN_the_problem_names_the_action(tmp_path: Path) -> None:
     @action(triggers=WebPageTrigger())
     def lost_page() -> str:
         return ""
@@ -303,7 +303,7 @@ def test_given_a_page_whose_template_is_missing_then_the_problem_names_the_actio
     assert "templates/lost_page.j2" in problem
 
 
-def test_given_a_path_parameter_that_is_not_a_parameter_then_the_problem_names_it() -> None:
+def test_GIVEN_a_path_parameter_that_is_not_a_parameter_THEN_the_problem_names_it() -> None:
     @action(triggers=WebTrigger("GET", "/users/{user_id}"))
     def get_user(id: int) -> None: ...
 
@@ -313,7 +313,7 @@ def test_given_a_path_parameter_that_is_not_a_parameter_then_the_problem_names_i
     assert "{user_id}" in problem
 
 
-def test_given_a_scheduled_action_with_a_required_parameter_then_it_is_a_problem() -> None:
+def test_GIVEN_a_scheduled_action_with_a_required_parameter_THEN_it_is_a_problem() -> None:
     @action(triggers=ScheduleTrigger(rate="1 day"))
     def daily(day: str) -> None: ...
 
@@ -322,7 +322,7 @@ def test_given_a_scheduled_action_with_a_required_parameter_then_it_is_a_problem
     assert "action 'daily' schedule" in problem
 
 
-def test_given_lambda_limits_exceeded_then_each_is_a_problem() -> None:
+def test_GIVEN_lambda_limits_exceeded_THEN_each_is_a_problem() -> None:
     @action(timeout=901, memory=64)
     def greedy() -> None: ...
 
@@ -332,7 +332,7 @@ def test_given_lambda_limits_exceeded_then_each_is_a_problem() -> None:
     assert any("memory 64 MB" in problem for problem in problems)
 
 
-def test_given_several_problems_then_all_are_reported_at_once() -> None:
+def test_GIVEN_several_problems_THEN_all_are_reported_at_once() -> None:
     @action(name="dup", triggers=FixedRateTrigger(90))
     def first() -> None: ...
 
@@ -354,7 +354,7 @@ def test_given_several_problems_then_all_are_reported_at_once() -> None:
     assert any("action 'fourth' schedule" in p and "61" in p for p in problems)
 
 
-def test_given_example_params_of_rich_types_then_the_spec_carries_them_as_json() -> None:
+def test_GIVEN_example_params_of_rich_types_THEN_the_spec_carries_them_as_json() -> None:
     @action(
         triggers=WEB_GET,
         examples=Example("new_year", {"when": datetime(2026, 1, 1, tzinfo=UTC)}, "2026"),
@@ -368,11 +368,11 @@ def test_given_example_params_of_rich_types_then_the_spec_carries_them_as_json()
     json.dumps(spec.to_dict())
 
 
-def test_given_a_subscribable_subscription_then_websockets_are_enabled(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_subscribable_subscription_THEN_websockets_are_enabled(sample_spec: AppSpec) -> None:
     assert sample_spec.websocket_enabled is True
 
 
-def test_given_no_subscription_then_websockets_are_disabled() -> None:
+def test_GIVEN_no_subscription_THEN_websockets_are_disabled() -> None:
     @action(triggers=WEB_GET)
     def ping() -> str:
         return "pong"
@@ -380,7 +380,7 @@ def test_given_no_subscription_then_websockets_are_disabled() -> None:
     assert build_spec(registry_of(ping)).websocket_enabled is False
 
 
-def test_given_a_publish_through_a_helper_then_the_declaration_makes_its_function_a_publisher(
+def test_GIVEN_a_publish_through_a_helper_THEN_the_declaration_makes_its_function_a_publisher(
     write_app: AppWriter,
 ) -> None:
     module = write_app(
@@ -413,7 +413,7 @@ def test_given_a_publish_through_a_helper_then_the_declaration_makes_its_functio
     assert spec.action("shout").publishes == ("alerts",)
 
 
-def test_given_a_declared_subscription_the_app_does_not_hold_then_the_error_names_the_action(
+def test_GIVEN_a_declared_subscription_the_app_does_not_hold_THEN_the_error_names_the_action(
     write_app: AppWriter,
 ) -> None:
     module = write_app(
@@ -432,7 +432,7 @@ def test_given_a_declared_subscription_the_app_does_not_hold_then_the_error_name
         load_spec(module)
 
 
-def test_given_the_json_a_code_asset_carries_then_from_dict_gives_the_same_spec(sample_spec: AppSpec) -> None:
+def test_GIVEN_the_json_a_code_asset_carries_THEN_from_dict_gives_the_same_spec(sample_spec: AppSpec) -> None:
     shipped = json.loads(sample_spec.to_json())
 
     read = AppSpec.from_dict(shipped)
@@ -443,7 +443,7 @@ def test_given_the_json_a_code_asset_carries_then_from_dict_gives_the_same_spec(
     assert read.graphql.resolvers == sample_spec.graphql.resolvers  # type: ignore[union-attr]
 
 
-def test_given_a_spec_with_a_wrong_field_then_from_dict_names_where() -> None:
+def test_GIVEN_a_spec_with_a_wrong_field_THEN_from_dict_names_where() -> None:
     shipped = json.loads(build_spec(registry_of()).to_json())
     shipped["functions"] = [{"name": "f", "colour": "red"}]
 

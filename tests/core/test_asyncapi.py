@@ -20,12 +20,12 @@ def document(sample_spec: AppSpec) -> dict[str, Any]:
     return asyncapi_document(sample_spec)
 
 
-def test_given_the_sample_app_then_the_document_is_asyncapi_3_and_json(document: dict[str, Any]) -> None:
+def test_GIVEN_the_sample_app_THEN_the_document_is_asyncapi_3_and_json(document: dict[str, Any]) -> None:
     assert document["asyncapi"] == "3.0.0"
     assert json.loads(json.dumps(document)) == document
 
 
-def test_given_the_messager_subscription_then_its_event_has_the_real_json_schema(
+def test_GIVEN_the_messager_subscription_THEN_its_event_has_the_real_json_schema(
     document: dict[str, Any],
 ) -> None:
     message = document["components"]["messages"]["event_messager"]
@@ -37,7 +37,7 @@ def test_given_the_messager_subscription_then_its_event_has_the_real_json_schema
 
 
 @pytest.mark.parametrize("kind", ["subscribe", "unsubscribe"])
-def test_given_subscriptions_then_clients_send_subscribe_and_unsubscribe_naming_them(
+def test_GIVEN_subscriptions_THEN_clients_send_subscribe_and_unsubscribe_naming_them(
     document: dict[str, Any], kind: str
 ) -> None:
     payload = document["components"]["messages"][kind]["payload"]
@@ -47,7 +47,7 @@ def test_given_subscriptions_then_clients_send_subscribe_and_unsubscribe_naming_
     assert document["operations"][kind]["action"] == "send"
 
 
-def test_given_every_message_then_the_channel_lists_it(document: dict[str, Any]) -> None:
+def test_GIVEN_every_message_THEN_the_channel_lists_it(document: dict[str, Any]) -> None:
     channel = document["channels"]["websocket"]
     assert set(channel["messages"]) == set(document["components"]["messages"])
 
@@ -58,7 +58,7 @@ class Reading:
     value: float
 
 
-def test_given_a_record_event_then_its_schema_is_a_shared_component(tmp_path: Any) -> None:
+def test_GIVEN_a_record_event_THEN_its_schema_is_a_shared_component(tmp_path: Any) -> None:
     readings = subscription(Reading, "readings", access_control=ScopeAccessControl("sensors"))
     registry = Registry(module="t", root=tmp_path, actions=(), subscriptions=(readings,))
     schemas = build_schemas(registry, [])
@@ -67,7 +67,7 @@ def test_given_a_record_event_then_its_schema_is_a_shared_component(tmp_path: An
     assert set(schemas.components["Reading"]["properties"]) == {"sensor", "value"}
 
 
-def test_given_a_protected_subscription_then_receiving_needs_the_token(sample_spec: AppSpec) -> None:
+def test_GIVEN_a_protected_subscription_THEN_receiving_needs_the_token(sample_spec: AppSpec) -> None:
     protected = dataclasses.replace(sample_spec.subscriptions[0], requires_token=True)
     spec = dataclasses.replace(sample_spec, subscriptions=(protected,))
 

@@ -42,7 +42,7 @@ def printed(command: str) -> subprocess.CompletedProcess[str]:
     return sample(command)
 
 
-def test_given_list_then_every_action_is_printed_with_its_triggers() -> None:
+def test_GIVEN_list_THEN_every_action_is_printed_with_its_triggers() -> None:
     done = sample("list")
 
     assert done.returncode == 0
@@ -51,14 +51,14 @@ def test_given_list_then_every_action_is_printed_with_its_triggers() -> None:
     assert "WebTrigger(method='GET')" in lines["say_hello"]
 
 
-def test_given_run_with_params_then_the_result_is_printed_as_json() -> None:
+def test_GIVEN_run_with_params_THEN_the_result_is_printed_as_json() -> None:
     done = sample("run", "say_hello", "--params", '{"name": "World"}')
 
     assert (done.returncode, done.stderr) == (0, "")
     assert json.loads(done.stdout) == "Hello World!"
 
 
-def test_given_run_with_bad_params_then_the_422_text_goes_to_stderr_and_exit_1() -> None:
+def test_GIVEN_run_with_bad_params_THEN_the_422_text_goes_to_stderr_and_exit_1() -> None:
     done = sample("run", "say_hello", "--params", '{"nom": "World"}')
 
     assert done.returncode == 1
@@ -69,7 +69,7 @@ def test_given_run_with_bad_params_then_the_422_text_goes_to_stderr_and_exit_1()
 
 
 @pytest.mark.parametrize("params", ["{not json", "[1, 2]"])
-def test_given_params_that_are_not_a_json_object_then_an_error_and_no_traceback(params: str) -> None:
+def test_GIVEN_params_that_are_not_a_json_object_THEN_an_error_and_no_traceback(params: str) -> None:
     done = sample("run", "say_hello", "--params", params)
 
     assert done.returncode != 0
@@ -77,7 +77,7 @@ def test_given_params_that_are_not_a_json_object_then_an_error_and_no_traceback(
     assert "Traceback" not in done.stderr
 
 
-def test_given_an_unknown_action_then_exit_1_naming_it() -> None:
+def test_GIVEN_an_unknown_action_THEN_exit_1_naming_it() -> None:
     done = sample("run", "no_such_action")
 
     assert done.returncode == 1
@@ -85,7 +85,7 @@ def test_given_an_unknown_action_then_exit_1_naming_it() -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_given_an_action_that_fails_then_exit_1_with_the_cause_and_no_traceback(tmp_path: Path) -> None:
+def test_GIVEN_an_action_that_fails_THEN_exit_1_with_the_cause_and_no_traceback(tmp_path: Path) -> None:
     (tmp_path / "failing_app.py").write_text(
         "from servey_cdk import action\n\n@action\ndef boom() -> int:\n    return 1 // 0\n"
     )
@@ -98,7 +98,7 @@ def test_given_an_action_that_fails_then_exit_1_with_the_cause_and_no_traceback(
     assert "Traceback" not in done.stderr
 
 
-def test_given_a_missing_app_then_exit_1_naming_it() -> None:
+def test_GIVEN_a_missing_app_THEN_exit_1_naming_it() -> None:
     done = servey("--app", "no_such_app_module", "list")
 
     assert done.returncode == 1
@@ -106,14 +106,14 @@ def test_given_a_missing_app_then_exit_1_naming_it() -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_given_openapi_then_a_valid_document_is_printed() -> None:
+def test_GIVEN_openapi_THEN_a_valid_document_is_printed() -> None:
     done = printed("openapi")
 
     assert done.returncode == 0
     validate(json.loads(done.stdout))
 
 
-def test_given_graphql_schema_then_sdl_that_parses_with_appsync_scalars_is_printed() -> None:
+def test_GIVEN_graphql_schema_THEN_sdl_that_parses_with_appsync_scalars_is_printed() -> None:
     done = printed("graphql-schema")
 
     assert done.returncode == 0
@@ -123,14 +123,14 @@ def test_given_graphql_schema_then_sdl_that_parses_with_appsync_scalars_is_print
     assert "say_hello" in schema.query_type.fields
 
 
-def test_given_asyncapi_then_the_document_is_printed() -> None:
+def test_GIVEN_asyncapi_THEN_the_document_is_printed() -> None:
     done = printed("asyncapi")
 
     assert done.returncode == 0
     assert "event_messager" in json.loads(done.stdout)["components"]["messages"]
 
 
-def test_given_spec_then_the_app_spec_is_printed_as_json() -> None:
+def test_GIVEN_spec_THEN_the_app_spec_is_printed_as_json() -> None:
     done = printed("spec")
 
     assert done.returncode == 0
@@ -140,7 +140,7 @@ def test_given_spec_then_the_app_spec_is_printed_as_json() -> None:
 
 
 @pytest.mark.parametrize("command", ["openapi", "graphql-schema", "asyncapi", "spec"])
-def test_given_an_output_file_then_the_document_is_written_there_and_not_printed(
+def test_GIVEN_an_output_file_THEN_the_document_is_written_there_and_not_printed(
     command: str, tmp_path: Path
 ) -> None:
     target = tmp_path / "document.out"
@@ -151,7 +151,7 @@ def test_given_an_output_file_then_the_document_is_written_there_and_not_printed
     assert target.read_text() == printed(command).stdout
 
 
-def test_given_an_app_with_definition_errors_then_exit_1_listing_every_problem(tmp_path: Path) -> None:
+def test_GIVEN_an_app_with_definition_errors_THEN_exit_1_listing_every_problem(tmp_path: Path) -> None:
     (tmp_path / "broken_app.py").write_text(
         "from servey_cdk import FixedRateTrigger, action\n\n"
         "@action(name='same', triggers=FixedRateTrigger(90))\ndef first() -> None: ...\n\n"
@@ -167,7 +167,7 @@ def test_given_an_app_with_definition_errors_then_exit_1_listing_every_problem(t
     assert "Traceback" not in done.stderr
 
 
-def test_given_no_command_then_usage_and_a_nonzero_exit() -> None:
+def test_GIVEN_no_command_THEN_usage_and_a_nonzero_exit() -> None:
     done = servey()
 
     assert done.returncode != 0
@@ -175,7 +175,7 @@ def test_given_no_command_then_usage_and_a_nonzero_exit() -> None:
 
 
 @pytest.mark.skipif(shutil.which("servey") is None, reason="the servey console script is not installed")
-def test_given_the_console_script_then_it_runs_like_the_module() -> None:
+def test_GIVEN_the_console_script_THEN_it_runs_like_the_module() -> None:
     done = subprocess.run(
         ["servey", "--app", "sample_app", "run", "say_hello", "--params", '{"name": "World"}'],
         cwd=REPO_ROOT,
@@ -189,21 +189,21 @@ def test_given_the_console_script_then_it_runs_like_the_module() -> None:
     assert json.loads(done.stdout) == "Hello World!"
 
 
-def test_given_app_after_the_command_then_it_is_used() -> None:
+def test_GIVEN_app_after_the_command_THEN_it_is_used() -> None:
     done = servey("list", "--app", "sample_app")
 
     assert (done.returncode, done.stderr) == (0, "")
     assert "say_hello" in done.stdout
 
 
-def test_given_app_before_and_after_the_command_then_the_one_after_wins() -> None:
+def test_GIVEN_app_before_and_after_the_command_THEN_the_one_after_wins() -> None:
     command = ["run", "say_hello", "--app", "sample_app", "--params", '{"name": "A"}']
     done = servey("--app", "no_such_app", *command)
 
     assert json.loads(done.stdout) == "Hello A!"
 
 
-def test_given_a_reader_that_stops_early_then_no_traceback() -> None:
+def test_GIVEN_a_reader_that_stops_early_THEN_no_traceback() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     # `true` reads nothing and is gone before the listing is written: the writer meets a closed pipe.
     command = f"{sys.executable} -m servey_cdk --app sample_app list | true"
@@ -213,20 +213,20 @@ def test_given_a_reader_that_stops_early_then_no_traceback() -> None:
     assert "BrokenPipeError" not in done.stderr
 
 
-def test_given_run_without_a_caller_then_a_protected_action_is_refused() -> None:
+def test_GIVEN_run_without_a_caller_THEN_a_protected_action_is_refused() -> None:
     done = sample("run", "only_for_root")
 
     assert done.returncode == 1
     assert "401" in done.stderr
 
 
-def test_given_run_as_a_user_with_the_scope_then_the_protected_action_runs() -> None:
+def test_GIVEN_run_as_a_user_with_the_scope_THEN_the_protected_action_runs() -> None:
     done = sample("run", "only_for_root", "--as", "dev", "--scopes", "root")
 
     assert (done.returncode, json.loads(done.stdout)) == (0, "Some Secret Data!")
 
 
-def test_given_run_as_a_user_without_the_scope_then_403() -> None:
+def test_GIVEN_run_as_a_user_without_the_scope_THEN_403() -> None:
     done = sample("run", "echo_authorization", "--as", "dev", "--scopes", "reader")
     refused = sample("run", "only_for_root", "--as", "dev")
 
@@ -235,7 +235,7 @@ def test_given_run_as_a_user_without_the_scope_then_403() -> None:
     assert (refused.returncode, "403" in refused.stderr) == (1, True)
 
 
-def test_given_run_with_a_token_then_its_holder_is_the_caller() -> None:
+def test_GIVEN_run_with_a_token_THEN_its_holder_is_the_caller() -> None:
     from servey_cdk.tokens import TokenSettings, issue_token
 
     key = "cli-test-key-of-sufficient-length-for-hs256"
@@ -249,12 +249,12 @@ def test_given_run_with_a_token_then_its_holder_is_the_caller() -> None:
     assert (forged.returncode, "401" in forged.stderr) == (1, True)
 
 
-def test_given_scopes_without_as_then_usage_error() -> None:
+def test_GIVEN_scopes_without_as_THEN_usage_error() -> None:
     assert sample("run", "only_for_root", "--scopes", "root").returncode == 2
 
 
 @pytest.mark.parametrize("command", [["list"], ["run", "same"], ["spec"], ["openapi"]])
-def test_given_two_actions_of_one_name_then_every_command_refuses_naming_both(
+def test_GIVEN_two_actions_of_one_name_THEN_every_command_refuses_naming_both(
     tmp_path: Path, command: list[str]
 ) -> None:
     (tmp_path / "twice_app.py").write_text(
@@ -269,7 +269,7 @@ def test_given_two_actions_of_one_name_then_every_command_refuses_naming_both(
     assert "action 'same': the name is used by both twice_app.first and twice_app.second" in done.stderr
 
 
-def test_given_a_mistyped_app_or_action_then_the_error_suggests_the_name() -> None:
+def test_GIVEN_a_mistyped_app_or_action_THEN_the_error_suggests_the_name() -> None:
     module = servey("--app", "sampl_app", "list")
     action = sample("run", "say_helo")
 
@@ -278,7 +278,7 @@ def test_given_a_mistyped_app_or_action_then_the_error_suggests_the_name() -> No
     assert "did you mean 'say_hello'?" in action.stderr
 
 
-def test_given_a_publishing_action_then_run_shows_what_it_published() -> None:
+def test_GIVEN_a_publishing_action_THEN_run_shows_what_it_published() -> None:
     caller = ["--as", "dev", "--scopes", "root messages:send"]
     done = sample("run", "broadcast_message", "--params", '{"message": "hi all"}', *caller)
 

@@ -26,12 +26,12 @@ pings = subscription(str, "pings")
 """
 
 
-def test_given_the_sample_app_then_its_web_actions_are_found(sample_registry: Registry) -> None:
+def test_GIVEN_the_sample_app_THEN_its_web_actions_are_found(sample_registry: Registry) -> None:
     names = {action.name for action in sample_registry.actions}
     assert {"say_hello", "number_stats", "server_time", "echo_authorization", "only_for_root"} <= names
 
 
-def test_given_the_sample_app_then_the_nested_actions_are_found_with_their_owner(
+def test_GIVEN_the_sample_app_THEN_the_nested_actions_are_found_with_their_owner(
     sample_registry: Registry,
 ) -> None:
     from sample_app.numbers import NumberStats
@@ -40,12 +40,12 @@ def test_given_the_sample_app_then_the_nested_actions_are_found_with_their_owner
     assert sample_registry.owners == {"factorial": NumberStats, "prime_factors": NumberStats}
 
 
-def test_given_the_sample_app_then_the_three_generated_actions_are_found(sample_registry: Registry) -> None:
+def test_GIVEN_the_sample_app_THEN_the_three_generated_actions_are_found(sample_registry: Registry) -> None:
     generated = [action.name for action in sample_registry.actions if action.is_generated]
     assert sorted(generated) == ["generated_1", "generated_2", "generated_3"]
 
 
-def test_given_the_sample_app_then_the_subscription_and_middleware_are_found(
+def test_GIVEN_the_sample_app_THEN_the_subscription_and_middleware_are_found(
     sample_registry: Registry,
 ) -> None:
     from sample_app.timing import timed
@@ -54,11 +54,11 @@ def test_given_the_sample_app_then_the_subscription_and_middleware_are_found(
     assert sample_registry.middlewares == (timed,)
 
 
-def test_given_the_sample_app_then_its_root_is_the_package_folder(sample_registry: Registry) -> None:
+def test_GIVEN_the_sample_app_THEN_its_root_is_the_package_folder(sample_registry: Registry) -> None:
     assert sample_registry.root == REPO_ROOT / "sample_app"
 
 
-def test_given_an_action_imported_into_several_modules_then_it_is_found_once(
+def test_GIVEN_an_action_imported_into_several_modules_THEN_it_is_found_once(
     sample_registry: Registry,
 ) -> None:
     # sample_app.pages imports list_items from sample_app.items
@@ -67,24 +67,24 @@ def test_given_an_action_imported_into_several_modules_then_it_is_found_once(
     assert len(names) == len(set(names))
 
 
-def test_given_an_app_argument_then_it_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_GIVEN_an_app_argument_THEN_it_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SERVEY_ACTION_PATH", "from_env")
     assert app_module_name("from_argument") == "from_argument"
 
 
-def test_given_no_app_argument_then_the_environment_names_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_GIVEN_no_app_argument_THEN_the_environment_names_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SERVEY_ACTION_PATH", "from_env")
     assert app_module_name() == "from_env"
 
 
-def test_given_neither_argument_nor_environment_then_the_app_is_actions(
+def test_GIVEN_neither_argument_nor_environment_THEN_the_app_is_actions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("SERVEY_ACTION_PATH", raising=False)
     assert app_module_name() == "actions"
 
 
-def test_given_servey_action_path_when_discovering_then_that_app_is_loaded(
+def test_GIVEN_servey_action_path_WHEN_discovering_THEN_that_app_is_loaded(
     monkeypatch: pytest.MonkeyPatch, write_app: AppWriter
 ) -> None:
     package = write_app({"things.py": ACTIONS_MODULE})
@@ -109,7 +109,7 @@ def plain_actions_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         sys.modules.pop(name, None)
 
 
-def test_given_an_actions_module_in_the_working_directory_when_discovering_then_it_is_the_app(
+def test_GIVEN_an_actions_module_in_the_working_directory_WHEN_discovering_THEN_it_is_the_app(
     plain_actions_module: Path,
 ) -> None:
     registry = discover()
@@ -119,13 +119,13 @@ def test_given_an_actions_module_in_the_working_directory_when_discovering_then_
     assert registry.root == plain_actions_module
 
 
-def test_given_a_subscriptions_module_beside_the_app_when_discovering_then_its_subscriptions_are_found(
+def test_GIVEN_a_subscriptions_module_beside_the_app_WHEN_discovering_THEN_its_subscriptions_are_found(
     plain_actions_module: Path,
 ) -> None:
     assert [item.name for item in discover().subscriptions] == ["pings"]
 
 
-def test_given_a_package_when_discovering_then_every_submodule_is_scanned(write_app: AppWriter) -> None:
+def test_GIVEN_a_package_WHEN_discovering_THEN_every_submodule_is_scanned(write_app: AppWriter) -> None:
     package = write_app(
         {
             "first.py": "from servey_cdk import action\n\n@action\ndef one() -> int:\n    return 1\n",
@@ -139,7 +139,7 @@ def test_given_a_package_when_discovering_then_every_submodule_is_scanned(write_
     assert sorted(action.name for action in registry.actions) == ["one", "two"]
 
 
-def test_given_a_package_with_a_subscriptions_module_then_its_subscriptions_are_found(
+def test_GIVEN_a_package_with_a_subscriptions_module_THEN_its_subscriptions_are_found(
     write_app: AppWriter,
 ) -> None:
     package = write_app({"things.py": ACTIONS_MODULE, "subscriptions.py": SUBSCRIPTIONS_MODULE})
@@ -147,12 +147,12 @@ def test_given_a_package_with_a_subscriptions_module_then_its_subscriptions_are_
     assert [item.name for item in discover(package).subscriptions] == ["pings"]
 
 
-def test_given_a_missing_app_module_when_discovering_then_the_error_names_it() -> None:
+def test_GIVEN_a_missing_app_module_WHEN_discovering_THEN_the_error_names_it() -> None:
     with pytest.raises(ModuleNotFoundError, match=r"'no_such_app_module'.*SERVEY_ACTION_PATH"):
         discover("no_such_app_module")
 
 
-def test_given_an_app_that_imports_a_missing_dependency_then_the_error_names_the_dependency(
+def test_GIVEN_an_app_that_imports_a_missing_dependency_THEN_the_error_names_the_dependency(
     write_app: AppWriter,
 ) -> None:
     package = write_app({"things.py": "import tmp_app_dependency_nowhere\n"})
@@ -163,7 +163,7 @@ def test_given_an_app_that_imports_a_missing_dependency_then_the_error_names_the
     assert raised.value.name == "tmp_app_dependency_nowhere"
 
 
-def test_given_an_app_whose_missing_dependency_prefixes_its_name_then_the_dependency_is_named(
+def test_GIVEN_an_app_whose_missing_dependency_prefixes_its_name_THEN_the_dependency_is_named(
     write_app: AppWriter,
 ) -> None:
     package = write_app({})

@@ -32,7 +32,7 @@ def run_tests(case: type[unittest.TestCase]) -> unittest.TestResult:
     return result
 
 
-def test_given_the_sample_app_then_each_tested_example_is_a_test_method() -> None:
+def test_GIVEN_the_sample_app_THEN_each_tested_example_is_a_test_method() -> None:
     names = {name for name in dir(TestSampleAppExamples) if name.startswith("test_")}
     assert {
         "test_say_hello__greet_developer",
@@ -41,7 +41,7 @@ def test_given_the_sample_app_then_each_tested_example_is_a_test_method() -> Non
     } <= names
 
 
-def test_given_an_example_with_a_wrong_result_then_its_generated_test_fails(write_app: AppWriter) -> None:
+def test_GIVEN_an_example_with_a_wrong_result_THEN_its_generated_test_fails(write_app: AppWriter) -> None:
     result = run_tests(define_test_class(write_app({"maths.py": APP})))
 
     assert result.testsRun == 2
@@ -49,12 +49,12 @@ def test_given_an_example_with_a_wrong_result_then_its_generated_test_fails(writ
     assert "'wrong' of 'double'" in result.failures[0][1]
 
 
-def test_given_an_example_excluded_from_tests_then_no_test_is_made_for_it(write_app: AppWriter) -> None:
+def test_GIVEN_an_example_excluded_from_tests_THEN_no_test_is_made_for_it(write_app: AppWriter) -> None:
     case = define_test_class(write_app({"maths.py": APP}))
     assert not hasattr(case, "test_double__untested")
 
 
-def test_given_an_example_whose_params_are_invalid_then_running_it_raises_the_422() -> None:
+def test_GIVEN_an_example_whose_params_are_invalid_THEN_running_it_raises_the_422() -> None:
     broken = Example("broken", {"value": "two"}, 4)
 
     @action(examples=broken)

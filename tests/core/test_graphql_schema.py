@@ -34,7 +34,7 @@ def type_of(schema: graphql.GraphQLSchema, type_name: str, field_name: str) -> s
     return str(named.fields[field_name].type)
 
 
-def test_given_the_sample_app_then_the_sdl_parses_once_appsync_scalars_are_declared(
+def test_GIVEN_the_sample_app_THEN_the_sdl_parses_once_appsync_scalars_are_declared(
     schema: graphql.GraphQLSchema,
 ) -> None:
     assert schema.query_type is not None
@@ -42,12 +42,12 @@ def test_given_the_sample_app_then_the_sdl_parses_once_appsync_scalars_are_decla
     assert graphql.validate_schema(schema) == []
 
 
-def test_given_the_sdl_then_appsync_scalars_are_not_declared_in_it(sample_spec: AppSpec) -> None:
+def test_GIVEN_the_sdl_THEN_appsync_scalars_are_not_declared_in_it(sample_spec: AppSpec) -> None:
     assert sample_spec.graphql is not None
     assert "scalar " not in sample_spec.graphql.sdl  # AppSync declares them itself and refuses duplicates
 
 
-def test_given_get_and_post_actions_then_they_are_query_and_mutation_fields(
+def test_GIVEN_get_and_post_actions_THEN_they_are_query_and_mutation_fields(
     schema: graphql.GraphQLSchema,
 ) -> None:
     assert schema.query_type is not None
@@ -57,7 +57,7 @@ def test_given_get_and_post_actions_then_they_are_query_and_mutation_fields(
     assert "create_item" not in schema.query_type.fields
 
 
-def test_given_parameters_then_they_are_typed_arguments_nullable_when_optional(
+def test_GIVEN_parameters_THEN_they_are_typed_arguments_nullable_when_optional(
     schema: graphql.GraphQLSchema,
 ) -> None:
     assert schema.query_type is not None
@@ -67,7 +67,7 @@ def test_given_parameters_then_they_are_typed_arguments_nullable_when_optional(
     assert str(schema.query_type.fields["say_hello"].args["name"].type) == "String!"
 
 
-def test_given_a_model_argument_then_it_is_an_input_type_named_type_input(
+def test_GIVEN_a_model_argument_THEN_it_is_an_input_type_named_type_input(
     schema: graphql.GraphQLSchema,
 ) -> None:
     assert schema.mutation_type is not None
@@ -76,25 +76,25 @@ def test_given_a_model_argument_then_it_is_an_input_type_named_type_input(
     assert type_of(schema, "NewItemInput", "tags") == "[String!]"  # has a default: optional
 
 
-def test_given_an_enum_then_it_is_a_graphql_enum(schema: graphql.GraphQLSchema) -> None:
+def test_GIVEN_an_enum_THEN_it_is_a_graphql_enum(schema: graphql.GraphQLSchema) -> None:
     status = schema.get_type("Status")
     assert isinstance(status, graphql.GraphQLEnumType)
     assert set(status.values) == {"draft", "published"}
     assert type_of(schema, "Item", "status") == "Status!"
 
 
-def test_given_a_list_result_then_it_is_a_graphql_list(schema: graphql.GraphQLSchema) -> None:
+def test_GIVEN_a_list_result_THEN_it_is_a_graphql_list(schema: graphql.GraphQLSchema) -> None:
     assert type_of(schema, "Query", "list_items") == "[Item!]!"
     assert type_of(schema, "Item", "tags") == "[String!]!"
 
 
-def test_given_a_nested_action_then_it_is_a_field_of_its_owner_type(schema: graphql.GraphQLSchema) -> None:
+def test_GIVEN_a_nested_action_THEN_it_is_a_field_of_its_owner_type(schema: graphql.GraphQLSchema) -> None:
     assert type_of(schema, "Query", "number_stats") == "NumberStats!"
     assert type_of(schema, "NumberStats", "factorial") == "Int!"
     assert type_of(schema, "NumberStats", "value") == "Int!"
 
 
-def test_given_a_docstring_then_it_is_the_field_description(schema: graphql.GraphQLSchema) -> None:
+def test_GIVEN_a_docstring_THEN_it_is_the_field_description(schema: graphql.GraphQLSchema) -> None:
     assert schema.query_type is not None
     assert schema.query_type.fields["say_hello"].description == "Greet a user!"
 
@@ -117,7 +117,7 @@ def record(data: dict[str, int]) -> Record:
     ("field", "expected"),
     [("when", "AWSDateTime!"), ("day", "AWSDate!"), ("data", "AWSJSON!"), ("id", "ID!"), ("maybe", "Int")],
 )
-def test_given_python_types_then_they_map_to_appsync_scalars(field: str, expected: str) -> None:
+def test_GIVEN_python_types_THEN_they_map_to_appsync_scalars(field: str, expected: str) -> None:
     built, problems = build_graphql_schema(registry_of(record))
 
     assert problems == []
@@ -125,7 +125,7 @@ def test_given_python_types_then_they_map_to_appsync_scalars(field: str, expecte
     assert type_of(parse(built.sdl), "Record", field) == expected
 
 
-def test_given_a_dict_argument_then_it_is_awsjson() -> None:
+def test_GIVEN_a_dict_argument_THEN_it_is_awsjson() -> None:
     built, _ = build_graphql_schema(registry_of(record))
 
     assert built is not None
@@ -134,7 +134,7 @@ def test_given_a_dict_argument_then_it_is_awsjson() -> None:
     assert str(query.fields["record"].args["data"].type) == "AWSJSON!"
 
 
-def test_given_an_action_that_returns_nothing_then_its_field_is_a_nullable_boolean() -> None:
+def test_GIVEN_an_action_that_returns_nothing_THEN_its_field_is_a_nullable_boolean() -> None:
     @action(triggers=WEB_POST)
     def forget(key: str) -> None: ...
 
@@ -145,7 +145,7 @@ def test_given_an_action_that_returns_nothing_then_its_field_is_a_nullable_boole
     assert type_of(parse(built.sdl), "Mutation", "forget") == "Boolean"
 
 
-def test_given_two_types_of_one_name_then_the_problem_names_both() -> None:
+def test_GIVEN_two_types_of_one_name_THEN_the_problem_names_both() -> None:
     @dataclasses.dataclass
     class Record:  # shadows the module's Record on purpose
         other: str
@@ -160,7 +160,7 @@ def test_given_two_types_of_one_name_then_the_problem_names_both() -> None:
     assert any("GraphQL type name 'Record' is used by both" in problem for problem in problems)
 
 
-def test_given_no_web_action_then_there_is_no_schema() -> None:
+def test_GIVEN_no_web_action_THEN_there_is_no_schema() -> None:
     @action
     def internal() -> int:
         return 1

@@ -10,7 +10,7 @@ from tests.conftest import REPO_ROOT
 HEAVY = ("pydantic", "jwt", "aws_cdk", "starlette", "graphql", "jinja2")
 
 
-def test_given_a_fresh_interpreter_when_importing_servey_cdk_then_no_heavy_module_is_loaded() -> None:
+def test_GIVEN_a_fresh_interpreter_WHEN_importing_servey_cdk_THEN_no_heavy_module_is_loaded() -> None:
     probe = f"import sys, servey_cdk; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
 
     done = subprocess.run(

@@ -49,7 +49,7 @@ def whoami(authorization: Authorization | None) -> str | None:
 # --- validation --------------------------------------------------------------------------------
 
 
-def test_given_a_missing_and_a_bad_parameter_when_invoked_then_422_lists_each_field() -> None:
+def test_GIVEN_a_missing_and_a_bad_parameter_WHEN_invoked_THEN_422_lists_each_field() -> None:
     with pytest.raises(InvalidInput) as raised:
         invoke(registry_of(add), "add", {"b": "not a number"})
 
@@ -60,12 +60,12 @@ def test_given_a_missing_and_a_bad_parameter_when_invoked_then_422_lists_each_fi
     assert all(field["msg"] for field in error.detail)
 
 
-def test_given_invalid_parameters_when_invoked_then_the_message_names_the_action_and_the_field() -> None:
+def test_GIVEN_invalid_parameters_WHEN_invoked_THEN_the_message_names_the_action_and_the_field() -> None:
     with pytest.raises(InvalidInput, match=r"action 'add'.*\ba\b.*Field required"):
         invoke(registry_of(add), "add", {})
 
 
-def test_given_a_422_error_when_rendered_then_the_body_carries_the_fields_and_request_id() -> None:
+def test_GIVEN_a_422_error_WHEN_rendered_THEN_the_body_carries_the_fields_and_request_id() -> None:
     with pytest.raises(InvalidInput) as raised:
         invoke(registry_of(add), "add", {"a": "x"})
 
@@ -76,30 +76,30 @@ def test_given_a_422_error_when_rendered_then_the_body_carries_the_fields_and_re
     assert body["detail"][0]["loc"] == ["a"]
 
 
-def test_given_valid_parameters_when_invoked_then_the_result_is_returned() -> None:
+def test_GIVEN_valid_parameters_WHEN_invoked_THEN_the_result_is_returned() -> None:
     assert invoke(registry_of(add), "add", {"a": 2, "b": 3}) == 5
 
 
 # --- authorization injection -------------------------------------------------------------------
 
 
-def test_given_an_authorization_parameter_when_invoked_then_it_is_injected_from_the_argument() -> None:
+def test_GIVEN_an_authorization_parameter_WHEN_invoked_THEN_it_is_injected_from_the_argument() -> None:
     assert invoke(registry_of(whoami), "whoami", {}, authorization=ROOT) == "alice"
 
 
-def test_given_authorization_in_the_input_when_invoked_anonymously_then_the_input_is_ignored() -> None:
+def test_GIVEN_authorization_in_the_input_WHEN_invoked_anonymously_THEN_the_input_is_ignored() -> None:
     forged = {"authorization": {"subject_id": "mallory", "scopes": ["root"]}}
 
     assert invoke(registry_of(whoami), "whoami", forged) is None
 
 
-def test_given_authorization_in_the_input_when_invoked_with_a_token_then_the_token_wins() -> None:
+def test_GIVEN_authorization_in_the_input_WHEN_invoked_with_a_token_THEN_the_token_wins() -> None:
     forged = {"authorization": {"subject_id": "mallory", "scopes": ["root"]}}
 
     assert invoke(registry_of(whoami), "whoami", forged, authorization=USER) == "bob"
 
 
-def test_given_a_required_authorization_parameter_then_it_is_not_an_input() -> None:
+def test_GIVEN_a_required_authorization_parameter_THEN_it_is_not_an_input() -> None:
     @action
     def strict(authorization: Authorization) -> str:
         return authorization.subject_id or ""
@@ -123,46 +123,46 @@ def guarded(control: AccessControl) -> Registry:
 
 
 @pytest.mark.parametrize("authorization", [None, USER, ROOT])
-def test_given_allow_all_when_invoked_by_anyone_then_it_runs(authorization: Authorization | None) -> None:
+def test_GIVEN_allow_all_WHEN_invoked_by_anyone_THEN_it_runs(authorization: Authorization | None) -> None:
     assert invoke(guarded(AllowAll()), "secret", {}, authorization=authorization) == "Some Secret Data!"
 
 
-def test_given_allow_none_when_invoked_anonymously_then_401() -> None:
+def test_GIVEN_allow_none_WHEN_invoked_anonymously_THEN_401() -> None:
     with pytest.raises(Unauthorized) as raised:
         invoke(guarded(AllowNone()), "secret", {})
     assert raised.value.status == 401
 
 
-def test_given_allow_none_when_invoked_with_any_token_then_403() -> None:
+def test_GIVEN_allow_none_WHEN_invoked_with_any_token_THEN_403() -> None:
     with pytest.raises(Forbidden) as raised:
         invoke(guarded(AllowNone()), "secret", {}, authorization=ROOT)
     assert raised.value.status == 403
 
 
-def test_given_a_scope_control_when_invoked_anonymously_then_401_naming_the_action() -> None:
+def test_GIVEN_a_scope_control_WHEN_invoked_anonymously_THEN_401_naming_the_action() -> None:
     with pytest.raises(Unauthorized, match="'secret'"):
         invoke(guarded(ScopeAccessControl("root")), "secret", {})
 
 
-def test_given_a_scope_control_when_the_token_lacks_the_scope_then_403() -> None:
+def test_GIVEN_a_scope_control_WHEN_the_token_lacks_the_scope_THEN_403() -> None:
     with pytest.raises(Forbidden, match="'secret'"):
         invoke(guarded(ScopeAccessControl("root")), "secret", {}, authorization=USER)
 
 
-def test_given_a_scope_control_when_the_token_holds_the_scope_then_it_runs() -> None:
+def test_GIVEN_a_scope_control_WHEN_the_token_holds_the_scope_THEN_it_runs() -> None:
     assert (
         invoke(guarded(ScopeAccessControl("root")), "secret", {}, authorization=ROOT) == "Some Secret Data!"
     )
 
 
-def test_given_a_scope_control_when_the_authorization_has_expired_then_it_is_refused() -> None:
+def test_GIVEN_a_scope_control_WHEN_the_authorization_has_expired_THEN_it_is_refused() -> None:
     expired = dataclasses.replace(ROOT, expire_at=datetime.now(UTC) - timedelta(seconds=1))
 
     with pytest.raises(Forbidden):
         invoke(guarded(ScopeAccessControl("root")), "secret", {}, authorization=expired)
 
 
-def test_given_a_scope_control_when_the_authorization_is_not_yet_valid_then_it_is_refused() -> None:
+def test_GIVEN_a_scope_control_WHEN_the_authorization_is_not_yet_valid_THEN_it_is_refused() -> None:
     early = dataclasses.replace(ROOT, not_before=datetime.now(UTC) + timedelta(hours=1))
 
     with pytest.raises(Forbidden):
@@ -183,20 +183,20 @@ class OwnerOnly:
         return authorization is not None and authorization.subject_id == self.subject_id
 
 
-def test_given_a_custom_access_control_then_it_satisfies_the_protocol() -> None:
+def test_GIVEN_a_custom_access_control_THEN_it_satisfies_the_protocol() -> None:
     assert isinstance(OwnerOnly("bob"), AccessControl)
 
 
-def test_given_a_custom_access_control_when_its_rule_passes_then_it_runs() -> None:
+def test_GIVEN_a_custom_access_control_WHEN_its_rule_passes_THEN_it_runs() -> None:
     assert invoke(guarded(OwnerOnly("bob")), "secret", {}, authorization=USER) == "Some Secret Data!"
 
 
-def test_given_a_custom_access_control_when_its_rule_fails_then_403() -> None:
+def test_GIVEN_a_custom_access_control_WHEN_its_rule_fails_THEN_403() -> None:
     with pytest.raises(Forbidden):
         invoke(guarded(OwnerOnly("bob")), "secret", {}, authorization=ROOT)
 
 
-def test_given_access_is_denied_then_the_parameters_are_not_even_validated() -> None:
+def test_GIVEN_access_is_denied_THEN_the_parameters_are_not_even_validated() -> None:
     @action(access_control=AllowNone())
     def locked(a: int) -> int:
         return a
@@ -208,7 +208,7 @@ def test_given_access_is_denied_then_the_parameters_are_not_even_validated() -> 
 # --- async actions -----------------------------------------------------------------------------
 
 
-def test_given_an_async_action_when_invoked_then_its_awaited_result_is_returned() -> None:
+def test_GIVEN_an_async_action_WHEN_invoked_THEN_its_awaited_result_is_returned() -> None:
     @action
     async def double(value: int) -> int:
         return value * 2
@@ -216,7 +216,7 @@ def test_given_an_async_action_when_invoked_then_its_awaited_result_is_returned(
     assert invoke(registry_of(double), "double", {"value": "21"}) == 42
 
 
-def test_given_an_async_action_when_invoked_twice_then_both_calls_succeed() -> None:
+def test_GIVEN_an_async_action_WHEN_invoked_twice_THEN_both_calls_succeed() -> None:
     @action
     async def double(value: int) -> int:
         return value * 2
@@ -229,7 +229,7 @@ def test_given_an_async_action_when_invoked_twice_then_both_calls_succeed() -> N
 # --- middleware --------------------------------------------------------------------------------
 
 
-def test_given_two_middlewares_when_invoked_then_the_first_runs_outermost() -> None:
+def test_GIVEN_two_middlewares_WHEN_invoked_THEN_the_first_runs_outermost() -> None:
     calls: list[str] = []
 
     def outer(invocation: Invocation, call_next: CallNext) -> Any:
@@ -255,7 +255,7 @@ def test_given_two_middlewares_when_invoked_then_the_first_runs_outermost() -> N
     assert calls == ["outer in", "inner in", "action", "inner out", "outer out"]
 
 
-def test_given_a_middleware_when_invoked_then_it_sees_the_validated_invocation() -> None:
+def test_GIVEN_a_middleware_WHEN_invoked_THEN_it_sees_the_validated_invocation() -> None:
     seen: list[Invocation] = []
 
     def spy(invocation: Invocation, call_next: CallNext) -> Any:
@@ -270,7 +270,7 @@ def test_given_a_middleware_when_invoked_then_it_sees_the_validated_invocation()
     assert (seen[0].source, seen[0].request_id) == ("test", "req-1")
 
 
-def test_given_a_guard_middleware_when_it_raises_forbidden_then_the_action_does_not_run() -> None:
+def test_GIVEN_a_guard_middleware_WHEN_it_raises_forbidden_THEN_the_action_does_not_run() -> None:
     ran: list[bool] = []
 
     def guard(invocation: Invocation, call_next: CallNext) -> Any:
@@ -285,7 +285,7 @@ def test_given_a_guard_middleware_when_it_raises_forbidden_then_the_action_does_
     assert ran == []
 
 
-def test_given_a_middleware_when_it_replaces_the_result_then_the_caller_gets_the_replacement() -> None:
+def test_GIVEN_a_middleware_WHEN_it_replaces_the_result_THEN_the_caller_gets_the_replacement() -> None:
     def shout(invocation: Invocation, call_next: CallNext) -> Any:
         return str(call_next(invocation)).upper()
 
@@ -299,7 +299,7 @@ def test_given_a_middleware_when_it_replaces_the_result_then_the_caller_gets_the
 # --- errors ------------------------------------------------------------------------------------
 
 
-def test_given_an_action_that_raises_when_invoked_then_action_failed_500_keeps_the_cause() -> None:
+def test_GIVEN_an_action_that_raises_WHEN_invoked_THEN_action_failed_500_keeps_the_cause() -> None:
     @action
     def broken() -> None:
         raise KeyError("internal detail")
@@ -314,7 +314,7 @@ def test_given_an_action_that_raises_when_invoked_then_action_failed_500_keeps_t
     assert "broken" in error.message
 
 
-def test_given_an_action_that_raises_not_found_when_invoked_then_it_passes_through() -> None:
+def test_GIVEN_an_action_that_raises_not_found_WHEN_invoked_THEN_it_passes_through() -> None:
     @action
     def lookup(item_id: int) -> str:
         raise NotFound(f"no item {item_id}")
@@ -349,11 +349,11 @@ def nested_registry() -> Registry:
     return registry_of(stats, Stats.doubled, owners={doubled.name: Stats})
 
 
-def test_given_a_nested_action_when_invoked_then_self_is_the_validated_owner() -> None:
+def test_GIVEN_a_nested_action_WHEN_invoked_THEN_self_is_the_validated_owner() -> None:
     assert invoke(nested_registry(), "doubled", {"plus": 1}, owner={"value": "5"}) == 11
 
 
-def test_given_a_nested_action_when_the_owner_is_invalid_then_422_points_at_the_source() -> None:
+def test_GIVEN_a_nested_action_WHEN_the_owner_is_invalid_THEN_422_points_at_the_source() -> None:
     with pytest.raises(InvalidInput) as raised:
         invoke(nested_registry(), "doubled", {}, owner={"value": "five"})
 
@@ -363,7 +363,7 @@ def test_given_a_nested_action_when_the_owner_is_invalid_then_422_points_at_the_
 # --- laziness ----------------------------------------------------------------------------------
 
 
-def test_given_a_new_runner_then_no_validator_is_built_until_the_first_invoke() -> None:
+def test_GIVEN_a_new_runner_THEN_no_validator_is_built_until_the_first_invoke() -> None:
     @action
     def area(point: Stats, scale: list[int]) -> int:
         return point.value * sum(scale)
@@ -377,7 +377,7 @@ def test_given_a_new_runner_then_no_validator_is_built_until_the_first_invoke() 
     assert "params_model" in runner.__dict__
 
 
-def test_given_a_registry_when_asked_twice_for_a_runner_then_it_is_the_same_one() -> None:
+def test_GIVEN_a_registry_WHEN_asked_twice_for_a_runner_THEN_it_is_the_same_one() -> None:
     registry = registry_of(add)
 
     runner = registry.runner("add")
@@ -386,12 +386,12 @@ def test_given_a_registry_when_asked_twice_for_a_runner_then_it_is_the_same_one(
     assert registry.runner("add") is runner
 
 
-def test_given_an_unknown_action_name_when_asked_for_a_runner_then_404_naming_it() -> None:
+def test_GIVEN_an_unknown_action_name_WHEN_asked_for_a_runner_THEN_404_naming_it() -> None:
     with pytest.raises(NotFound, match="'nope'"):
         registry_of(add).runner("nope")
 
 
-def test_given_an_optional_authorization_parameter_then_it_is_injected_too() -> None:
+def test_GIVEN_an_optional_authorization_parameter_THEN_it_is_injected_too() -> None:
     @action
     def maybe(auth: Optional[Authorization] = None) -> str:  # noqa: UP045 - the spelling users write
         return auth.subject_id if auth and auth.subject_id else "anonymous"
@@ -403,7 +403,7 @@ def test_given_an_optional_authorization_parameter_then_it_is_injected_too() -> 
     assert invoke(registry, "maybe", {"auth": {"subject_id": "mallory"}}) == "anonymous"
 
 
-def test_given_the_sample_apps_async_nested_action_then_it_resolves_from_its_source(
+def test_GIVEN_the_sample_apps_async_nested_action_THEN_it_resolves_from_its_source(
     sample_registry: Registry,
 ) -> None:
     assert invoke(sample_registry, "factorial", {}, owner={"value": 5}) == 120

@@ -32,18 +32,18 @@ def parameters_of(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {parameter["name"]: parameter for parameter in operation.get("parameters", [])}
 
 
-def test_given_the_sample_app_then_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
+def test_GIVEN_the_sample_app_THEN_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
     validate(document)
     assert document["openapi"] == "3.1.0"
     assert document["info"]["title"] == "sample_app"
 
 
-def test_given_page_routes_then_they_are_not_api_operations(document: dict[str, Any]) -> None:
+def test_GIVEN_page_routes_THEN_they_are_not_api_operations(document: dict[str, Any]) -> None:
     assert "/current-time-page" not in document["paths"]
     assert "/catalogue" not in document["paths"]
 
 
-def test_given_a_get_action_then_its_parameters_are_typed_query_parameters(document: dict[str, Any]) -> None:
+def test_GIVEN_a_get_action_THEN_its_parameters_are_typed_query_parameters(document: dict[str, Any]) -> None:
     operation = document["paths"]["/items"]["get"]
     parameters = parameters_of(operation)
 
@@ -55,18 +55,18 @@ def test_given_a_get_action_then_its_parameters_are_typed_query_parameters(docum
     assert "requestBody" not in operation
 
 
-def test_given_a_required_query_parameter_then_it_is_marked_required(document: dict[str, Any]) -> None:
+def test_GIVEN_a_required_query_parameter_THEN_it_is_marked_required(document: dict[str, Any]) -> None:
     name = parameters_of(document["paths"]["/actions/say-hello"]["get"])["name"]
     assert (name["in"], name["required"], name["schema"]["type"]) == ("query", True, "string")
 
 
-def test_given_a_path_parameter_then_it_is_a_required_path_parameter(document: dict[str, Any]) -> None:
+def test_GIVEN_a_path_parameter_THEN_it_is_a_required_path_parameter(document: dict[str, Any]) -> None:
     for method in ("get", "delete"):
         item_id = parameters_of(document["paths"]["/items/{item_id}"][method])["item_id"]
         assert (item_id["in"], item_id["required"], item_id["schema"]["type"]) == ("path", True, "integer")
 
 
-def test_given_a_post_action_then_its_parameters_are_a_json_request_body(document: dict[str, Any]) -> None:
+def test_GIVEN_a_post_action_THEN_its_parameters_are_a_json_request_body(document: dict[str, Any]) -> None:
     operation = document["paths"]["/items"]["post"]
     body = operation["requestBody"]
 
@@ -78,12 +78,12 @@ def test_given_a_post_action_then_its_parameters_are_a_json_request_body(documen
     assert "NewItem" in document["components"]["schemas"]
 
 
-def test_given_an_authorization_parameter_then_it_is_not_a_documented_input(document: dict[str, Any]) -> None:
+def test_GIVEN_an_authorization_parameter_THEN_it_is_not_a_documented_input(document: dict[str, Any]) -> None:
     operation = document["paths"]["/actions/echo-authorization"]["get"]
     assert "authorization" not in parameters_of(operation)
 
 
-def test_given_an_action_then_the_200_response_has_its_result_schema_and_cache_headers(
+def test_GIVEN_an_action_THEN_the_200_response_has_its_result_schema_and_cache_headers(
     document: dict[str, Any],
 ) -> None:
     ok = document["paths"]["/items/{item_id}"]["get"]["responses"]["200"]
@@ -94,7 +94,7 @@ def test_given_an_action_then_the_200_response_has_its_result_schema_and_cache_h
     assert cached["headers"]["Cache-Control"]["schema"]["example"] == "public, max-age=30"
 
 
-def test_given_an_example_then_it_documents_the_parameter_and_the_response(document: dict[str, Any]) -> None:
+def test_GIVEN_an_example_THEN_it_documents_the_parameter_and_the_response(document: dict[str, Any]) -> None:
     operation = document["paths"]["/actions/say-hello"]["get"]
 
     assert parameters_of(operation)["name"]["examples"] == {"greet_developer": {"value": "Developer"}}
@@ -102,7 +102,7 @@ def test_given_an_example_then_it_documents_the_parameter_and_the_response(docum
     assert examples == {"greet_developer": {"value": "Hello Developer!"}}
 
 
-def test_given_an_example_of_a_post_action_then_it_documents_the_request_body() -> None:
+def test_GIVEN_an_example_of_a_post_action_THEN_it_documents_the_request_body() -> None:
     @action(
         triggers=WEB_POST,
         examples=(
@@ -120,11 +120,11 @@ def test_given_an_example_of_a_post_action_then_it_documents_the_request_body() 
     validate(document)
 
 
-def test_given_a_docstring_then_its_first_line_is_the_summary(document: dict[str, Any]) -> None:
+def test_GIVEN_a_docstring_THEN_its_first_line_is_the_summary(document: dict[str, Any]) -> None:
     assert document["paths"]["/actions/say-hello"]["get"]["summary"] == "Greet a user!"
 
 
-def test_given_a_protected_action_then_the_bearer_scheme_and_401_403_are_documented(
+def test_GIVEN_a_protected_action_THEN_the_bearer_scheme_and_401_403_are_documented(
     document: dict[str, Any],
 ) -> None:
     operation = document["paths"]["/actions/only-for-root"]["get"]
@@ -135,7 +135,7 @@ def test_given_a_protected_action_then_the_bearer_scheme_and_401_403_are_documen
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
 
 
-def test_given_an_open_action_then_it_has_no_security_and_no_403(document: dict[str, Any]) -> None:
+def test_GIVEN_an_open_action_THEN_it_has_no_security_and_no_403(document: dict[str, Any]) -> None:
     operation = document["paths"]["/actions/say-hello"]["get"]
 
     assert "security" not in operation
@@ -143,7 +143,7 @@ def test_given_an_open_action_then_it_has_no_security_and_no_403(document: dict[
     assert "401" in operation["responses"]  # a token sent anyway is checked
 
 
-def test_given_no_protected_action_then_there_is_no_security_scheme() -> None:
+def test_GIVEN_no_protected_action_THEN_there_is_no_security_scheme() -> None:
     @action(triggers=WEB_POST)
     def open_door() -> bool:
         return True
@@ -167,7 +167,7 @@ def body_schema(document: dict[str, Any], response: dict[str, Any]) -> Any:
 @pytest.mark.parametrize(
     ("path", "method"), [("/items", "post"), ("/actions/say-hello", "get"), ("/items/{item_id}", "delete")]
 )
-def test_given_any_operation_then_every_error_the_api_answers_is_listed_with_its_body(
+def test_GIVEN_any_operation_THEN_every_error_the_api_answers_is_listed_with_its_body(
     document: dict[str, Any], path: str, method: str
 ) -> None:
     operation = document["paths"][path][method]
@@ -184,7 +184,7 @@ def test_given_any_operation_then_every_error_the_api_answers_is_listed_with_its
     assert set(resolved(document, responses["405"])["headers"]) == {"Allow"}
 
 
-def test_given_the_error_bodies_then_the_schemas_are_those_the_server_gives(document: dict[str, Any]) -> None:
+def test_GIVEN_the_error_bodies_THEN_the_schemas_are_those_the_server_gives(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     jsonschema.validate(Forbidden("no").body("a-request-id"), schemas["Error"])
     jsonschema.validate(Forbidden("no").body(None), schemas["Error"])  # the debug login has no request id
@@ -192,7 +192,7 @@ def test_given_the_error_bodies_then_the_schemas_are_those_the_server_gives(docu
     jsonschema.validate(json.loads(URI_TOO_LONG.body), schemas["GatewayMessage"])
 
 
-def test_given_a_required_query_parameter_then_the_document_refuses_it_blank(
+def test_GIVEN_a_required_query_parameter_THEN_the_document_refuses_it_blank(
     document: dict[str, Any],
 ) -> None:
     name = parameters_of(document["paths"]["/actions/say-hello"]["get"])["name"]
@@ -202,7 +202,7 @@ def test_given_a_required_query_parameter_then_the_document_refuses_it_blank(
     assert "minLength" not in json.dumps(tag["schema"])  # an optional one is not validated
 
 
-def test_given_a_decimal_then_its_text_must_be_a_numeral_within_its_bound(document: dict[str, Any]) -> None:
+def test_GIVEN_a_decimal_THEN_its_text_must_be_a_numeral_within_its_bound(document: dict[str, Any]) -> None:
     price = document["components"]["schemas"]["NewItem"]["properties"]["price"]  # Field(ge=0)
 
     for text in ("", " ", "one", "1.2.3", "-1", "-0.5", -1, "1e-4208360600430787704558"):
@@ -212,12 +212,12 @@ def test_given_a_decimal_then_its_text_must_be_a_numeral_within_its_bound(docume
         jsonschema.validate(text, price)
 
 
-def test_given_a_bounded_parameter_then_the_document_shows_the_bound(document: dict[str, Any]) -> None:
+def test_GIVEN_a_bounded_parameter_THEN_the_document_shows_the_bound(document: dict[str, Any]) -> None:
     value = parameters_of(document["paths"]["/actions/number-stats"]["get"])["value"]
     assert (value["schema"]["minimum"], value["schema"]["maximum"]) == (0, 1000)
 
 
-def test_given_a_token_action_then_it_takes_only_the_password_grant(document: dict[str, Any]) -> None:
+def test_GIVEN_a_token_action_THEN_it_takes_only_the_password_grant(document: dict[str, Any]) -> None:
     body = document["paths"]["/actions/issue-account-token"]["post"]["requestBody"]
     grant_type = body["content"]["application/json"]["schema"]["properties"]["grant_type"]
 

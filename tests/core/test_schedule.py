@@ -33,7 +33,7 @@ from servey_cdk.schedule import (
         (timedelta(minutes=90), "rate(90 minutes)"),
     ],
 )
-def test_given_a_timedelta_then_the_rate_uses_the_largest_whole_unit(
+def test_GIVEN_a_timedelta_THEN_the_rate_uses_the_largest_whole_unit(
     rate: timedelta, expression: str
 ) -> None:
     assert rate_expression(rate) == expression
@@ -51,7 +51,7 @@ def test_given_a_timedelta_then_the_rate_uses_the_largest_whole_unit(
         (" 7 days ", "rate(7 days)"),
     ],
 )
-def test_given_rate_text_then_singular_and_plural_units_are_read(text: str, expression: str) -> None:
+def test_GIVEN_rate_text_THEN_singular_and_plural_units_are_read(text: str, expression: str) -> None:
     assert rate_expression(text) == expression
 
 
@@ -59,7 +59,7 @@ def test_given_rate_text_then_singular_and_plural_units_are_read(text: str, expr
     ("expression", "seconds"),
     [("rate(1 minute)", 60), ("rate(5 minutes)", 300), ("rate(2 hours)", 7200), ("rate(1 day)", 86400)],
 )
-def test_given_a_rate_expression_then_rate_seconds_is_the_interval(expression: str, seconds: int) -> None:
+def test_GIVEN_a_rate_expression_THEN_rate_seconds_is_the_interval(expression: str, seconds: int) -> None:
     assert rate_seconds(expression) == seconds
 
 
@@ -75,12 +75,12 @@ def test_given_a_rate_expression_then_rate_seconds_is_the_interval(expression: s
         "-1 hour",
     ],
 )
-def test_given_a_rate_eventbridge_cannot_express_then_schedule_error(rate: timedelta | str) -> None:
+def test_GIVEN_a_rate_eventbridge_cannot_express_THEN_schedule_error(rate: timedelta | str) -> None:
     with pytest.raises(ScheduleError):
         rate_expression(rate)
 
 
-def test_given_a_fixed_rate_trigger_then_it_is_a_schedule_of_that_many_seconds() -> None:
+def test_GIVEN_a_fixed_rate_trigger_THEN_it_is_a_schedule_of_that_many_seconds() -> None:
     assert FixedRateTrigger(300) == ScheduleTrigger(rate=timedelta(seconds=300))
     assert schedule_expression(FixedRateTrigger(300)) == "rate(5 minutes)"
 
@@ -102,13 +102,13 @@ def test_given_a_fixed_rate_trigger_then_it_is_a_schedule_of_that_many_seconds()
         ("0 0 * * 1#2", "0 0 ? * 2#2 *"),  # the second Monday: '#2' is an index
     ],
 )
-def test_given_a_classic_five_field_cron_then_it_becomes_eventbridge_six_fields(
+def test_GIVEN_a_classic_five_field_cron_THEN_it_becomes_eventbridge_six_fields(
     classic: str, eventbridge: str
 ) -> None:
     assert aws_cron(classic) == eventbridge
 
 
-def test_given_a_six_field_cron_then_it_is_kept_as_written() -> None:
+def test_GIVEN_a_six_field_cron_THEN_it_is_kept_as_written() -> None:
     assert aws_cron("0 6 * * ? *") == "0 6 * * ? *"
     assert schedule_expression(ScheduleTrigger(cron="0 6 * * ? *")) == "cron(0 6 * * ? *)"
 
@@ -129,27 +129,27 @@ def test_given_a_six_field_cron_then_it_is_kept_as_written() -> None:
         ("0 0 * *", "needs 6 fields"),
     ],
 )
-def test_given_a_cron_eventbridge_cannot_express_then_the_error_says_why(cron: str, complaint: str) -> None:
+def test_GIVEN_a_cron_eventbridge_cannot_express_THEN_the_error_says_why(cron: str, complaint: str) -> None:
     with pytest.raises(ScheduleError, match=complaint.replace("(", r"\(")):
         aws_cron(cron)
 
 
-def test_given_neither_rate_nor_cron_then_schedule_error() -> None:
+def test_GIVEN_neither_rate_nor_cron_THEN_schedule_error() -> None:
     with pytest.raises(ScheduleError, match="exactly one of rate= or cron="):
         schedule_expression(ScheduleTrigger())
 
 
-def test_given_both_rate_and_cron_then_schedule_error() -> None:
+def test_GIVEN_both_rate_and_cron_THEN_schedule_error() -> None:
     with pytest.raises(ScheduleError, match="exactly one of rate= or cron="):
         schedule_expression(ScheduleTrigger(rate="5 minutes", cron="0 6 * * ? *"))
 
 
-def test_given_an_unknown_time_zone_then_schedule_error_names_it() -> None:
+def test_GIVEN_an_unknown_time_zone_THEN_schedule_error_names_it() -> None:
     with pytest.raises(ScheduleError, match="'Mars/Olympus'"):
         schedule_expression(ScheduleTrigger(cron="0 6 * * ? *", timezone="Mars/Olympus"))
 
 
-def test_given_a_time_zone_on_a_rate_then_schedule_error() -> None:
+def test_GIVEN_a_time_zone_on_a_rate_THEN_schedule_error() -> None:
     with pytest.raises(ScheduleError, match="cron schedules only"):
         schedule_expression(ScheduleTrigger(rate="5 minutes", timezone="Europe/Paris"))
 
@@ -177,13 +177,13 @@ def at(text: str, zone: str = "UTC") -> datetime:
         ("0 0 1 1 ? 2030", "2026-01-01T00:00:00", "2030-01-01T00:00:00"),
     ],
 )
-def test_given_a_cron_then_next_after_is_its_first_fire_time_strictly_after(
+def test_GIVEN_a_cron_THEN_next_after_is_its_first_fire_time_strictly_after(
     cron: str, after: str, expected: str
 ) -> None:
     assert CronSchedule.parse(cron).next_after(at(after)) == at(expected)
 
 
-def test_given_a_time_zone_then_fire_times_follow_its_wall_clock_across_daylight_saving() -> None:
+def test_GIVEN_a_time_zone_THEN_fire_times_follow_its_wall_clock_across_daylight_saving() -> None:
     schedule = CronSchedule.parse("cron(0 6 * * ? *)")
 
     fired = schedule.next_after(at("2026-03-28T12:00:00", "Europe/Paris"))  # DST starts on the 29th
@@ -193,6 +193,6 @@ def test_given_a_time_zone_then_fire_times_follow_its_wall_clock_across_daylight
     assert fired.astimezone(UTC) == at("2026-03-29T04:00:00")
 
 
-def test_given_a_cron_that_never_fires_then_next_after_says_so() -> None:
+def test_GIVEN_a_cron_that_never_fires_THEN_next_after_says_so() -> None:
     with pytest.raises(ScheduleError, match="never fires"):
         CronSchedule.parse("0 0 31 FEB ? *").next_after(at("2026-01-01T00:00:00"))

@@ -42,7 +42,7 @@ def no_publisher() -> Iterator[None]:
     set_publisher(previous)
 
 
-def test_given_a_publisher_when_publishing_then_it_receives_the_json_shaped_event(recorder: Recorder) -> None:
+def test_GIVEN_a_publisher_WHEN_publishing_THEN_it_receives_the_json_shaped_event(recorder: Recorder) -> None:
     readings = subscription(Reading, "readings")
 
     readings.publish(Reading("s1", datetime(2026, 1, 1, tzinfo=UTC)))
@@ -50,19 +50,19 @@ def test_given_a_publisher_when_publishing_then_it_receives_the_json_shaped_even
     assert recorder.sent == [("readings", {"sensor": "s1", "at": "2026-01-01T00:00:00Z"}, None)]
 
 
-def test_given_a_connection_id_when_publishing_then_the_publisher_receives_it(recorder: Recorder) -> None:
+def test_GIVEN_a_connection_id_WHEN_publishing_THEN_the_publisher_receives_it(recorder: Recorder) -> None:
     subscription(str, "messages").publish("hi", "conn-1")
     assert recorder.sent == [("messages", "hi", "conn-1")]
 
 
-def test_given_a_json_shaped_event_when_publishing_then_it_is_validated_into_the_type(
+def test_GIVEN_a_json_shaped_event_WHEN_publishing_THEN_it_is_validated_into_the_type(
     recorder: Recorder,
 ) -> None:
     subscription(Reading, "readings").publish({"sensor": "s1", "at": "2026-01-01T00:00:00+00:00"})  # type: ignore[arg-type]
     assert recorder.sent[0][1] == {"sensor": "s1", "at": "2026-01-01T00:00:00Z"}
 
 
-def test_given_an_event_of_the_wrong_type_when_publishing_then_it_fails_naming_the_subscription(
+def test_GIVEN_an_event_of_the_wrong_type_WHEN_publishing_THEN_it_fails_naming_the_subscription(
     recorder: Recorder,
 ) -> None:
     with pytest.raises(ValueError, match="'readings' is invalid"):
@@ -70,12 +70,12 @@ def test_given_an_event_of_the_wrong_type_when_publishing_then_it_fails_naming_t
     assert recorder.sent == []
 
 
-def test_given_no_publisher_when_publishing_then_it_fails_clearly(no_publisher: None) -> None:
+def test_GIVEN_no_publisher_WHEN_publishing_THEN_it_fails_clearly(no_publisher: None) -> None:
     with pytest.raises(RuntimeError, match="cannot publish to 'messages': no publisher is configured"):
         subscription(str, "messages").publish("lost?")
 
 
-def test_given_a_publisher_when_replaced_then_set_publisher_returns_the_previous_one(
+def test_GIVEN_a_publisher_WHEN_replaced_THEN_set_publisher_returns_the_previous_one(
     recorder: Recorder,
 ) -> None:
     other = Recorder()
@@ -83,7 +83,7 @@ def test_given_a_publisher_when_replaced_then_set_publisher_returns_the_previous
     assert set_publisher(recorder) is other
 
 
-def test_given_no_options_then_a_subscription_is_open_and_subscribable() -> None:
+def test_GIVEN_no_options_THEN_a_subscription_is_open_and_subscribable() -> None:
     messages = subscription(str, "messages")
 
     assert (messages.name, messages.event_type, messages.is_subscribable) == ("messages", str, True)
@@ -91,7 +91,7 @@ def test_given_no_options_then_a_subscription_is_open_and_subscribable() -> None
     assert messages.event_filter is None
 
 
-def test_given_options_then_the_subscription_keeps_them() -> None:
+def test_GIVEN_options_THEN_the_subscription_keeps_them() -> None:
     def only_own(event: Any, authorization: Any) -> bool:
         return True
 

@@ -28,7 +28,7 @@ def claims(**overrides: object) -> dict[str, object]:
     return {**base, **overrides}
 
 
-def test_given_an_issued_token_when_verified_then_subject_and_scopes_come_back() -> None:
+def test_GIVEN_an_issued_token_WHEN_verified_THEN_subject_and_scopes_come_back() -> None:
     token = issue_token(SETTINGS, "alice", {"root", "user"})
 
     authorization = verify_token(SETTINGS, token)
@@ -38,7 +38,7 @@ def test_given_an_issued_token_when_verified_then_subject_and_scopes_come_back()
     assert authorization.is_valid_at()
 
 
-def test_given_an_issued_token_then_it_carries_the_registered_claims() -> None:
+def test_GIVEN_an_issued_token_THEN_it_carries_the_registered_claims() -> None:
     before = int(time.time())
     token = issue_token(SETTINGS, "alice", ("root",), lifetime_s=120)
 
@@ -54,12 +54,12 @@ def test_given_an_issued_token_then_it_carries_the_registered_claims() -> None:
     assert payload["exp"] - payload["iat"] == 120
 
 
-def test_given_an_issued_token_then_its_header_names_the_key_and_algorithm() -> None:
+def test_GIVEN_an_issued_token_THEN_its_header_names_the_key_and_algorithm() -> None:
     header = jwt.get_unverified_header(issue_token(SETTINGS, "alice"))
     assert (header["kid"], header["alg"]) == ("local", "HS256")
 
 
-def test_given_an_issued_token_when_verified_then_validity_bounds_are_kept() -> None:
+def test_GIVEN_an_issued_token_WHEN_verified_THEN_validity_bounds_are_kept() -> None:
     authorization = verify_token(SETTINGS, issue_token(SETTINGS, "alice", lifetime_s=60))
 
     assert authorization.not_before is not None
@@ -74,76 +74,76 @@ def refused(token: str, reason: str, settings: TokenSettings = SETTINGS) -> None
     assert raised.value.status == 401
 
 
-def test_given_a_tampered_signature_then_unauthorized() -> None:
+def test_GIVEN_a_tampered_signature_THEN_unauthorized() -> None:
     token = issue_token(SETTINGS, "alice")
     head, payload, signature = token.split(".")
     forged = head + "." + payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
     refused(forged, "signature")
 
 
-def test_given_an_unsigned_alg_none_token_then_unauthorized() -> None:
+def test_GIVEN_an_unsigned_alg_none_token_THEN_unauthorized() -> None:
     refused(jwt.encode(claims(), None, algorithm="none"), "algorithm")
 
 
-def test_given_an_algorithm_that_is_not_configured_then_unauthorized() -> None:
+def test_GIVEN_an_algorithm_that_is_not_configured_THEN_unauthorized() -> None:
     refused(jwt.encode(claims(), SETTINGS.key, algorithm="HS512"), "algorithm")
 
 
-def test_given_an_expired_token_then_unauthorized() -> None:
+def test_GIVEN_an_expired_token_THEN_unauthorized() -> None:
     refused(issue_token(SETTINGS, "alice", lifetime_s=-10), "expired")
 
 
-def test_given_a_token_before_its_not_before_then_unauthorized() -> None:
+def test_GIVEN_a_token_before_its_not_before_THEN_unauthorized() -> None:
     refused(issue_token(SETTINGS, "alice", not_before=time.time() + 3600), "not valid yet")
 
 
-def test_given_another_issuer_then_unauthorized() -> None:
+def test_GIVEN_another_issuer_THEN_unauthorized() -> None:
     refused(jwt.encode(claims(iss="elsewhere"), SETTINGS.key, algorithm="HS256"), "issuer")
 
 
-def test_given_another_audience_then_unauthorized() -> None:
+def test_GIVEN_another_audience_THEN_unauthorized() -> None:
     refused(jwt.encode(claims(aud="other-app"), SETTINGS.key, algorithm="HS256"), "audience")
 
 
 @pytest.mark.parametrize("token", ["", "not-a-token", "a.b.c", "e30.e30.e30"])
-def test_given_a_malformed_token_then_unauthorized(token: str) -> None:
+def test_GIVEN_a_malformed_token_THEN_unauthorized(token: str) -> None:
     refused(token, "malformed|signature|algorithm")
 
 
-def test_given_a_token_without_a_subject_then_unauthorized() -> None:
+def test_GIVEN_a_token_without_a_subject_THEN_unauthorized() -> None:
     payload = claims()
     del payload["sub"]
     refused(jwt.encode(payload, SETTINGS.key, algorithm="HS256"), "malformed")
 
 
-def test_given_a_token_signed_with_another_key_then_unauthorized() -> None:
+def test_GIVEN_a_token_signed_with_another_key_THEN_unauthorized() -> None:
     refused(issue_token(TokenSettings(key="x" * 32), "alice"), "signature")
 
 
-def test_given_a_refusal_then_the_message_reveals_no_token_content() -> None:
+def test_GIVEN_a_refusal_THEN_the_message_reveals_no_token_content() -> None:
     token = issue_token(TokenSettings(key="x" * 32), "secret-subject")
     with pytest.raises(Unauthorized) as raised:
         verify_token(SETTINGS, token)
     assert "secret-subject" not in raised.value.message
 
 
-def test_given_no_authorization_header_then_no_token() -> None:
+def test_GIVEN_no_authorization_header_THEN_no_token() -> None:
     assert bearer_token(None) is None
     assert bearer_token("") is None
 
 
 @pytest.mark.parametrize("header", ["Bearer abc.def.ghi", "bearer abc.def.ghi", "Bearer  abc.def.ghi "])
-def test_given_a_bearer_header_then_the_token_is_read(header: str) -> None:
+def test_GIVEN_a_bearer_header_THEN_the_token_is_read(header: str) -> None:
     assert bearer_token(header) == "abc.def.ghi"
 
 
 @pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer   ", "abc.def.ghi"])
-def test_given_a_header_that_is_not_bearer_then_unauthorized(header: str) -> None:
+def test_GIVEN_a_header_that_is_not_bearer_THEN_unauthorized(header: str) -> None:
     with pytest.raises(Unauthorized, match="Bearer <token>"):
         bearer_token(header)
 
 
-def test_given_the_environment_then_token_settings_follow_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_GIVEN_the_environment_THEN_token_settings_follow_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JWT_SECRET_KEY", "s" * 32)
     monkeypatch.setenv("SERVEY_TOKEN_ISSUER", "me")
     monkeypatch.setenv("SERVEY_TOKEN_AUDIENCE", "you")
@@ -160,7 +160,7 @@ def test_given_the_environment_then_token_settings_follow_it(monkeypatch: pytest
     assert "s" * 32 not in repr(settings)
 
 
-def test_given_no_secret_in_the_environment_then_one_random_key_serves_the_whole_process(
+def test_GIVEN_no_secret_in_the_environment_THEN_one_random_key_serves_the_whole_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("JWT_SECRET_KEY", raising=False)
@@ -172,7 +172,7 @@ def test_given_no_secret_in_the_environment_then_one_random_key_serves_the_whole
     assert verify_token(second, issue_token(first, "alice")).subject_id == "alice"
 
 
-def test_given_claims_then_the_authorization_is_valid_only_inside_its_bounds() -> None:
+def test_GIVEN_claims_THEN_the_authorization_is_valid_only_inside_its_bounds() -> None:
     authorization = verify_token(SETTINGS, issue_token(SETTINGS, "alice", lifetime_s=60))
     assert authorization.expire_at is not None
 

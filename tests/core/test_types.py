@@ -134,7 +134,7 @@ CASES: list[tuple[str, Any, Any, Any, Any]] = [
     ("annotation", "raw", "value", "dumped"),
     [pytest.param(*case[1:], id=case[0]) for case in CASES],
 )
-def test_given_a_typed_parameter_when_invoked_with_json_input_then_the_action_receives_the_python_value(
+def test_GIVEN_a_typed_parameter_WHEN_invoked_with_json_input_THEN_the_action_receives_the_python_value(
     annotation: Any, raw: Any, value: Any, dumped: Any
 ) -> None:
     runner = echo_registry(annotation).runner("echo")
@@ -149,7 +149,7 @@ def test_given_a_typed_parameter_when_invoked_with_json_input_then_the_action_re
     ("annotation", "raw", "value", "dumped"),
     [pytest.param(*case[1:], id=case[0]) for case in CASES],
 )
-def test_given_a_typed_result_when_dumped_then_it_is_json_shaped(
+def test_GIVEN_a_typed_result_WHEN_dumped_THEN_it_is_json_shaped(
     annotation: Any, raw: Any, value: Any, dumped: Any
 ) -> None:
     runner = echo_registry(annotation).runner("echo")
@@ -158,7 +158,7 @@ def test_given_a_typed_result_when_dumped_then_it_is_json_shaped(
     assert json.loads(runner.dump_json(value)) == dumped
 
 
-def test_given_a_parameter_with_a_default_when_omitted_then_the_default_is_passed() -> None:
+def test_GIVEN_a_parameter_with_a_default_WHEN_omitted_THEN_the_default_is_passed() -> None:
     @action
     def page(limit: int = 20, tag: str | None = None) -> list[Any]:
         return [limit, tag]
@@ -168,7 +168,7 @@ def test_given_a_parameter_with_a_default_when_omitted_then_the_default_is_passe
     assert runner.invoke({}, authorization=None, source="test", request_id="r") == [20, None]
 
 
-def test_given_a_set_result_when_dumped_as_json_then_it_is_a_list() -> None:
+def test_GIVEN_a_set_result_WHEN_dumped_as_json_THEN_it_is_a_list() -> None:
     @action
     def make() -> set[str]:
         return {"only"}

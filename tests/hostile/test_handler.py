@@ -30,7 +30,7 @@ def answer_of(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("body", ["0", "1.5", "true", "false", '"text"', "[1, 2]"])
-def test_a_json_scalar_or_list_as_a_one_model_body_is_a_422_naming_the_model(
+def test_GIVEN_a_json_scalar_or_list_as_a_one_model_body_WHEN_handled_THEN_422_naming_the_model(
     app: LambdaApp, context: FakeLambdaContext, body: str
 ) -> None:
     status, answer = answer_of(app.handle(rest_post("/notes", body), context))
@@ -40,7 +40,7 @@ def test_a_json_scalar_or_list_as_a_one_model_body_is_a_422_naming_the_model(
 
 
 @pytest.mark.parametrize("depth", [DEEPER_THAN_ALLOWED, 1_000, TOO_DEEP])
-def test_a_deeply_nested_body_is_a_422_on_rest(
+def test_GIVEN_a_deeply_nested_rest_body_WHEN_handled_THEN_422(
     app: LambdaApp, context: FakeLambdaContext, depth: int
 ) -> None:
     body = json.dumps({"document": "PLACEHOLDER"}).replace('"PLACEHOLDER"', nested(depth))
@@ -49,13 +49,17 @@ def test_a_deeply_nested_body_is_a_422_on_rest(
     assert answer["detail"][0]["type"] == "too_deep"
 
 
-def test_a_body_within_the_depth_limit_is_served(app: LambdaApp, context: FakeLambdaContext) -> None:
+def test_GIVEN_a_body_within_the_depth_limit_WHEN_handled_THEN_it_is_served(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
     body = json.dumps({"document": "PLACEHOLDER"}).replace('"PLACEHOLDER"', nested(DEEPER_THAN_ALLOWED - 1))
     status, answer = answer_of(app.handle(rest_post("/documents", body), context))
     assert (status, answer) == (200, 1)
 
 
-def test_a_deeply_nested_query_value_is_a_422(app: LambdaApp, context: FakeLambdaContext) -> None:
+def test_GIVEN_a_deeply_nested_query_value_WHEN_handled_THEN_422(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
     event = rest_post("/documents", "")
     event["body"] = None
     event["queryStringParameters"] = {"document": nested(TOO_DEEP)}
@@ -64,7 +68,9 @@ def test_a_deeply_nested_query_value_is_a_422(app: LambdaApp, context: FakeLambd
     assert answer["detail"][0]["loc"] == ["query", "document"]
 
 
-def test_deep_appsync_arguments_are_invalid_input(app: LambdaApp, context: FakeLambdaContext) -> None:
+def test_GIVEN_deep_appsync_arguments_WHEN_handled_THEN_they_are_invalid_input(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
     event = load_event("appsync_mutation_create_item")
     event["info"].update(parentTypeName="Mutation", fieldName="store_document")
     event["arguments"] = {"document": json.loads(nested(DEEPER_THAN_ALLOWED))}
@@ -74,13 +80,17 @@ def test_deep_appsync_arguments_are_invalid_input(app: LambdaApp, context: FakeL
     assert type(raised.value).__name__ == "InvalidInput"
 
 
-def test_a_deep_direct_invoke_is_a_typed_invalid_input(app: LambdaApp, context: FakeLambdaContext) -> None:
+def test_GIVEN_a_deep_direct_invoke_WHEN_handled_THEN_a_typed_invalid_input(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
     event = {"action": "store_document", "params": {"document": json.loads(nested(DEEPER_THAN_ALLOWED))}}
     answer = app.handle(event, context)
     assert answer["errorType"] == "InvalidInput"
 
 
-def test_in_an_sqs_batch_only_the_deep_record_fails(app: LambdaApp, context: FakeLambdaContext) -> None:
+def test_GIVEN_an_sqs_batch_with_a_deep_record_WHEN_handled_THEN_only_that_record_fails(
+    app: LambdaApp, context: FakeLambdaContext
+) -> None:
     event = load_event("sqs_batch")
     for record in event["Records"]:
         record["eventSourceARN"] = record["eventSourceARN"].rpartition(":")[0] + ":app-notes-receive_note"
@@ -91,7 +101,7 @@ def test_in_an_sqs_batch_only_the_deep_record_fails(app: LambdaApp, context: Fak
     assert hostile_app.RECEIVED == ["a good one"]
 
 
-def test_a_deep_websocket_frame_is_answered_with_an_error_frame(
+def test_GIVEN_a_deep_websocket_frame_WHEN_handled_THEN_an_error_frame_answers_it(
     app: LambdaApp, context: FakeLambdaContext
 ) -> None:
     event = load_event("websocket_connect")

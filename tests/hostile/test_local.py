@@ -86,63 +86,65 @@ def aliased(count: int) -> str:
     return "{ " + " ".join(f'a{index}: echo(text: "x")' for index in range(count)) + " }"
 
 
-def test_a_json_number_as_a_one_model_body_is_a_422(served: Served) -> None:
+def test_GIVEN_a_json_number_as_a_one_model_body_WHEN_served_THEN_422(served: Served) -> None:
     answer = served.client.post("/notes", content="0", headers={"Content-Type": "application/json"})
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"][0] == "note"
 
 
-def test_a_deep_body_is_a_422(served: Served) -> None:
+def test_GIVEN_a_deep_body_WHEN_served_THEN_422(served: Served) -> None:
     body = '{"document": ' + nested(TOO_DEEP) + "}"
     answer = served.client.post("/documents", content=body, headers={"Content-Type": "application/json"})
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["type"] == "too_deep"
 
 
-def test_deep_graphql_variables_are_an_error_of_the_field(served: Served) -> None:
+def test_GIVEN_deep_graphql_variables_WHEN_served_THEN_an_error_of_the_field(served: Served) -> None:
     query = "mutation ($d: AWSJSON!) { store_document(document: $d) }"
     answer = graphql(served, query, {"d": nested(TOO_DEEP)}).json()
     assert answer["data"] is None
     assert "nested deeper than" in answer["errors"][0]["message"]
 
 
-def test_ten_thousand_aliases_are_refused_before_any_function_runs(served: Served) -> None:
+def test_GIVEN_ten_thousand_aliases_WHEN_served_THEN_refused_before_any_function_runs(served: Served) -> None:
     answer = graphql(served, aliased(10_000))
     assert answer.status_code == 200
     assert answer.json()["errors"][0]["extensions"]["errorType"] == "QueryLimitExceeded"
     assert served.handler.resolver_events == 0
 
 
-def test_one_alias_over_the_limit_is_refused(served: Served) -> None:
+def test_GIVEN_one_alias_over_the_limit_WHEN_served_THEN_refused(served: Served) -> None:
     answer = graphql(served, aliased(GraphQLLimits().aliases + 1)).json()
     assert "aliases" in answer["errors"][0]["message"]
     assert served.handler.resolver_events == 0
 
 
-def test_a_query_over_the_size_limit_is_refused(served: Served) -> None:
+def test_GIVEN_a_query_over_the_size_limit_WHEN_served_THEN_refused(served: Served) -> None:
     query = "{ echo(text: \"" + "x" * GraphQLLimits().query_bytes + "\") }"
     answer = graphql(served, query).json()
     assert "bytes" in answer["errors"][0]["message"]
     assert served.handler.resolver_events == 0
 
 
-def test_a_request_body_over_the_limit_is_a_413_unread(served: Served) -> None:
+def test_GIVEN_a_request_body_over_the_limit_WHEN_served_THEN_413_unread(served: Served) -> None:
     headers = {**ANONYMOUS, "Content-Type": "application/json"}
     answer = served.client.post("/graphql", content=b"x" * (MAX_REQUEST_BYTES + 1), headers=headers)
     assert answer.status_code == 413
 
 
-def test_a_login_form_over_the_limit_is_a_413(served: Served) -> None:
+def test_GIVEN_a_login_form_over_the_limit_WHEN_served_THEN_413(served: Served) -> None:
     answer = served.client.post("/login", data={"username": "u", "password": "p" * MAX_FORM_BYTES})
     assert answer.status_code == 413
 
 
-def test_a_url_over_cloudfronts_limit_is_a_414(served: Served) -> None:
+def test_GIVEN_a_url_over_cloudfronts_limit_WHEN_served_THEN_414(served: Served) -> None:
     answer = served.client.get("/echo?text=" + "x" * MAX_URL_BYTES)
     assert answer.status_code == 414
 
 
-def test_depth_fields_and_aliases_each_have_their_limit(tightly_limited: Served) -> None:
+def test_GIVEN_tight_graphql_limits_THEN_depth_fields_and_aliases_each_have_their_limit(
+    tightly_limited: Served,
+) -> None:
     deep = "{ __schema { types { fields { type { name } } } } }"
     assert "levels deep" in graphql(tightly_limited, deep).json()["errors"][0]["message"]
     assert "aliases" in graphql(tightly_limited, aliased(11)).json()["errors"][0]["message"]
@@ -152,14 +154,18 @@ def test_depth_fields_and_aliases_each_have_their_limit(tightly_limited: Served)
     assert at_the_limit == {"data": {"__typename": "Query"}}
 
 
-def test_resolvers_past_the_count_limit_fail_as_on_appsync(tightly_limited: Served) -> None:
+def test_GIVEN_tight_graphql_limits_WHEN_resolvers_pass_the_count_THEN_they_fail_as_on_appsync(
+    tightly_limited: Served,
+) -> None:
     answer = graphql(tightly_limited, aliased(5)).json()
     assert answer["data"] == {"a0": "x", "a1": "x", "a2": "x", "a3": None, "a4": None}
     assert [error["message"] for error in answer["errors"]] == ["the query runs over 3 resolvers"] * 2
     assert tightly_limited.handler.resolver_events == 3
 
 
-def test_a_websocket_message_over_128_kb_closes_the_connection_with_1009(served: Served) -> None:
+def test_GIVEN_a_websocket_message_over_128_kb_WHEN_served_THEN_the_connection_closes_with_1009(
+    served: Served,
+) -> None:
     with served.client.websocket_connect("/ws") as websocket:
         websocket.send_text("x" * (MAX_MESSAGE_BYTES + 1))
         with pytest.raises(WebSocketDisconnect) as closed:
@@ -167,14 +173,16 @@ def test_a_websocket_message_over_128_kb_closes_the_connection_with_1009(served:
     assert closed.value.code == 1009
 
 
-def test_a_deep_websocket_frame_gets_an_error_frame(served: Served) -> None:
+def test_GIVEN_a_deep_websocket_frame_WHEN_served_THEN_an_error_frame_answers_it(served: Served) -> None:
     with served.client.websocket_connect("/ws") as websocket:
         websocket.send_text(nested(TOO_DEEP))
         answer = json.loads(websocket.receive_text())
     assert answer["type"] == "error"
 
 
-def test_a_query_is_parsed_and_validated_off_the_event_loop(registry: Registry, app: LambdaApp) -> None:
+def test_GIVEN_a_graphql_query_WHEN_served_THEN_it_is_parsed_and_validated_off_the_event_loop(
+    registry: Registry, app: LambdaApp
+) -> None:
     """So a heavy query never holds up the other requests the loop is serving."""
     spec = build_spec(registry)
     assert spec.graphql is not None

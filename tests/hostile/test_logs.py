@@ -18,7 +18,7 @@ from tests.servers import servey_local
 PASSWORD = "log-password"
 
 
-def test_a_token_in_urls_and_headers_never_reaches_the_log() -> None:
+def test_GIVEN_a_token_in_urls_and_headers_WHEN_served_THEN_it_never_reaches_the_log() -> None:
     environment = {"SERVEY_DEBUG_AUTHENTICATOR_PASSWORD": PASSWORD}
     with servey_local(["--app", "sample_app"], environment, subprocess.PIPE) as (base, server):
         form = {"username": "dev", "password": PASSWORD, "scope": "root"}

@@ -41,17 +41,17 @@ def raw_handshake(port: int, target: str, receive_buffer: int | None = None) -> 
     return client
 
 
-def test_a_websocket_url_over_the_limit_is_answered_414_at_once(port: int) -> None:
+def test_GIVEN_a_websocket_url_over_the_limit_WHEN_served_THEN_414_at_once(port: int) -> None:
     with raw_handshake(port, "/ws?x=" + "a" * MAX_URL_BYTES) as client:
         assert client.recv(64).startswith(b"HTTP/1.1 414")
 
 
-def test_a_websocket_url_under_the_limit_is_accepted(port: int) -> None:
+def test_GIVEN_a_websocket_url_under_the_limit_WHEN_served_THEN_it_is_accepted(port: int) -> None:
     with raw_handshake(port, "/ws?x=" + "a" * (MAX_URL_BYTES - 100)) as client:
         assert client.recv(64).startswith(b"HTTP/1.1 101")
 
 
-def test_a_message_over_128_kb_closes_the_socket_with_1009(port: int) -> None:
+def test_GIVEN_a_message_over_128_kb_WHEN_served_THEN_the_socket_closes_with_1009(port: int) -> None:
     async def scenario() -> int | None:
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws", max_size=None) as websocket:
             await websocket.send("x" * (MAX_MESSAGE_BYTES + 1))
@@ -62,7 +62,9 @@ def test_a_message_over_128_kb_closes_the_socket_with_1009(port: int) -> None:
     assert asyncio.run(scenario()) == 1009
 
 
-def test_a_subscriber_that_never_reads_is_dropped_and_the_others_hear_every_publish(port: int) -> None:
+def test_GIVEN_a_subscriber_that_never_reads_THEN_it_is_dropped_and_the_others_hear_every_publish(
+    port: int,
+) -> None:
     subscribe = json.dumps({"type": "subscribe", "subscription": "notes"})
     stuck = raw_handshake(port, "/ws", receive_buffer=4096)
     assert stuck.recv(4096).startswith(b"HTTP/1.1 101")

@@ -90,7 +90,9 @@ def browser() -> Iterator[Browser]:
             process.wait(timeout=20)
 
 
-def test_log_in_open_the_protected_page_and_log_out(base: str, browser: Browser) -> None:
+def test_GIVEN_a_browser_WHEN_it_logs_in_and_out_THEN_the_protected_page_opens_only_in_between(
+    base: str, browser: Browser
+) -> None:
     browser.open(f"{base}/secret-page")
     assert "Unauthorized" in browser.run("document.body.innerText")
 

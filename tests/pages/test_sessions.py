@@ -52,7 +52,9 @@ def cookie_of(answer: dict[str, Any]) -> str:
     return str(answer["headers"]["Set-Cookie"]).partition(";")[0].partition("=")[2]
 
 
-def test_a_login_form_gets_a_303_and_an_httponly_secure_lax_cookie(lambda_app: LambdaApp) -> None:
+def test_GIVEN_a_login_form_WHEN_posted_THEN_303_and_an_httponly_secure_lax_cookie(
+    lambda_app: LambdaApp,
+) -> None:
     answer = login(lambda_app)
     assert answer["statusCode"] == 303
     assert answer["headers"]["Location"] == "/secret-page"
@@ -61,12 +63,14 @@ def test_a_login_form_gets_a_303_and_an_httponly_secure_lax_cookie(lambda_app: L
     assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/"} <= {part.strip() for part in cookie.split(";")}
 
 
-def test_on_loopback_the_cookie_is_not_secure(lambda_app: LambdaApp) -> None:
+def test_GIVEN_a_login_on_loopback_THEN_the_cookie_is_not_secure(lambda_app: LambdaApp) -> None:
     cookie = login(lambda_app, {"Host": "127.0.0.1:8000"})["headers"]["Set-Cookie"]
     assert "Secure" not in cookie
 
 
-def test_the_protected_page_opens_with_the_cookie(lambda_app: LambdaApp, rest_page: Page) -> None:
+def test_GIVEN_the_session_cookie_WHEN_the_protected_page_is_requested_THEN_it_opens(
+    lambda_app: LambdaApp, rest_page: Page
+) -> None:
     token = cookie_of(login(lambda_app))
     event = load_event("apigw_rest_path_param")
     event.update(resource="/secret-page", path="/secret-page", httpMethod="GET", pathParameters=None)
@@ -76,7 +80,9 @@ def test_the_protected_page_opens_with_the_cookie(lambda_app: LambdaApp, rest_pa
     assert f"Shown to {USER}." in answer["body"]
 
 
-def test_an_http_api_page_reads_the_cookie_from_its_cookies_list(lambda_app: LambdaApp) -> None:
+def test_GIVEN_an_http_api_page_request_THEN_the_cookie_is_read_from_its_cookies_list(
+    lambda_app: LambdaApp,
+) -> None:
     token = cookie_of(login(lambda_app))
     event = load_event("apigw_http_path_param")
     event.update(routeKey="GET /secret-page", rawPath="/secret-page", pathParameters=None)
@@ -85,7 +91,7 @@ def test_an_http_api_page_reads_the_cookie_from_its_cookies_list(lambda_app: Lam
     assert answer["statusCode"] == 200
 
 
-def test_a_route_that_is_not_a_page_ignores_the_cookie(lambda_app: LambdaApp) -> None:
+def test_GIVEN_a_route_that_is_not_a_page_THEN_it_ignores_the_cookie(lambda_app: LambdaApp) -> None:
     token = cookie_of(login(lambda_app))
     event = load_event("apigw_rest_path_param")
     path = "/actions/only-for-root"
@@ -95,7 +101,9 @@ def test_a_route_that_is_not_a_page_ignores_the_cookie(lambda_app: LambdaApp) ->
 
 
 @pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}])
-def test_a_login_posted_from_another_site_is_refused(lambda_app: LambdaApp, headers: dict[str, str]) -> None:
+def test_GIVEN_a_login_posted_from_another_site_THEN_it_is_refused(
+    lambda_app: LambdaApp, headers: dict[str, str]
+) -> None:
     fields = {"username": USER, "password": PASSWORD, "redirect_to": "/secret-page"}
     answer = form_post(lambda_app, fields, headers)
     assert answer["statusCode"] == 403
@@ -103,19 +111,21 @@ def test_a_login_posted_from_another_site_is_refused(lambda_app: LambdaApp, head
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "secret-page"])
-def test_redirect_to_must_be_a_path_of_this_site(lambda_app: LambdaApp, target: str) -> None:
+def test_GIVEN_a_redirect_to_that_is_no_path_of_this_site_THEN_422(
+    lambda_app: LambdaApp, target: str
+) -> None:
     fields = {"username": USER, "password": PASSWORD, "redirect_to": target}
     assert form_post(lambda_app, fields, {"Sec-Fetch-Site": "same-origin"})["statusCode"] == 422
 
 
-def test_wrong_credentials_set_no_cookie(lambda_app: LambdaApp) -> None:
+def test_GIVEN_wrong_credentials_THEN_no_cookie_is_set(lambda_app: LambdaApp) -> None:
     fields = {"username": USER, "password": "wrong", "redirect_to": "/secret-page"}
     answer = form_post(lambda_app, fields, {"Sec-Fetch-Site": "same-origin"})
     assert answer["statusCode"] == 401
     assert "Set-Cookie" not in answer["headers"]
 
 
-def test_logout_clears_the_cookie(lambda_app: LambdaApp) -> None:
+def test_GIVEN_a_logout_form_WHEN_posted_THEN_the_cookie_is_cleared(lambda_app: LambdaApp) -> None:
     answer = form_post(lambda_app, {"logout": "1", "redirect_to": "/"}, {"Sec-Fetch-Site": "same-origin"})
     assert answer["statusCode"] == 303
     assert answer["headers"]["Set-Cookie"].startswith(f"{SESSION_COOKIE}=; Max-Age=0;")
@@ -131,14 +141,14 @@ def local(sample_registry: Registry, lambda_app: LambdaApp) -> Iterator[TestClie
         yield test_client
 
 
-def test_servey_locals_login_page_posts_a_session_login_back_to_next(local: TestClient) -> None:
+def test_GIVEN_servey_locals_login_page_THEN_it_posts_a_session_login_back_to_next(local: TestClient) -> None:
     page = local.get("/login?next=/secret-page%22%3E")
     assert page.status_code == 200
     assert '<form id="login" method="post" action="/login">' in page.text
     assert 'name="redirect_to" value="/secret-page&quot;&gt;"' in page.text  # escaped, never markup
 
 
-def test_servey_locals_login_gives_a_session_the_protected_page_accepts(local: TestClient) -> None:
+def test_GIVEN_servey_locals_login_THEN_the_protected_page_accepts_its_session(local: TestClient) -> None:
     form = {"username": "dev", "password": "pw", "scope": "root", "redirect_to": "/secret-page"}
     same_site = {"Sec-Fetch-Site": "same-origin"}
     answer = local.post("/login", data=form, headers=same_site, follow_redirects=False)
