@@ -10,10 +10,15 @@ printed.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from constructs_lib.node import supported_node
+
+os.environ.setdefault("JSII_NODE", supported_node() or "node")  # jsii's Node, before aws_cdk starts it
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
@@ -23,7 +28,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import IConstruct
 
-import constructs_lib  # noqa: F401  (a supported Node for jsii, before aws_cdk loads)
 from constructs_lib import ServeyApp, defaults
 from constructs_lib.packaging import build_layer, layer_requirements, stage_code
 from servey_cdk.appspec import ActionSpec, AppSpec, AuthSpec, FunctionSpec, RouteSpec

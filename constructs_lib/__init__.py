@@ -1,21 +1,43 @@
-"""CDK constructs that render a servey-cdk app's AppSpec into AWS resources."""
+"""CDK constructs that render a servey-cdk app's AppSpec into AWS resources.
 
-from constructs_lib.node import use_supported_node
+The constructs are imported on first use (`from constructs_lib import ServeyApp`), with aws_cdk:
+importing this package alone starts no jsii kernel and changes no environment variable, so that
+an entry point may still choose the Node that jsii runs (`constructs_lib.node`).
+"""
 
-use_supported_node()
+from __future__ import annotations
 
-from constructs_lib.app import ServeyApp, ServeyStack  # noqa: E402
-from constructs_lib.auth import ServeyAuth  # noqa: E402
-from constructs_lib.functions import ServeyFunctions  # noqa: E402
-from constructs_lib.graphql import ServeyGraphqlApi  # noqa: E402
-from constructs_lib.object_events import ServeyObjectEvents  # noqa: E402
-from constructs_lib.props import PropsError  # noqa: E402
-from constructs_lib.queues import ServeyQueues  # noqa: E402
-from constructs_lib.rest import ServeyRestApi  # noqa: E402
-from constructs_lib.schedules import ServeySchedules  # noqa: E402
-from constructs_lib.site import ServeySite  # noqa: E402
-from constructs_lib.websocket import ServeyWebSocketApi  # noqa: E402
+import importlib
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from constructs_lib.app import ServeyApp, ServeyParts, ServeyStack
+    from constructs_lib.auth import ServeyAuth
+    from constructs_lib.functions import ServeyFunctions
+    from constructs_lib.graphql import ServeyGraphqlApi
+    from constructs_lib.object_events import ServeyObjectEvents
+    from constructs_lib.props import PropsError
+    from constructs_lib.queues import ServeyQueues
+    from constructs_lib.rest import ServeyRestApi
+    from constructs_lib.schedules import ServeySchedules
+    from constructs_lib.site import ServeySite
+    from constructs_lib.websocket import ServeyWebSocketApi
+
+MODULES = {
+    "PropsError": "props",
+    "ServeyApp": "app",
+    "ServeyAuth": "auth",
+    "ServeyFunctions": "functions",
+    "ServeyGraphqlApi": "graphql",
+    "ServeyObjectEvents": "object_events",
+    "ServeyParts": "app",
+    "ServeyQueues": "queues",
+    "ServeyRestApi": "rest",
+    "ServeySchedules": "schedules",
+    "ServeySite": "site",
+    "ServeyStack": "app",
+    "ServeyWebSocketApi": "websocket",
+}
 __all__ = [
     "PropsError",
     "ServeyApp",
@@ -23,6 +45,7 @@ __all__ = [
     "ServeyFunctions",
     "ServeyGraphqlApi",
     "ServeyObjectEvents",
+    "ServeyParts",
     "ServeyQueues",
     "ServeyRestApi",
     "ServeySchedules",
@@ -30,3 +53,11 @@ __all__ = [
     "ServeyStack",
     "ServeyWebSocketApi",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"constructs_lib.{MODULES[name]}"), name)
+    globals()[name] = value
+    return value

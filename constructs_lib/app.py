@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -18,17 +21,48 @@ from constructs_lib.object_events import ServeyObjectEvents, object_events_probl
 from constructs_lib.props import Props, raise_if_any
 from constructs_lib.queues import ServeyQueues, queues_problems
 from constructs_lib.rest import ServeyRestApi, rest_api_problems
-from constructs_lib.schedules import ServeySchedules
+from constructs_lib.schedules import ServeySchedules, schedules_problems
 from constructs_lib.site import ServeySite, site_problems
 from constructs_lib.websocket import ServeyWebSocketApi, websocket_api_problems
 from servey_cdk.appspec import AppSpec, load_spec
 
 
-class ServeyApp(Construct):
-    """Everything an app's spec asks for; each part is None when the app does not use it.
+@dataclass(frozen=True)
+class ServeyParts:
+    """The constructs a `ServeyApp` is made of (each usable on its own), and so all they made;
+    None where the app does not use it."""
 
-    Attributes: `spec`, `functions`, `rest_api`, `graphql_api`, `schedules`, `queues`,
-    `websocket_api`, `auth`, `site`, `object_events`.
+    functions: ServeyFunctions
+    rest: ServeyRestApi | None
+    graphql: ServeyGraphqlApi | None
+    websocket: ServeyWebSocketApi | None
+    schedules: ServeySchedules | None
+    queues: ServeyQueues | None
+    site: ServeySite | None
+    object_events: ServeyObjectEvents | None
+    auth: ServeyAuth | None
+
+
+class ServeyApp(Construct):
+    """Everything an app's spec asks for, as resources of the stack it is put in.
+
+    What it made, as the CDK resources themselves (None, or empty, where the app does not use it):
+    `functions` (every `lambda_.Function` by FunctionSpec name, the authorizer's and the websocket
+    function's too), `rest_api` (`apigateway.RestApi`), `graphql_api` (`appsync.GraphqlApi`),
+    `websocket_api` (`apigatewayv2.WebSocketApi`), `table` (the websocket connections' table),
+    `key` (the KMS key of tokens), `queues` (`sqs.Queue` by QueueSpec name), `rules` and
+    `schedules` (`events.Rule`, `scheduler.CfnSchedule`, by schedule name), `distribution`,
+    `site_bucket`, `buckets` (of object events, by logical name). `parts` holds the constructs
+    they come from, with all else those made (`parts.functions.layer`, `parts.rest.methods`, …);
+    `spec` is the AppSpec.
+
+    Overrides, each checked against the CDK class it goes to before anything is made:
+    `function_props`, `log_group_props` (every log group), `rest_api_props`, `stage_props` (the REST
+    stage's `StageOptions`), `websocket_stage_props` (the `WebSocketStage`: another class, with other
+    props), `graphql_api_props`, `queue_props`, `dead_letter_queue_props` (every DLQ), `rule_props`,
+    `schedule_props`, `table_props`, `key_props`, `bucket_props`, `distribution_props`. Resources of
+    the caller's, used instead of new ones: `existing_key`, `existing_table`, `buckets` and
+    `existing_bucket_names` (of object events).
 
     For production: `web_acl_arn` (a REGIONAL WAF web ACL for the REST stage and the AppSync API),
     `cloudfront_web_acl_arn` (a CLOUDFRONT-scope one, made in us-east-1, for the distribution),
@@ -49,13 +83,18 @@ class ServeyApp(Construct):
         layer_cache_dir: Path | None = None,
         rest_api_props: Props | None = None,
         stage_props: Props | None = None,
+        websocket_stage_props: Props | None = None,
         graphql_api_props: Props | None = None,
         queue_props: Props | None = None,
         dead_letter_queue_props: Props | None = None,
+        rule_props: Props | None = None,
+        schedule_props: Props | None = None,
         table_props: Props | None = None,
         key_props: Props | None = None,
         bucket_props: Props | None = None,
         distribution_props: Props | None = None,
+        existing_key: kms.IKey | None = None,
+        existing_table: dynamodb.ITable | None = None,
         buckets: Mapping[str, s3.IBucket] | None = None,
         existing_bucket_names: Mapping[str, str] | None = None,
         web_acl_arn: str | None = None,
@@ -66,25 +105,34 @@ class ServeyApp(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.spec = spec = spec or load_spec(app_module)
-        problems = functions_problems(spec, function_props, reserved_concurrency)
-        problems += rest_api_problems(spec, rest_api_props, route_throttling, web_acl_arn)
-        problems += graphql_api_problems(spec, graphql_api_props) if spec.graphql else []
-        problems += queues_problems(spec, queue_props)
-        problems += websocket_api_problems(spec, table_props) if spec.websocket_enabled else []
-        problems += auth_problems(key_props) if needs_token_key(spec) else []
-        if spec.static:
-            problems += site_problems(
-                spec, distribution_props, bool(spec.routes), cloudfront_web_acl_arn,
-                web_acl_prop="cloudfront_web_acl_arn",
-            )  # fmt: skip
-        elif cloudfront_web_acl_arn:
+        problems = functions_problems(
+            spec, function_props, reserved_concurrency,
+            log_group_props=log_group_props, dead_letter_queue_props=dead_letter_queue_props,
+        )  # fmt: skip
+        problems += rest_api_problems(
+            spec, rest_api_props, route_throttling, web_acl_arn,
+            stage_props=stage_props, log_group_props=log_group_props,
+        )  # fmt: skip
+        problems += graphql_api_problems(spec, graphql_api_props, web_acl_arn, log_group_props)
+        problems += queues_problems(spec, queue_props, dead_letter_queue_props)
+        problems += schedules_problems(spec, rule_props, schedule_props, dead_letter_queue_props)
+        problems += websocket_api_problems(
+            spec, table_props, websocket_stage_props, log_group_props, existing_table,
+            stage_prop_name="websocket_stage_props",
+        )  # fmt: skip
+        problems += auth_problems(key_props, existing_key)
+        problems += site_problems(
+            spec, distribution_props, bool(spec.routes and spec.static), cloudfront_web_acl_arn,
+            web_acl_prop="cloudfront_web_acl_arn", bucket_props=bucket_props,
+        )  # fmt: skip
+        if cloudfront_web_acl_arn and not spec.static:
             problems.append("cloudfront_web_acl_arn is given, but the app has no static/ site to distribute")
         if api_only_through_cdn and not (spec.routes and spec.static):
             problems.append("api_only_through_cdn needs REST routes and a static/ site to front them")
-        problems += object_events_problems(spec, buckets, existing_bucket_names)
+        problems += object_events_problems(spec, buckets, existing_bucket_names, bucket_props)
         raise_if_any("ServeyApp", problems)
 
-        self.functions = ServeyFunctions(
+        functions = ServeyFunctions(
             self,
             "Functions",
             spec=spec,
@@ -92,10 +140,11 @@ class ServeyApp(Construct):
             log_group_props=log_group_props,
             layer_requirements=layer_requirements,
             layer_cache_dir=layer_cache_dir,
+            dead_letter_queue_props=dead_letter_queue_props,
             reserved_concurrency=reserved_concurrency,
         )
-        common: dict[str, Any] = {"spec": spec, "functions": self.functions}
-        self.rest_api = (
+        common: dict[str, Any] = {"spec": spec, "functions": functions}
+        rest = (
             ServeyRestApi(
                 self,
                 "Rest",
@@ -110,19 +159,31 @@ class ServeyApp(Construct):
             if spec.routes
             else None
         )
-        self.graphql_api = (
+        graphql = (
             ServeyGraphqlApi(
-                self, "Graphql", **common, graphql_api_props=graphql_api_props, web_acl_arn=web_acl_arn
+                self,
+                "Graphql",
+                **common,
+                graphql_api_props=graphql_api_props,
+                web_acl_arn=web_acl_arn,
+                log_group_props=log_group_props,
             )
             if spec.graphql
             else None
         )
-        self.schedules = (
-            ServeySchedules(self, "Schedules", **common, dead_letter_queue_props=dead_letter_queue_props)
+        schedules = (
+            ServeySchedules(
+                self,
+                "Schedules",
+                **common,
+                dead_letter_queue_props=dead_letter_queue_props,
+                rule_props=rule_props,
+                schedule_props=schedule_props,
+            )
             if spec.schedules
             else None
         )
-        self.queues = (
+        queues = (
             ServeyQueues(
                 self,
                 "Queues",
@@ -133,28 +194,34 @@ class ServeyApp(Construct):
             if spec.queues
             else None
         )
-        self.websocket_api = (
+        websocket = (
             ServeyWebSocketApi(
-                self, "WebSocket", **common, table_props=table_props, log_group_props=log_group_props
+                self,
+                "WebSocket",
+                **common,
+                table_props=table_props,
+                stage_props=websocket_stage_props,
+                log_group_props=log_group_props,
+                existing_table=existing_table,
             )
             if spec.websocket_enabled
             else None
         )
-        self.site = (
+        site = (
             ServeySite(
                 self,
                 "Site",
                 spec=spec,
-                rest_api=self.rest_api.rest_api if self.rest_api else None,
+                rest_api=rest.rest_api if rest else None,
                 bucket_props=bucket_props,
                 distribution_props=distribution_props,
                 web_acl_arn=cloudfront_web_acl_arn,
-                api_origin_key=self.rest_api.origin_key if self.rest_api else None,
+                api_origin_key=rest.origin_key if rest else None,
             )
             if spec.static
             else None
         )
-        self.object_events = (
+        object_events = (
             ServeyObjectEvents(
                 self,
                 "ObjectEvents",
@@ -162,22 +229,42 @@ class ServeyApp(Construct):
                 buckets=buckets,
                 existing_bucket_names=existing_bucket_names,
                 bucket_props=bucket_props,
-                access_logs_bucket=self.site.access_logs_bucket if self.site else None,
+                access_logs_bucket=site.access_logs_bucket if site else None,
             )
             if spec.s3_triggers
             else None
         )
         # Last, so that every function made above learns the key id.
-        self.auth = ServeyAuth(self, "Auth", **common, key_props=key_props) if needs_token_key(spec) else None
-        raise_if_any("ServeyApp", publishing_problems(spec, self.queues, self.websocket_api))
+        auth = (
+            ServeyAuth(self, "Auth", **common, key_props=key_props, existing_key=existing_key)
+            if needs_token_key(spec)
+            else None
+        )
+        raise_if_any("ServeyApp", publishing_problems(spec, queues, websocket))
+        self.parts = ServeyParts(
+            functions, rest, graphql, websocket, schedules, queues, site, object_events, auth
+        )
+        self.functions = functions.all_functions
+        self.rest_api = rest.rest_api if rest else None
+        self.graphql_api = graphql.graphql_api if graphql else None
+        self.websocket_api = websocket.web_socket_api if websocket else None
+        self.table = websocket.table if websocket else None
+        self.key = auth.key if auth else None
+        self.queues = dict(queues.queues) if queues else {}
+        self.rules = dict(schedules.rules) if schedules else {}
+        self.schedules = dict(schedules.schedules) if schedules else {}
+        self.distribution = site.distribution if site else None
+        self.site_bucket = site.bucket if site else None
+        self.buckets = dict(object_events.buckets) if object_events else {}
         self._outputs()
 
     def _outputs(self) -> None:
+        parts = self.parts
         urls = {
-            "RestUrl": self.rest_api and self.rest_api.url,
-            "GraphqlUrl": self.graphql_api and self.graphql_api.url,
-            "WebSocketUrl": self.websocket_api and self.websocket_api.url,
-            "SiteUrl": self.site and self.site.url,
+            "RestUrl": parts.rest and parts.rest.url,
+            "GraphqlUrl": parts.graphql and parts.graphql.url,
+            "WebSocketUrl": parts.websocket and parts.websocket.url,
+            "SiteUrl": parts.site and parts.site.url,
         }
         for id, url in urls.items():
             if url:

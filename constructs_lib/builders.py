@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from aws_cdk import Acknowledgment, CfnElement, CfnResource, Stack, Validations
 from aws_cdk import aws_logs as logs
@@ -11,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from constructs_lib import defaults
-from constructs_lib.props import Props, merged
+from constructs_lib.props import Props, merged, override_problems, owned_keys_problems
 
 BASIC_EXECUTION_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
@@ -24,6 +26,16 @@ def construct_id(name: str) -> str:
 def environment_name(prefix: str, name: str) -> str:
     """`SERVEY_QUEUE_` + `messager-record_message` → `SERVEY_QUEUE_MESSAGER_RECORD_MESSAGE`."""
     return prefix + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+# Keys that would give every resource made from one override the same name.
+ONE_NAME_FOR_ALL = "would give each of the resources these props shape the same name"
+
+
+def log_group_props_problems(log_group_props: Props | None) -> list[str]:
+    return override_problems("log_group_props", log_group_props, logs.LogGroup) + owned_keys_problems(
+        "log_group_props", log_group_props, ("log_group_name",), ONE_NAME_FOR_ALL
+    )
 
 
 def log_group(scope: Construct, id: str, overrides: Props | None = None) -> logs.LogGroup:
@@ -87,6 +99,28 @@ def logical_id(construct: IConstruct) -> str:
     return str(stack.resolve(stack.get_logical_id(element)))
 
 
+def flattened(scope: IConstruct, value: str) -> str:
+    """A token (an ARN) as cdk-nag writes it in a finding: `<Table1234.Arn>/index/*`,
+    `arn:<AWS::Partition>:dynamodb:...`: for acknowledging findings on given resources too."""
+    return _flattened(Stack.of(scope).resolve(value))
+
+
+def _flattened(node: Any) -> str:
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict) and len(node) == 1:
+        ((function, argument),) = node.items()
+        if function == "Fn::Join":
+            return str(argument[0]).join(_flattened(item) for item in argument[1])
+        if function == "Fn::GetAtt":
+            return f"<{_flattened(argument[0])}.{_flattened(argument[1])}>"
+        if function == "Ref":
+            return f"<{_flattened(argument)}>"
+        if function in ("Fn::Sub", "Fn::ImportValue"):
+            return _flattened(argument)
+    return json.dumps(node, separators=(",", ":"))
+
+
 def access_logs_bucket(scope: Construct, id: str) -> s3.Bucket:
     """A bucket for S3 server access logs and CloudFront standard logs (which need ACLs)."""
     bucket = s3.Bucket(scope, id, **defaults.access_logs_bucket_props())
@@ -94,6 +128,33 @@ def access_logs_bucket(scope: Construct, id: str) -> s3.Bucket:
     acknowledge(bucket, "AwsSolutions-S1", reason)
     acknowledge_checkov(bucket, "CKV_AWS_18", reason)
     return bucket
+
+
+def bucket_props_problems(bucket_props: Props | None) -> list[str]:
+    problems = override_problems(
+        "bucket_props", bucket_props, s3.Bucket, ("server_access_logs_bucket", "server_access_logs_prefix")
+    )
+    return problems + owned_keys_problems("bucket_props", bucket_props, ("bucket_name",), ONE_NAME_FOR_ALL)
+
+
+def bucket(
+    scope: Construct, id: str, overrides: Props | None, access_logs: s3.IBucket, logs_prefix: str
+) -> s3.Bucket:
+    """A private bucket (defaults.bucket_props) that logs its access to `access_logs`."""
+    return s3.Bucket(
+        scope,
+        id,
+        **merged(defaults.bucket_props(), overrides),
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=logs_prefix,
+    )
+
+
+def dead_letter_queue_props_problems(dead_letter_queue_props: Props | None) -> list[str]:
+    name = "dead_letter_queue_props"
+    return override_problems(name, dead_letter_queue_props, sqs.Queue) + owned_keys_problems(
+        name, dead_letter_queue_props, ("queue_name",), ONE_NAME_FOR_ALL
+    )
 
 
 def dead_letter_queue(scope: Construct, id: str, of_what: str, overrides: Props | None = None) -> sqs.Queue:

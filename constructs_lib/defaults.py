@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_dynamodb as dynamodb
@@ -78,6 +79,14 @@ def stage_options(access_log: logs.ILogGroup) -> dict[str, Any]:
             resource_path=True, response_length=True, status=True, user=True,
         ),
     }  # fmt: skip
+
+
+def websocket_stage_props() -> dict[str, Any]:
+    return {
+        "stage_name": "live",
+        "auto_deploy": True,
+        "throttle": apigatewayv2.ThrottleSettings(rate_limit=THROTTLING_RATE, burst_limit=THROTTLING_BURST),
+    }
 
 
 def graphql_api_props(limits: GraphQLLimits) -> dict[str, Any]:

@@ -14,20 +14,30 @@ from constructs import Construct
 
 from constructs_lib import defaults, packaging
 from constructs_lib.builders import (
+    ONE_NAME_FOR_ALL,
     acknowledge,
     acknowledge_checkov,
     construct_id,
     dead_letter_queue,
+    dead_letter_queue_props_problems,
     log_group,
+    log_group_props_problems,
 )
 from constructs_lib.packaging import build_layer, stage_code
-from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any, unknown_names_problems
+from constructs_lib.props import (
+    Props,
+    merged,
+    override_problems,
+    owned_keys_problems,
+    raise_if_any,
+    unknown_names_problems,
+)
 from servey_cdk.appspec import AUTHORIZER, WEBSOCKET, AppSpec
 from servey_cdk.rehearsal.assembly import FUNCTION_METADATA
 
 OWNED_FUNCTION_PROPS = (
     *("code", "handler", "layers", "role", "log_group", "dead_letter_queue"),
-    *("environment", "timeout", "memory_size"),
+    *("environment", "timeout", "memory_size", "description"),
 )
 
 
@@ -58,7 +68,13 @@ class ServeyFunctions(Construct):
         reserved_concurrency: Mapping[str, int] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        raise_if_any("ServeyFunctions", functions_problems(spec, function_props, reserved_concurrency))
+        raise_if_any(
+            "ServeyFunctions",
+            functions_problems(
+                spec, function_props, reserved_concurrency,
+                log_group_props=log_group_props, dead_letter_queue_props=dead_letter_queue_props,
+            ),
+        )  # fmt: skip
         self.spec = spec
         self._reserved_concurrency = dict(reserved_concurrency or {})
         self._function_props = merged(defaults.function_props(), function_props)
@@ -174,9 +190,17 @@ def _acknowledge_checkov(resource: lambda_.CfnFunction) -> None:
 
 
 def functions_problems(
-    spec: AppSpec, function_props: Props | None, reserved_concurrency: Mapping[str, int] | None = None
+    spec: AppSpec,
+    function_props: Props | None,
+    reserved_concurrency: Mapping[str, int] | None = None,
+    *,
+    log_group_props: Props | None = None,
+    dead_letter_queue_props: Props | None = None,
 ) -> list[str]:
-    problems = owned_keys_problems("function_props", function_props, OWNED_FUNCTION_PROPS)
+    problems = override_problems("function_props", function_props, lambda_.Function, OWNED_FUNCTION_PROPS)
+    problems += owned_keys_problems("function_props", function_props, ("function_name",), ONE_NAME_FOR_ALL)
+    problems += log_group_props_problems(log_group_props)
+    problems += dead_letter_queue_props_problems(dead_letter_queue_props)
     given = reserved_concurrency or {}
     known = [item.name for item in spec.functions]
     known += [AUTHORIZER] if spec.graphql is not None else []

@@ -16,9 +16,10 @@ from constructs_lib.builders import (
     acknowledge_invoke_wildcard,
     construct_id,
     log_group,
+    log_group_props_problems,
 )
 from constructs_lib.functions import ServeyFunctions
-from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from constructs_lib.props import Props, merged, override_problems, raise_if_any
 from constructs_lib.waf import associate_web_acl, web_acl_problems
 from servey_cdk.appspec import AppSpec, GraphQLSpec
 
@@ -35,7 +36,8 @@ class ServeyGraphqlApi(Construct):
 
     Requests are authorized by the app's authorizer function (`ServeyFunctions.authorizer`), which
     only this API may invoke. Depth, resolver count and introspection follow `spec.graphql.limits`.
-    `web_acl_arn` names a REGIONAL WAF web ACL to associate with the API.
+    `web_acl_arn` names a REGIONAL WAF web ACL to associate with the API. `log_group_props` shape
+    the group of AppSync's logs, which keeps AppSync's own name.
     """
 
     def __init__(
@@ -47,9 +49,13 @@ class ServeyGraphqlApi(Construct):
         functions: ServeyFunctions,
         graphql_api_props: Props | None = None,
         web_acl_arn: str | None = None,
+        log_group_props: Props | None = None,
     ) -> None:
         super().__init__(scope, id)
-        raise_if_any("ServeyGraphqlApi", graphql_api_problems(spec, graphql_api_props, web_acl_arn))
+        problems = graphql_api_problems(spec, graphql_api_props, web_acl_arn, log_group_props)
+        if spec.graphql is None:
+            problems.append(f"the app {spec.app_module!r} has no GraphQL fields")
+        raise_if_any("ServeyGraphqlApi", problems)
         assert spec.graphql is not None
         assert functions.authorizer is not None
         self.node.set_context(SCOPED_AUTHORIZER_PERMISSION, True)
@@ -72,7 +78,7 @@ class ServeyGraphqlApi(Construct):
                 )
             ),
         )
-        self._log_to_own_group()
+        self._log_to_own_group(log_group_props)
         self.web_acl_association = (
             associate_web_acl(self, self.graphql_api.arn, web_acl_arn) if web_acl_arn else None
         )
@@ -104,12 +110,11 @@ class ServeyGraphqlApi(Construct):
     def url(self) -> str:
         return self.graphql_api.graphql_url
 
-    def _log_to_own_group(self) -> None:
+    def _log_to_own_group(self, log_group_props: Props | None) -> None:
         # The L2's log_config adds a log-retention Lambda and a managed-policy role; an explicit group
         # under AppSync's own name, and a role that may write only there, do without both.
-        self.logs = log_group(
-            self, "Logs", {"log_group_name": f"/aws/appsync/apis/{self.graphql_api.api_id}"}
-        )
+        name = f"/aws/appsync/apis/{self.graphql_api.api_id}"
+        self.logs = log_group(self, "Logs", {**(log_group_props or {}), "log_group_name": name})
         self.logs_role = iam.Role(
             self,
             "LogsRole",
@@ -141,10 +146,13 @@ class ServeyGraphqlApi(Construct):
 
 
 def graphql_api_problems(
-    spec: AppSpec, graphql_api_props: Props | None, web_acl_arn: str | None = None
+    spec: AppSpec,
+    graphql_api_props: Props | None,
+    web_acl_arn: str | None = None,
+    log_group_props: Props | None = None,
 ) -> list[str]:
-    problems = owned_keys_problems("graphql_api_props", graphql_api_props, OWNED_GRAPHQL_API_PROPS)
+    problems = override_problems(
+        "graphql_api_props", graphql_api_props, appsync.GraphqlApi, OWNED_GRAPHQL_API_PROPS
+    )
     problems += web_acl_problems("web_acl_arn", web_acl_arn, "regional")
-    if spec.graphql is None:
-        problems.append(f"the app {spec.app_module!r} has no GraphQL fields")
-    return problems
+    return problems + log_group_props_problems(log_group_props)

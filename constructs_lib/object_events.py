@@ -9,7 +9,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as notifications
 from constructs import Construct
 
-from constructs_lib import builders, defaults
+from constructs_lib import builders
 from constructs_lib.builders import (
     BASIC_EXECUTION_POLICY,
     acknowledge,
@@ -19,7 +19,7 @@ from constructs_lib.builders import (
     stack_singleton,
 )
 from constructs_lib.functions import ServeyFunctions
-from constructs_lib.props import Props, merged, raise_if_any, unknown_names_problems
+from constructs_lib.props import Props, raise_if_any, unknown_names_problems
 from servey_cdk.appspec import AppSpec, S3TriggerSpec
 
 BUCKET_ENV_PREFIX = "SERVEY_BUCKET_"
@@ -47,7 +47,7 @@ class ServeyObjectEvents(Construct):
     ) -> None:
         super().__init__(scope, id)
         given, existing = dict(buckets or {}), dict(existing_bucket_names or {})
-        raise_if_any("ServeyObjectEvents", object_events_problems(spec, given, existing))
+        raise_if_any("ServeyObjectEvents", object_events_problems(spec, given, existing, bucket_props))
         logical = sorted({trigger.bucket for trigger in spec.s3_triggers})
         self.access_logs_bucket: s3.IBucket | None = access_logs_bucket
         self.buckets: dict[str, s3.IBucket] = {}
@@ -70,13 +70,7 @@ class ServeyObjectEvents(Construct):
     def _bucket(self, name: str, bucket_props: Props | None) -> s3.Bucket:
         if self.access_logs_bucket is None:
             self.access_logs_bucket = builders.access_logs_bucket(self, "AccessLogs")
-        return s3.Bucket(
-            self,
-            construct_id(name),
-            **merged(defaults.bucket_props(), bucket_props),
-            server_access_logs_bucket=self.access_logs_bucket,
-            server_access_logs_prefix=f"{name}/",
-        )
+        return builders.bucket(self, construct_id(name), bucket_props, self.access_logs_bucket, f"{name}/")
 
     def _notify(self, trigger: S3TriggerSpec, function: lambda_.Function) -> None:
         bucket = self.buckets[trigger.bucket]
@@ -89,7 +83,10 @@ class ServeyObjectEvents(Construct):
 
 
 def object_events_problems(
-    spec: AppSpec, buckets: Mapping[str, object] | None, existing_bucket_names: Mapping[str, str] | None
+    spec: AppSpec,
+    buckets: Mapping[str, object] | None,
+    existing_bucket_names: Mapping[str, str] | None,
+    bucket_props: Props | None = None,
 ) -> list[str]:
     given, existing = set(buckets or {}), set(existing_bucket_names or {})
     logical = {trigger.bucket for trigger in spec.s3_triggers}
@@ -99,4 +96,4 @@ def object_events_problems(
         f"bucket {name!r} is given both in buckets and in existing_bucket_names"
         for name in sorted(given & existing)
     ]
-    return problems
+    return problems + builders.bucket_props_problems(bucket_props)

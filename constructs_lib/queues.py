@@ -17,9 +17,10 @@ from constructs_lib.builders import (
     acknowledge_sqs_managed_encryption,
     construct_id,
     dead_letter_queue,
+    dead_letter_queue_props_problems,
 )
 from constructs_lib.functions import ServeyFunctions
-from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from constructs_lib.props import Props, merged, override_problems, raise_if_any
 from servey_cdk.appspec import AppSpec, QueueSpec
 from servey_cdk.aws.publisher import queue_url_variable
 
@@ -44,7 +45,7 @@ class ServeyQueues(Construct):
         dead_letter_queue_props: Props | None = None,
     ) -> None:
         super().__init__(scope, id)
-        raise_if_any("ServeyQueues", queues_problems(spec, queue_props))
+        raise_if_any("ServeyQueues", queues_problems(spec, queue_props, dead_letter_queue_props))
         self._queue_props = merged(defaults.queue_props(), queue_props)
         self._dead_letter_queue_props = dead_letter_queue_props
         self.queues: dict[str, sqs.Queue] = {}
@@ -94,8 +95,11 @@ class ServeyQueues(Construct):
         self.event_sources[item.name] = source
 
 
-def queues_problems(spec: AppSpec, queue_props: Props | None) -> list[str]:
-    problems = owned_keys_problems("queue_props", queue_props, OWNED_QUEUE_PROPS)
+def queues_problems(
+    spec: AppSpec, queue_props: Props | None, dead_letter_queue_props: Props | None = None
+) -> list[str]:
+    problems = override_problems("queue_props", queue_props, sqs.Queue, OWNED_QUEUE_PROPS)
+    problems += dead_letter_queue_props_problems(dead_letter_queue_props)
     problems += [
         f"queue {item.name!r}: the name leaves no room for a unique prefix in SQS's {SQS_MAX_NAME} characters"
         for item in spec.queues

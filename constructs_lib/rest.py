@@ -21,9 +21,9 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from constructs_lib import defaults
-from constructs_lib.builders import acknowledge, acknowledge_checkov, log_group
+from constructs_lib.builders import acknowledge, acknowledge_checkov, log_group, log_group_props_problems
 from constructs_lib.functions import ServeyFunctions
-from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any, unknown_names_problems
+from constructs_lib.props import Props, merged, override_problems, raise_if_any, unknown_names_problems
 from constructs_lib.waf import associate_web_acl, web_acl_problems
 from servey_cdk.api_gateway import (
     CORS_ALLOW_ORIGIN,
@@ -73,7 +73,13 @@ class ServeyRestApi(Construct):
         require_origin_key: bool = False,
     ) -> None:
         super().__init__(scope, id)
-        raise_if_any("ServeyRestApi", rest_api_problems(spec, rest_api_props, route_throttling, web_acl_arn))
+        raise_if_any(
+            "ServeyRestApi",
+            rest_api_problems(
+                spec, rest_api_props, route_throttling, web_acl_arn,
+                stage_props=stage_props, log_group_props=log_group_props,
+            ),
+        )  # fmt: skip
         self.access_logs = log_group(self, "AccessLogs", log_group_props)
         self.rest_api = apigateway.RestApi(
             self,
@@ -261,8 +267,13 @@ def rest_api_problems(
     rest_api_props: Props | None,
     route_throttling: Mapping[str, apigateway.ThrottleSettings] | None = None,
     web_acl_arn: str | None = None,
+    *,
+    stage_props: Props | None = None,
+    log_group_props: Props | None = None,
 ) -> list[str]:
-    problems = owned_keys_problems("rest_api_props", rest_api_props, OWNED_REST_API_PROPS)
+    problems = override_problems("rest_api_props", rest_api_props, apigateway.RestApi, OWNED_REST_API_PROPS)
+    problems += override_problems("stage_props", stage_props, apigateway.StageOptions)
+    problems += log_group_props_problems(log_group_props)
     given = route_throttling or {}
     problems += unknown_names_problems(
         "route_throttling", given, (f"{route.method} {route.path}" for route in spec.routes)

@@ -13,18 +13,26 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from constructs_lib import defaults
-from constructs_lib.builders import construct_id, dead_letter_queue
+from constructs_lib.builders import (
+    ONE_NAME_FOR_ALL,
+    construct_id,
+    dead_letter_queue,
+    dead_letter_queue_props_problems,
+)
 from constructs_lib.functions import ServeyFunctions
-from constructs_lib.props import Props
+from constructs_lib.props import Props, merged, override_problems, owned_keys_problems, raise_if_any
 from servey_cdk.appspec import AppSpec, ScheduleSpec
 
 RETRY_ATTEMPTS = 2
+OWNED_RULE_PROPS = ("schedule", "targets")
+OWNED_SCHEDULE_PROPS = ("schedule_expression", "schedule_expression_timezone", "target")
 
 
 class ServeySchedules(Construct):
     """Attributes: `rules` and `schedules` (by schedule name), `roles` (of schedules), `dead_letter_queue`.
 
     Every target receives `{"servey_schedule": <schedule name>}`; undeliverable events go to the DLQ.
+    `rule_props` shape each `events.Rule`, `schedule_props` each `scheduler.CfnSchedule`.
     """
 
     def __init__(
@@ -35,8 +43,15 @@ class ServeySchedules(Construct):
         spec: AppSpec,
         functions: ServeyFunctions,
         dead_letter_queue_props: Props | None = None,
+        rule_props: Props | None = None,
+        schedule_props: Props | None = None,
     ) -> None:
         super().__init__(scope, id)
+        raise_if_any(
+            "ServeySchedules", schedules_problems(spec, rule_props, schedule_props, dead_letter_queue_props)
+        )
+        self._rule_props = rule_props
+        self._schedule_props = schedule_props
         self.dead_letter_queue = dead_letter_queue(
             self, "DeadLetters", "the schedules", dead_letter_queue_props
         )
@@ -54,8 +69,8 @@ class ServeySchedules(Construct):
         return events.Rule(
             self,
             construct_id(item.name),
+            **merged({"description": f"Runs {item.action} on {item.expression}"}, self._rule_props),
             schedule=events.Schedule.expression(item.expression),
-            description=f"Runs {item.action} on {item.expression}",
             targets=[
                 targets.LambdaFunction(
                     function,
@@ -78,13 +93,16 @@ class ServeySchedules(Construct):
         role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function_arn]))
         self.dead_letter_queue.grant_send_messages(role)
         self.roles[item.name] = role
+        own = {
+            "description": f"Runs {item.action} on {item.expression} ({item.timezone})",
+            "flexible_time_window": scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+        }
         return scheduler.CfnSchedule(
             self,
             id,
-            description=f"Runs {item.action} on {item.expression} ({item.timezone})",
+            **merged(own, self._schedule_props),
             schedule_expression=item.expression,
             schedule_expression_timezone=item.timezone,
-            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
             target=scheduler.CfnSchedule.TargetProperty(
                 arn=function_arn,
                 role_arn=role.role_arn,
@@ -98,3 +116,18 @@ class ServeySchedules(Construct):
                 ),
             ),
         )
+
+
+def schedules_problems(
+    spec: AppSpec,
+    rule_props: Props | None,
+    schedule_props: Props | None,
+    dead_letter_queue_props: Props | None = None,
+) -> list[str]:
+    problems = override_problems("rule_props", rule_props, events.Rule, OWNED_RULE_PROPS)
+    problems += owned_keys_problems("rule_props", rule_props, ("rule_name",), ONE_NAME_FOR_ALL)
+    problems += override_problems(
+        "schedule_props", schedule_props, scheduler.CfnSchedule, OWNED_SCHEDULE_PROPS
+    )
+    problems += owned_keys_problems("schedule_props", schedule_props, ("name",), ONE_NAME_FOR_ALL)
+    return problems + dead_letter_queue_props_problems(dead_letter_queue_props)

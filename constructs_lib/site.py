@@ -21,7 +21,7 @@ from constructs_lib.builders import (
     logical_id,
     stack_singleton,
 )
-from constructs_lib.props import Props, merged, owned_keys_problems, raise_if_any
+from constructs_lib.props import Props, merged, override_problems, raise_if_any
 from constructs_lib.waf import web_acl_problems
 from servey_cdk.appspec import AppSpec, StaticSpec
 from servey_cdk.site import IMMUTABLE, INDEX, REVALIDATE, STATIC_PREFIX, api_path_patterns, is_content_hashed
@@ -57,22 +57,17 @@ class ServeySite(Construct):
         api_origin_key: secretsmanager.ISecret | None = None,
     ) -> None:
         super().__init__(scope, id)
-        raise_if_any(
-            "ServeySite",
-            site_problems(
-                spec, distribution_props, rest_api is not None, web_acl_arn, api_origin_key is not None
-            ),
-        )
+        problems = site_problems(
+            spec, distribution_props, rest_api is not None, web_acl_arn, api_origin_key is not None,
+            bucket_props=bucket_props,
+        )  # fmt: skip
+        if spec.static is None:
+            problems.append(f"the app {spec.app_module!r} has no static/ directory")
+        raise_if_any("ServeySite", problems)
         static = spec.static
         assert static is not None
         self.access_logs_bucket = access_logs_bucket or builders.access_logs_bucket(self, "AccessLogs")
-        self.bucket = s3.Bucket(
-            self,
-            "Bucket",
-            **merged(defaults.bucket_props(), bucket_props),
-            server_access_logs_bucket=self.access_logs_bucket,
-            server_access_logs_prefix="site-bucket/",
-        )
+        self.bucket = builders.bucket(self, "Bucket", bucket_props, self.access_logs_bucket, "site-bucket/")
         self.headers_policy = cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders", security_headers_behavior=defaults.security_headers()
         )
@@ -240,15 +235,17 @@ def site_problems(
     web_acl_arn: str | None = None,
     with_origin_key: bool = False,
     web_acl_prop: str = "web_acl_arn",
+    bucket_props: Props | None = None,
 ) -> list[str]:
-    problems = owned_keys_problems("distribution_props", distribution_props, OWNED_DISTRIBUTION_PROPS)
+    problems = override_problems(
+        "distribution_props", distribution_props, cloudfront.Distribution, OWNED_DISTRIBUTION_PROPS
+    )
+    problems += builders.bucket_props_problems(bucket_props)
     problems += web_acl_problems(web_acl_prop, web_acl_arn, "global")
     if web_acl_arn and (distribution_props or {}).get("web_acl_id"):
         problems.append(f"give the distribution's web ACL in {web_acl_prop} or distribution_props, not both")
     if with_origin_key and not with_api:
         problems.append("the site would send an origin key to the REST API, but fronts none")
-    if spec.static is None:
-        problems.append(f"the app {spec.app_module!r} has no static/ directory")
     problems += [
         f"route {route.method} / of action {route.action!r}: '/' is the site's own index"
         for route in spec.routes

@@ -5,21 +5,29 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from constructs_lib.node import supported_node
+
+# The test session chooses the Node.js that jsii runs, before aws_cdk starts it.
+os.environ.setdefault("JSII_NODE", supported_node() or "node")
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
-import constructs_lib  # noqa: F401  (points jsii at a supported Node before aws_cdk loads)
 from constructs_lib import ServeyApp, ServeyStack
+from constructs_lib.builders import acknowledge
 from constructs_lib.packaging import default_cache_dir
 from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.aws.dynamodb_connections import SUBSCRIPTION_INDEX, SUBSCRIPTION_INDEX_KEY
 from servey_cdk.graphql_limits import GraphQLLimits
 
 EXISTING_UPLOADS_BUCKET = "users-existing-uploads"
@@ -54,6 +62,8 @@ class Synthesized:
     user_stack: cdk.Stack
     user_app: ServeyApp
     user_table: dynamodb.Table
+    user_key: kms.Key  # the user's token key, given as existing_key
+    user_connections: dynamodb.Table  # the user's connections table, given as existing_table
     templates: dict[str, dict[str, Any]]
     validation_error: str | None
 
@@ -78,13 +88,16 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory, spec: AppSpec) -> Synt
     # The real layer, in the cache every synth on this machine shares (the CDK CLI's included).
     layer = {"layer_cache_dir": default_cache_dir()}
     sample = ServeyStack(app, "SampleApp", spec=spec, app_props=layer)
-    user_stack, user_app, user_table = _users_own_stack(app, spec, layer)
+    user_stack, user_app, (user_table, user_key, user_connections) = _users_own_stack(app, spec, layer)
     validation_error = _nag_checked_synth(app)
     templates = {
         name: json.loads((outdir / f"{name}.template.json").read_text())
         for name in ("SampleApp", "UserStack")
     }
-    return Synthesized(outdir, spec, sample, user_stack, user_app, user_table, templates, validation_error)
+    return Synthesized(
+        outdir, spec, sample, user_stack, user_app, user_table, user_key, user_connections, templates,
+        validation_error,
+    )  # fmt: skip
 
 
 @dataclass
@@ -112,27 +125,45 @@ def production(tmp_path_factory: pytest.TempPathFactory, spec: AppSpec) -> Produ
 
 def _users_own_stack(
     app: cdk.App, spec: AppSpec, layer: dict[str, Any]
-) -> tuple[cdk.Stack, ServeyApp, dynamodb.Table]:
-    """A stack of the user's own, with their table, and the app dropped in beside it."""
+) -> tuple[cdk.Stack, ServeyApp, tuple[dynamodb.Table, kms.Key, dynamodb.Table]]:
+    """A stack of the user's own, with their table, their token key and their connections table,
+    and the app dropped in beside them, using the key and the connections table."""
     stack = cdk.Stack(app, "UserStack")
-    table = dynamodb.Table(
+    table = _users_table(stack, "Orders", "id")
+    key = kms.Key(stack, "TokenKey", key_spec=kms.KeySpec.RSA_2048, key_usage=kms.KeyUsage.SIGN_VERIFY)
+    acknowledge(key, "AwsSolutions-KMS5", "KMS rotates symmetric keys only; this is an RSA signing key")
+    connections = _users_table(stack, "Connections", "connection_id", "subscription")
+    connections.add_global_secondary_index(
+        index_name=SUBSCRIPTION_INDEX,
+        partition_key=dynamodb.Attribute(name=SUBSCRIPTION_INDEX_KEY, type=dynamodb.AttributeType.STRING),
+    )
+    servey = ServeyApp(
+        stack, "Servey", spec=spec, existing_bucket_names={"uploads": EXISTING_UPLOADS_BUCKET},
+        existing_key=key, existing_table=connections, **layer,
+    )  # fmt: skip
+    get_item = servey.functions["get_item"]
+    table.grant_read_data(get_item)
+    get_item.add_environment("ORDERS_TABLE", table.table_name)
+    assert servey.parts.auth is not None
+    servey.parts.auth.grant_sign(servey.functions["echo_authorization"])
+    return stack, servey, (table, key, connections)
+
+
+def _users_table(stack: cdk.Stack, id: str, partition: str, sort: str | None = None) -> dynamodb.Table:
+    def key(name: str) -> dynamodb.Attribute:
+        return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+    return dynamodb.Table(
         stack,
-        "Orders",
-        partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+        id,
+        partition_key=key(partition),
+        sort_key=key(sort) if sort else None,
+        time_to_live_attribute="expires_at" if sort else None,
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
     )
-    servey = ServeyApp(
-        stack, "Servey", spec=spec, existing_bucket_names={"uploads": EXISTING_UPLOADS_BUCKET}, **layer
-    )
-    get_item = servey.functions.functions["get_item"]
-    table.grant_read_data(get_item)
-    get_item.add_environment("ORDERS_TABLE", table.table_name)
-    assert servey.auth is not None
-    servey.auth.grant_sign(servey.functions.functions["echo_authorization"])
-    return stack, servey, table
 
 
 @pytest.fixture(scope="session")

@@ -125,7 +125,7 @@ def test_GIVEN_the_sample_stack_THEN_its_layer_holds_the_crypto_extra_and_the_ap
     from tests.constructs.conftest import Synthesized
 
     assert isinstance(synthesized, Synthesized)
-    requirements = synthesized.sample.app.functions.requirements
+    requirements = synthesized.sample.app.parts.functions.requirements
     assert requirements[: len(defaults.LAYER_REQUIREMENTS)] == defaults.LAYER_REQUIREMENTS
 
 
@@ -148,4 +148,4 @@ def test_GIVEN_the_sample_stack_THEN_its_publisher_is_wired_to_its_queue_and_sub
 
     assert isinstance(synthesized, Synthesized)
     app = synthesized.sample.app
-    assert publishing_problems(synthesized.spec, app.queues, app.websocket_api) == []
+    assert publishing_problems(synthesized.spec, app.parts.queues, app.parts.websocket) == []
