@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,31 @@ class Contender:
     name: str
     handler: str
     environment: tuple[tuple[str, str], ...] = ()
+    app_module: str | None = None  # servey-cdk's: its code asset is staged, as Lambda would run it
+    router_for_all: bool = False
+
+
+def staged_asset(contender: Contender) -> Path:
+    """A servey-cdk contender's code asset as the constructs stage it, its AppSpec included, in a
+    temporary folder."""
+    assert contender.app_module is not None
+    sys.path[:0] = [str(APPS), str(REPO_ROOT)]
+    from constructs_lib.packaging import stage_code
+    from servey_cdk.appspec_builder import BuildSettings, load_spec
+
+    app_module = contender.app_module
+    spec = load_spec(app_module, BuildSettings(router_for_all=contender.router_for_all))
+    target = Path(tempfile.mkdtemp(prefix=f"servey-bench-{app_module}-")) / "task"
+    return stage_code(Path(spec.root), app_module, target, spec.to_json())
 
 
 CONTENDERS = (
-    Contender("servey-cdk", "servey_cdk.aws.handler:handler", (("SERVEY_ACTION_PATH", "servey_hello"),)),
+    Contender(
+        "servey-cdk",
+        "servey_cdk.aws.handler:handler",
+        (("SERVEY_ACTION_PATH", "servey_hello"), ("SERVEY_FUNCTION", "say_hello")),
+        "servey_hello",
+    ),
     Contender("chalice", "chalice_hello:handler"),
     Contender("powertools (validation)", "powertools_hello:handler"),
     Contender("hand-written", "hand_hello:handler"),
@@ -31,7 +54,9 @@ CONTENDERS = (
 ROUTER_50 = Contender(
     "servey-cdk, 50-action router",
     "servey_cdk.aws.handler:handler",
-    (("SERVEY_ACTION_PATH", "servey_router50"),),
+    (("SERVEY_ACTION_PATH", "servey_router50"), ("SERVEY_FUNCTION", "router")),
+    "servey_router50",
+    router_for_all=True,
 )
 
 

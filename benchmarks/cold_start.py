@@ -15,8 +15,9 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from _common import APPS, CONTENDERS, EVENT_FILE, REPO_ROOT, ROUTER_50, Contender, print_table
+from _common import APPS, CONTENDERS, EVENT_FILE, REPO_ROOT, ROUTER_50, Contender, print_table, staged_asset
 
 SCRIPT = """
 import json
@@ -36,16 +37,19 @@ assert response["statusCode"] == 200, response
 """
 
 
-def run_once(contender: Contender | None) -> float:
+def run_once(contender: Contender | None, assets: dict[str, Path]) -> float:
+    """One fresh process; servey-cdk's runs from its staged code asset, as Lambda runs /var/task."""
     if contender is None:
         code = "pass"
     else:
         module, _, attribute = contender.handler.partition(":")
         code = SCRIPT.format(module=module, attribute=attribute, event=str(EVENT_FILE))
     environment = {**os.environ, **dict(contender.environment if contender else ())}
-    environment["PYTHONPATH"] = os.pathsep.join([str(APPS), str(REPO_ROOT)])
+    asset = assets.get(contender.name) if contender else None
+    folder = asset or APPS
+    environment["PYTHONPATH"] = str(asset) if asset else os.pathsep.join([str(APPS), str(REPO_ROOT)])
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], cwd=APPS, env=environment, check=True)
+    subprocess.run([sys.executable, "-c", code], cwd=folder, env=environment, check=True)
     return (time.perf_counter() - started) * 1000
 
 
@@ -54,13 +58,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21, help="processes per contender; the median counts")
     args = parser.parse_args()
     contenders: list[Contender | None] = [*CONTENDERS, ROUTER_50, None]
+    assets = {c.name: staged_asset(c) for c in contenders if c is not None and c.app_module is not None}
     times: dict[str, list[float]] = {}
     for contender in contenders:  # one run each, unmeasured: fills the OS file cache and writes .pyc files
-        run_once(contender)
+        run_once(contender, assets)
     for _ in range(args.runs):
         for contender in contenders:
             times.setdefault(contender.name if contender else "python -c pass", []).append(
-                run_once(contender)
+                run_once(contender, assets)
             )
     figures = {name: statistics.median(values) for name, values in times.items()}
     print_table(f"Cold start, median of {args.runs} fresh processes", "ms", figures)

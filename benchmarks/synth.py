@@ -51,7 +51,9 @@ def generated_spec(size: int) -> AppSpec:
             for name in names
         ),
         functions=tuple(
-            FunctionSpec(name, (name,), 30, 256, {"SERVEY_ACTION_PATH": "sample_app", "SERVEY_ACTION": name})
+            FunctionSpec(
+                name, (name,), 30, 256, {"SERVEY_ACTION_PATH": "sample_app", "SERVEY_FUNCTION": name}
+            )
             for name in names
         ),
         routes=tuple(RouteSpec("GET", f"/actions/{name}", name, name, "action", (), False) for name in names),

@@ -24,7 +24,8 @@ from constructs_lib.rest import ServeyRestApi, rest_api_problems
 from constructs_lib.schedules import ServeySchedules, schedules_problems
 from constructs_lib.site import ServeySite, site_problems
 from constructs_lib.websocket import ServeyWebSocketApi, websocket_api_problems
-from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import BuildSettings, load_spec
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class ServeyApp(Construct):
         route_throttling: Mapping[str, apigateway.ThrottleSettings] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self.spec = spec = spec or load_spec(app_module)
+        self.spec = spec = spec or load_spec(app_module, BuildSettings.from_environment())
         problems = functions_problems(
             spec, function_props, reserved_concurrency,
             log_group_props=log_group_props, dead_letter_queue_props=dead_letter_queue_props,

@@ -11,8 +11,8 @@ from constructs_lib.builders import acknowledge
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, existing_problems, merged, override_problems, raise_if_any
 from servey_cdk.appspec import AppSpec
+from servey_cdk.wire import TOKEN_KEY_ID
 
-TOKEN_KEY_ENV = "SERVEY_TOKEN_KEY_ID"
 OWNED_KEY_PROPS = ("key_spec", "key_usage")
 
 
@@ -42,7 +42,7 @@ class ServeyAuth(Construct):
         raise_if_any("ServeyAuth", auth_problems(key_props, existing_key))
         self.key = existing_key or self._token_key(spec, key_props)
         for function in functions.all_functions.values():
-            function.add_environment(TOKEN_KEY_ENV, self.key.key_id)
+            function.add_environment(TOKEN_KEY_ID, self.key.key_id)
         self.verifiers = dict(functions.all_functions)
         for function in self.verifiers.values():
             self.key.grant(function, "kms:GetPublicKey")
@@ -65,7 +65,7 @@ class ServeyAuth(Construct):
     def grant_sign(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let `grantee` issue tokens (e.g. a login action's function)."""
         if isinstance(grantee, lambda_.Function):
-            grantee.add_environment(TOKEN_KEY_ENV, self.key.key_id)
+            grantee.add_environment(TOKEN_KEY_ID, self.key.key_id)
         return self.key.grant(grantee, "kms:Sign")
 
 

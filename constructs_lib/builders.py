@@ -23,11 +23,6 @@ def construct_id(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part)
 
 
-def environment_name(prefix: str, name: str) -> str:
-    """`SERVEY_QUEUE_` + `messager-record_message` → `SERVEY_QUEUE_MESSAGER_RECORD_MESSAGE`."""
-    return prefix + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
-
-
 # Keys that would give every resource made from one override the same name.
 ONE_NAME_FOR_ALL = "would give each of the resources these props shape the same name"
 

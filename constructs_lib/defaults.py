@@ -20,9 +20,8 @@ from aws_cdk import aws_sqs as sqs
 
 from servey_cdk.api_gateway import CORS_ALLOW_HEADERS
 from servey_cdk.graphql_limits import GraphQLLimits
-from servey_cdk.rehearsal.assembly import SERVEY_HANDLER
+from servey_cdk.wire import HANDLER
 
-HANDLER = SERVEY_HANDLER
 # The latest Python runtime: what cdk-nag's AwsSolutions-L1 asks for; the layer is built for it.
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64

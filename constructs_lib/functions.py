@@ -33,7 +33,7 @@ from constructs_lib.props import (
     unknown_names_problems,
 )
 from servey_cdk.appspec import AUTHORIZER, WEBSOCKET, AppSpec
-from servey_cdk.rehearsal.assembly import FUNCTION_METADATA
+from servey_cdk.wire import FUNCTION_METADATA
 
 OWNED_FUNCTION_PROPS = (
     *("code", "handler", "layers", "role", "log_group", "dead_letter_queue"),
@@ -104,17 +104,13 @@ class ServeyFunctions(Construct):
         )
         self.log_groups: dict[str, logs.LogGroup] = {}
         self.roles: dict[str, iam.Role] = {}
-        self.functions = {
+        made = {
             item.name: self._function(item.name, item.timeout, item.memory, item.environment)
             for item in spec.functions
         }
-        entry_environment = {"SERVEY_ACTION_PATH": spec.app_module}
-        self.authorizer = (
-            self._function(AUTHORIZER, 10, 256, entry_environment) if spec.graphql is not None else None
-        )
-        self.websocket = (
-            self._function(WEBSOCKET, 30, 256, entry_environment) if spec.websocket_enabled else None
-        )
+        self.authorizer = made.pop(AUTHORIZER, None)
+        self.websocket = made.pop(WEBSOCKET, None)
+        self.functions = made
 
     @property
     def all_functions(self) -> dict[str, lambda_.Function]:
@@ -203,8 +199,6 @@ def functions_problems(
     problems += dead_letter_queue_props_problems(dead_letter_queue_props)
     given = reserved_concurrency or {}
     known = [item.name for item in spec.functions]
-    known += [AUTHORIZER] if spec.graphql is not None else []
-    known += [WEBSOCKET] if spec.websocket_enabled else []
     problems += unknown_names_problems("reserved_concurrency", given, known)
     problems += [
         f"reserved_concurrency[{name!r}] = {value!r} is not a whole number of executions, 0 or more"

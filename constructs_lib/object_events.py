@@ -15,14 +15,13 @@ from constructs_lib.builders import (
     acknowledge,
     acknowledge_cdk_handler,
     construct_id,
-    environment_name,
     stack_singleton,
 )
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, raise_if_any, unknown_names_problems
 from servey_cdk.appspec import AppSpec, S3TriggerSpec
+from servey_cdk.wire import BUCKET_PREFIX, environment_name
 
-BUCKET_ENV_PREFIX = "SERVEY_BUCKET_"
 EVENT_TYPES = {"created": s3.EventType.OBJECT_CREATED, "removed": s3.EventType.OBJECT_REMOVED}
 
 
@@ -79,7 +78,7 @@ class ServeyObjectEvents(Construct):
             bucket.add_event_notification(
                 EVENT_TYPES[event], notifications.LambdaDestination(function), key_filter
             )
-        function.add_environment(environment_name(BUCKET_ENV_PREFIX, trigger.bucket), bucket.bucket_name)
+        function.add_environment(environment_name(BUCKET_PREFIX, trigger.bucket), bucket.bucket_name)
 
 
 def object_events_problems(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import servey_cdk
 from servey_cdk.packages import build_packages, default_cache_dir
-from servey_cdk.rehearsal.assembly import SPEC_FILE
+from servey_cdk.wire import SPEC_FILE
 
 __all__ = ["AssetError", "build_layer", "default_cache_dir", "layer_requirements", "stage_code"]
 

@@ -22,7 +22,7 @@ from constructs_lib.builders import (
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, override_problems, raise_if_any
 from servey_cdk.appspec import AppSpec, QueueSpec
-from servey_cdk.aws.publisher import queue_url_variable
+from servey_cdk.wire import QUEUE_PREFIX, environment_name
 
 SQS_MAX_NAME = 80
 OWNED_QUEUE_PROPS = ("queue_name", "dead_letter_queue", "delivery_delay", "visibility_timeout")
@@ -59,7 +59,8 @@ class ServeyQueues(Construct):
                 for name in subscription.queues:
                     function = functions.functions[publisher]
                     self.queues[name].grant_send_messages(function)
-                    function.add_environment(queue_url_variable(name), self.queues[name].queue_url)
+                    url_variable = environment_name(QUEUE_PREFIX, name)
+                    function.add_environment(url_variable, self.queues[name].queue_url)
                     self.senders[name].add(publisher)
 
     def _queue(self, item: QueueSpec, functions: ServeyFunctions) -> None:

@@ -21,8 +21,8 @@ from constructs_lib.builders import (
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, existing_problems, merged, override_problems, raise_if_any
 from servey_cdk.appspec import AppSpec
-from servey_cdk.aws.dynamodb_connections import SUBSCRIPTION_INDEX, SUBSCRIPTION_INDEX_KEY, TABLE_VARIABLE
-from servey_cdk.aws.publisher import ENDPOINT_VARIABLE
+from servey_cdk.aws.dynamodb_connections import SUBSCRIPTION_INDEX, SUBSCRIPTION_INDEX_KEY
+from servey_cdk.wire import CONNECTIONS_TABLE, WEBSOCKET_ENDPOINT
 
 OWNED_TABLE_PROPS = ("partition_key", "sort_key", "time_to_live_attribute")
 OWNED_STAGE_PROPS = ("web_socket_api",)
@@ -132,8 +132,8 @@ class ServeyWebSocketApi(Construct):
                 resource_arns=[f"{self.table.table_arn}/index/{SUBSCRIPTION_INDEX}"],
             )
         self.web_socket_api.grant_manage_connections(function)
-        function.add_environment(TABLE_VARIABLE, self.table.table_name)
-        function.add_environment(ENDPOINT_VARIABLE, self.stage.callback_url)
+        function.add_environment(CONNECTIONS_TABLE, self.table.table_name)
+        function.add_environment(WEBSOCKET_ENDPOINT, self.stage.callback_url)
         assert function.role is not None
         acknowledge(
             function.role,

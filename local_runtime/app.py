@@ -34,7 +34,8 @@ from local_runtime.site import LocalSite
 from local_runtime.types import Handler, Queue
 from local_runtime.websocket_api import WebSocketApi
 from local_runtime.websocket_protocol import MAX_URL_BYTES
-from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import BuildSettings, build_spec
 from servey_cdk.asyncapi import asyncapi_document
 from servey_cdk.aws.websocket import ConnectionStore, InMemoryConnectionStore
 from servey_cdk.discovery import discover
@@ -201,4 +202,5 @@ def create_app(app_module: str | None = None) -> LocalApp:
 
     registry = discover(app_module)
     store = InMemoryConnectionStore()
-    return LocalRuntime(build_spec(registry), LambdaApp(registry, connections=store).handle, store).app
+    spec = build_spec(registry, BuildSettings.from_environment())
+    return LocalRuntime(spec, LambdaApp(registry, connections=store, spec=spec).handle, store).app

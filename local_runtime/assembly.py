@@ -31,9 +31,9 @@ from local_runtime.invoker import FunctionError, FunctionInvoker
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.queues import failed_message_ids
 from local_runtime.types import Queue
-from servey_cdk.appspec import AUTHORIZER, WEBSOCKET, AppSpec
-from servey_cdk.kms_tokens import TOKEN_KEY_ID_VARIABLE, KmsTokenSigner, TokenSigner
-from servey_cdk.rehearsal.assembly import SERVEY_HANDLER, SPEC_FILE, AssemblyError, StackAssembly
+from servey_cdk.appspec import AppSpec
+from servey_cdk.kms_tokens import KmsTokenSigner, TokenSigner
+from servey_cdk.rehearsal.assembly import AssemblyError, StackAssembly
 from servey_cdk.rehearsal.events import sqs_event
 from servey_cdk.rehearsal.local_aws import LocalAws, moto_server
 from servey_cdk.rehearsal.management_api import ManagementApi
@@ -46,6 +46,7 @@ from servey_cdk.tokens import (
     Hs256TokenSigner,
     TokenSettings,
 )
+from servey_cdk.wire import HANDLER, SPEC_FILE, TOKEN_AUDIENCE, TOKEN_ISSUER, TOKEN_KEY_ID, TOKEN_LIFETIME
 
 log = logging.getLogger(__name__)
 QUEUE_WAIT_S = 1  # each receive long-polls this long, so a stop is never kept waiting
@@ -206,7 +207,7 @@ def assembly_runtime(
         resources.callback(_stop_all, pools)
         names: dict[str, str] = {}  # logical id → FunctionSpec
         for function in stack.functions():
-            if function.handler != SERVEY_HANDLER or function.name is None:
+            if function.handler != HANDLER or function.name is None:
                 continue
             resolved = {
                 **aws.resolve_environment(function.environment),
@@ -258,12 +259,12 @@ def token_signer(pools: dict[str, SandboxPool], aws: LocalAws) -> TokenSigner:
     """The debug login's signer: the stack's KMS key in moto, as the functions verify with."""
     for pool in pools.values():
         variables = pool.first.environment
-        if variables.get(TOKEN_KEY_ID_VARIABLE):
+        if variables.get(TOKEN_KEY_ID):
             return KmsTokenSigner(
-                variables[TOKEN_KEY_ID_VARIABLE],
-                issuer=variables.get("SERVEY_TOKEN_ISSUER", DEFAULT_ISSUER),
-                audience=variables.get("SERVEY_TOKEN_AUDIENCE", DEFAULT_AUDIENCE),
-                lifetime_s=int(variables.get("SERVEY_TOKEN_LIFETIME", DEFAULT_LIFETIME_S)),
+                variables[TOKEN_KEY_ID],
+                issuer=variables.get(TOKEN_ISSUER, DEFAULT_ISSUER),
+                audience=variables.get(TOKEN_AUDIENCE, DEFAULT_AUDIENCE),
+                lifetime_s=int(variables.get(TOKEN_LIFETIME, DEFAULT_LIFETIME_S)),
                 client=aws.client("kms"),
             )
     return Hs256TokenSigner(TokenSettings.from_environment())
@@ -276,8 +277,6 @@ def _stop_all(pools: dict[str, SandboxPool]) -> None:
 
 def _check_functions(stack: StackAssembly, spec: AppSpec, pools: dict[str, SandboxPool]) -> None:
     wanted = [function.name for function in spec.functions]
-    wanted += [AUTHORIZER] if spec.graphql is not None else []
-    wanted += [WEBSOCKET] if spec.websocket_enabled else []
     missing = [name for name in wanted if name not in pools]
     if missing:
         raise AssemblyError(

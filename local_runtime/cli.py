@@ -17,7 +17,8 @@ from typing import Any
 
 from local_runtime.login import PASSWORD_VARIABLE
 from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES, LimitedWebSocketProtocol
-from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import BuildSettings, load_spec
 from servey_cdk.errors import AppDefinitionError
 
 APP_FACTORY = "local_runtime.app:create_app"
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     os.environ.setdefault(PASSWORD_VARIABLE, secrets.token_urlsafe(12))
     os.environ.setdefault("JWT_SECRET_KEY", secrets.token_urlsafe(32))
     try:
-        spec = load_spec(args.app)
+        spec = load_spec(args.app, BuildSettings.from_environment())
     except AppDefinitionError as error:  # one clear message, as the servey command gives
         raise SystemExit(f"servey-local: the app cannot be served as written:\n{error}") from None
     except ModuleNotFoundError as error:

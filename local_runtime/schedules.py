@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.types import Event
 from servey_cdk.appspec import ScheduleSpec
-from servey_cdk.aws.handler import SCHEDULE_KEY
-from servey_cdk.schedule import CronSchedule, rate_seconds, timezone_of
+from servey_cdk.schedule_expressions import CronSchedule, rate_seconds, timezone_of
+from servey_cdk.wire import SCHEDULE_KEY
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import BuildSettings, build_spec
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError
@@ -179,7 +180,7 @@ def _rehearse(args: argparse.Namespace) -> int:
 
 def _document(render: Callable[[AppSpec], str]) -> Callable[[Registry, argparse.Namespace], int]:
     def write(registry: Registry, args: argparse.Namespace) -> int:
-        text = render(build_spec(registry))
+        text = render(build_spec(registry, BuildSettings.from_environment()))
         if args.output:
             with open(args.output, "w", encoding="utf-8") as file:
                 file.write(text)

@@ -29,12 +29,13 @@ from servey_cdk.invocation import ActionRunner
 from servey_cdk.middleware import Middleware, is_middleware
 from servey_cdk.signature import signature_of
 from servey_cdk.subscription import Subscription
+from servey_cdk.wire import APP_MODULE
 
 DEFAULT_APP_MODULE = "actions"
 
 
 def app_module_name(app_module: str | None = None) -> str:
-    return app_module or os.environ.get("SERVEY_ACTION_PATH") or DEFAULT_APP_MODULE
+    return app_module or os.environ.get(APP_MODULE) or DEFAULT_APP_MODULE
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,6 +23,7 @@ from servey_cdk.errors import ActionFailed, Forbidden, InvalidInput, ServeyError
 from servey_cdk.json_input import check_depth
 from servey_cdk.middleware import CallNext, Invocation, Middleware, chain
 from servey_cdk.signature import REQUIRED, InputParameter, signature_of
+from servey_cdk.types import InvocationSource
 
 if TYPE_CHECKING:
     import asyncio
@@ -116,7 +117,7 @@ class ActionRunner:
         raw_params: Mapping[str, Any],
         *,
         authorization: Authorization | None,
-        source: str,
+        source: InvocationSource,
         request_id: str,
         owner: Any = None,
     ) -> Any:

@@ -28,11 +28,11 @@ from servey_cdk.tokens import (
     token_claims,
     verify_token,
 )
+from servey_cdk.wire import TOKEN_KEY_ID
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-TOKEN_KEY_ID_VARIABLE = "SERVEY_TOKEN_KEY_ID"
 ALGORITHM = "RS256"
 KMS_SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
 # KMS signs at most 4096 bytes given as a RAW message.
@@ -172,7 +172,7 @@ class KmsTokenVerifier:
 def token_verifier_from_environment() -> TokenVerifier:
     """KMS verification when `SERVEY_TOKEN_KEY_ID` names a key (on AWS), else local HS256."""
     settings = TokenSettings.from_environment()
-    key_id = os.environ.get(TOKEN_KEY_ID_VARIABLE)
+    key_id = os.environ.get(TOKEN_KEY_ID)
     if key_id:
         return KmsTokenVerifier(key_id, issuer=settings.issuer, audience=settings.audience)
     return Hs256TokenVerifier(settings)
@@ -181,7 +181,7 @@ def token_verifier_from_environment() -> TokenVerifier:
 def token_signer_from_environment() -> TokenSigner:
     """A KMS signer when `SERVEY_TOKEN_KEY_ID` names a key (on AWS), else local HS256."""
     settings = TokenSettings.from_environment()
-    key_id = os.environ.get(TOKEN_KEY_ID_VARIABLE)
+    key_id = os.environ.get(TOKEN_KEY_ID)
     if key_id:
         return KmsTokenSigner(
             key_id, issuer=settings.issuer, audience=settings.audience, lifetime_s=settings.lifetime_s

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from servey_cdk.action import Action
 from servey_cdk.authorization import Authorization
+from servey_cdk.types import InvocationSource
 
 MIDDLEWARE_ATTRIBUTE = "__servey_middleware__"
 
@@ -31,14 +32,13 @@ MIDDLEWARE_ATTRIBUTE = "__servey_middleware__"
 class Invocation:
     """One call of an action, after validation and authorization.
 
-    `source` names the entry point: "rest", "graphql", "queue", "schedule",
-    "websocket", "page", "s3", "invoke" or "cli".
+    `source` names the entry point (`servey_cdk.types.InvocationSource`).
     """
 
     action: Action
     params: dict[str, Any]
     authorization: Authorization | None
-    source: str
+    source: InvocationSource
     request_id: str
     owner: Any = None
 

@@ -9,13 +9,11 @@ them for a year; every other file is revalidated on each use (cheap, with its ET
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
 from collections.abc import Iterable
 
 STATIC_PREFIX = "static/"
 INDEX = "index.html"
-SPA_FALLBACK_VARIABLE = "SERVEY_SPA_FALLBACK"
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -58,11 +56,3 @@ def matches_any(path: str, patterns: Iterable[str]) -> bool:
     """CloudFront's matching: case-sensitive, `*` for any characters."""
     return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
 
-
-def spa_fallback_setting() -> str | None:
-    """The file shown for unknown paths of a single-page app, from `SERVEY_SPA_FALLBACK`:
-    unset or "0"/"false" for none, "1"/"true" for index.html, or a file name in static/."""
-    value = os.environ.get(SPA_FALLBACK_VARIABLE, "").strip()
-    if value.lower() in ("", "0", "false", "no"):
-        return None
-    return INDEX if value.lower() in ("1", "true", "yes") else value.lstrip("/")

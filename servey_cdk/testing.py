@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from servey_cdk.action import Action
-from servey_cdk.appspec import auth_of
+from servey_cdk.appspec_builder import auth_of
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.example import Example

@@ -13,11 +13,11 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from servey_cdk.authorization import Authorization
+from servey_cdk.authorization import Authorization, authorization_from_claims
 from servey_cdk.errors import Unauthorized
+from servey_cdk.wire import TOKEN_AUDIENCE, TOKEN_ISSUER, TOKEN_LIFETIME
 
 if TYPE_CHECKING:
     import jwt
@@ -44,9 +44,9 @@ class TokenSettings:
         """`JWT_SECRET_KEY`, `SERVEY_TOKEN_ISSUER`, `SERVEY_TOKEN_AUDIENCE`, `SERVEY_TOKEN_LIFETIME`."""
         return cls(
             key=os.environ.get("JWT_SECRET_KEY") or _random_key(),
-            issuer=os.environ.get("SERVEY_TOKEN_ISSUER", DEFAULT_ISSUER),
-            audience=os.environ.get("SERVEY_TOKEN_AUDIENCE", DEFAULT_AUDIENCE),
-            lifetime_s=int(os.environ.get("SERVEY_TOKEN_LIFETIME", DEFAULT_LIFETIME_S)),
+            issuer=os.environ.get(TOKEN_ISSUER, DEFAULT_ISSUER),
+            audience=os.environ.get(TOKEN_AUDIENCE, DEFAULT_AUDIENCE),
+            lifetime_s=int(os.environ.get(TOKEN_LIFETIME, DEFAULT_LIFETIME_S)),
         )
 
 
@@ -158,16 +158,6 @@ class Hs256TokenSigner:
         return issue_token(self.settings, subject, tuple(scopes))
 
 
-def authorization_from_claims(claims: dict[str, Any]) -> Authorization:
-    """Claims (verified already) as an Authorization."""
-    return Authorization(
-        subject_id=str(claims["sub"]) if claims.get("sub") is not None else None,
-        scopes=frozenset(str(claims.get("scope") or "").split()),
-        not_before=_moment(claims.get("nbf")),
-        expire_at=_moment(claims.get("exp")),
-    )
-
-
 def bearer_token(header: str | None) -> str | None:
     """The token of an `Authorization: Bearer …` header, or None."""
     if not header:
@@ -177,6 +167,3 @@ def bearer_token(header: str | None) -> str | None:
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
     return token.strip()
 
-
-def _moment(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(value), UTC) if value is not None else None

@@ -22,17 +22,37 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from servey_cdk.aws.runtime import Runtime, authorization_from_context
-from servey_cdk.errors import ServeyError, Unauthorized
+from servey_cdk.authorization import Authorization, authorization_from_claims, claims_of
+from servey_cdk.aws.runtime import Runtime
+from servey_cdk.errors import NotFound, ServeyError, Unauthorized
 
 ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 MAX_AUTHORIZER_TTL_S = 3600  # AppSync's ceiling for ttlOverride
 ANONYMOUS = "anonymous"  # the Authorization header of a caller without a token
 
 
-class AppSyncAdapter:
+class ResolverSource:
+    """Resolver events, one (an object with `info` and `arguments`) or a batch (a list of them)."""
+
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        graphql = runtime.spec["graphql"]
+        resolvers = graphql["resolvers"] if graphql is not None else ()
+        self._actions = {
+            (resolver["type_name"], resolver["field_name"]): resolver["action"]
+            for resolver in resolvers
+            if runtime.own(resolver["function"])
+        }
+
+    def matches(self, event: Any) -> bool:
+        if type(event) is list:
+            return bool(event) and all(_is_resolver_event(item) for item in event)
+        return _is_resolver_event(event)
+
+    def handle(self, event: Any, request_id: str) -> Any:
+        if type(event) is list:
+            return self.resolve_batch(event, request_id)
+        return self.resolve(event, request_id)
 
     def resolve(self, event: Mapping[str, Any], request_id: str) -> Any:
         try:
@@ -53,33 +73,13 @@ class AppSyncAdapter:
                 )
         return answers
 
-    def authorize(self, event: Mapping[str, Any]) -> dict[str, Any]:
-        """Answer AppSync's Lambda authorizer: approve a valid token and pass on its claims."""
-        token = str(event.get("authorizationToken") or "")
-        if token == ANONYMOUS:
-            return {"isAuthorized": True, "resolverContext": {}, "ttlOverride": MAX_AUTHORIZER_TTL_S}
-        scheme, _, rest = token.partition(" ")
-        try:
-            authorization = self.runtime.verify_token(rest.strip() if scheme.lower() == "bearer" else token)
-        except Unauthorized as error:
-            self.runtime.log.rejected(f"authorizer: {error.message}")
-            return {"isAuthorized": False}
-        if authorization is None:
-            return {"isAuthorized": False}
-        context = {"sub": authorization.subject_id or "", "scope": " ".join(sorted(authorization.scopes))}
-        ttl = MAX_AUTHORIZER_TTL_S
-        if authorization.not_before is not None:
-            context["nbf"] = str(int(authorization.not_before.timestamp()))
-        if authorization.expire_at is not None:
-            expires = int(authorization.expire_at.timestamp())
-            context["exp"] = str(expires)
-            ttl = max(0, min(ttl, expires - int(time.time())))
-        return {"isAuthorized": True, "resolverContext": context, "ttlOverride": ttl}
-
     def _resolve(self, event: Mapping[str, Any], request_id: str) -> Any:
         info = event.get("info") or {}
-        field, parent = info.get("fieldName"), info.get("parentTypeName")
-        runner = self.runtime.runner(str(field))
+        field, parent = str(info.get("fieldName")), str(info.get("parentTypeName"))
+        action = self._actions.get((parent, field))
+        if action is None:
+            raise NotFound(f"this function resolves no field {parent}.{field}")
+        runner = self.runtime.runner(action)
         identity = event.get("identity") or {}
         result = runner.invoke(
             event.get("arguments") or {},
@@ -93,6 +93,46 @@ class AppSyncAdapter:
     def _report(self, event: Mapping[str, Any], error: ServeyError) -> None:
         info = event.get("info") or {}
         self.runtime.report(error, field=f"{info.get('parentTypeName')}.{info.get('fieldName')}")
+
+
+class AuthorizerSource:
+    """AppSync's Lambda authorizer: `authorizationToken` and the request's context."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def matches(self, event: Any) -> bool:
+        return type(event) is dict and "authorizationToken" in event and "requestContext" in event
+
+    def handle(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
+        return self.authorize(event)
+
+    def authorize(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Answer AppSync's Lambda authorizer: approve a valid token and pass on its claims."""
+        token = str(event.get("authorizationToken") or "")
+        if token == ANONYMOUS:
+            return {"isAuthorized": True, "resolverContext": {}, "ttlOverride": MAX_AUTHORIZER_TTL_S}
+        scheme, _, rest = token.partition(" ")
+        try:
+            authorization = self.runtime.verify_token(rest.strip() if scheme.lower() == "bearer" else token)
+        except Unauthorized as error:
+            self.runtime.log.rejected(f"authorizer: {error.message}")
+            return {"isAuthorized": False}
+        if authorization is None:
+            return {"isAuthorized": False}
+        ttl = MAX_AUTHORIZER_TTL_S
+        if authorization.expire_at is not None:
+            ttl = max(0, min(ttl, int(authorization.expire_at.timestamp()) - int(time.time())))
+        return {"isAuthorized": True, "resolverContext": claims_of(authorization), "ttlOverride": ttl}
+
+
+def _is_resolver_event(event: Any) -> bool:
+    return type(event) is dict and isinstance(event.get("info"), dict) and "arguments" in event
+
+
+def authorization_from_context(resolver_context: Mapping[str, Any] | None) -> Authorization | None:
+    """The claims our authorizer approved, as it put them in the resolver context; None without a token."""
+    return authorization_from_claims(resolver_context) if resolver_context else None
 
 
 _ERROR_CLASSES: dict[str, type[Exception]] = {}

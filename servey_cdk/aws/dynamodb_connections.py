@@ -15,15 +15,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from servey_cdk.authorization import Authorization
+from servey_cdk.authorization import Authorization, authorization_from_claims, claims_of
 from servey_cdk.aws.websocket import Subscriber
 from servey_cdk.errors import NotFound
+from servey_cdk.wire import CONNECTIONS_TABLE
 
-TABLE_VARIABLE = "SERVEY_CONNECTIONS_TABLE"
 SUBSCRIPTION_INDEX = "by_subscription"
 SUBSCRIPTION_INDEX_KEY = "subscribed_to"
 CONNECTION_ITEM = "#connection"
@@ -45,7 +44,7 @@ class DynamoDBConnectionStore:
     @classmethod
     def from_environment(cls) -> DynamoDBConnectionStore | None:
         """The store of the table the constructs name in the function's environment, if any."""
-        table = os.environ.get(TABLE_VARIABLE)
+        table = os.environ.get(CONNECTIONS_TABLE)
         return cls(table) if table else None
 
     @cached_property
@@ -123,26 +122,12 @@ def _item(connection_id: str, subscription: str, authorization: Authorization | 
 
 
 def _claims(authorization: Authorization) -> Item:
-    claims: Item = {"scope": {"S": " ".join(sorted(authorization.scopes))}}
-    if authorization.subject_id is not None:
-        claims["sub"] = {"S": authorization.subject_id}
-    for name, moment in (("nbf", authorization.not_before), ("exp", authorization.expire_at)):
-        if moment is not None:
-            claims[name] = {"N": str(int(moment.timestamp()))}
-    return claims
+    return {name: {"S": value} for name, value in claims_of(authorization).items()}
 
 
 def _authorization(item: Item) -> Authorization | None:
     claims = item.get("authorization", {}).get("M")
     if claims is None:
         return None
-    return Authorization(
-        subject_id=claims["sub"]["S"] if "sub" in claims else None,
-        scopes=frozenset(claims["scope"]["S"].split()),
-        not_before=_moment(claims.get("nbf")),
-        expire_at=_moment(claims.get("exp")),
-    )
+    return authorization_from_claims({name: next(iter(typed.values())) for name, typed in claims.items()})
 
-
-def _moment(value: Item | None) -> datetime | None:
-    return datetime.fromtimestamp(int(value["N"]), UTC) if value is not None else None

@@ -1,141 +1,114 @@
 """The entry point of every Lambda function: `servey_cdk.aws.handler.handler`.
 
-`SERVEY_ACTION_PATH` names the app and `SERVEY_ACTION` the function's own action;
-without it the function is the router for every action. The app is discovered on
-the first event and kept for the life of the process. Each event is recognised by
-its shape and handed to the adapter of its source, imported and made on first use,
-so a function pays at start-up only for the sources it receives.
+The code asset carries the app's AppSpec (`servey-spec.json`); `SERVEY_FUNCTION`
+names the function of it this one runs, and `SERVEY_ACTION_PATH` the app whose code
+it runs. Both are read on the first event and kept for the life of the process. Each
+event goes to the first source plug-in the function claims that recognises it
+(`servey_cdk.aws.sources`), each made when an event first reaches it, so a function
+that only ever gets REST events imports no other adapter. An event of no claimed
+source is logged and refused.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.aws.logs import RuntimeLog, instrument
-from servey_cdk.aws.runtime import Runtime
+from servey_cdk.aws.runtime import Runtime, ShippedSpec
+from servey_cdk.aws.sources import EventSource, claimed_sources
 from servey_cdk.discovery import Registry, discover
+from servey_cdk.wire import FUNCTION, SPEC_FILE
 
 if TYPE_CHECKING:
-    from servey_cdk.aws.appsync import AppSyncAdapter
-    from servey_cdk.aws.invoke import InvokeAdapter
-    from servey_cdk.aws.rest import RestAdapter
-    from servey_cdk.aws.s3 import S3Adapter
-    from servey_cdk.aws.schedule import ScheduleAdapter
-    from servey_cdk.aws.sqs import SqsAdapter
-    from servey_cdk.aws.websocket import ConnectionStore, WebSocketAdapter
-
-SCHEDULE_KEY = "servey_schedule"  # the input our EventBridge Scheduler schedules send
+    from servey_cdk.appspec import AppSpec
+    from servey_cdk.aws.websocket import ConnectionStore
 
 
 class UnrecognizedEvent(ValueError):
-    """An event of no source this handler knows."""
+    """An event of no source this function claims."""
 
 
 class LambdaApp:
-    """An app made ready to handle Lambda events; `handle` is the Lambda handler."""
+    """An app made ready to handle Lambda events; `handle` is the Lambda handler.
+
+    `spec` is the app's AppSpec, or its JSON form as the code asset gives it on Lambda;
+    without one it is built from `registry`, as far as it can be. `function` names the
+    FunctionSpec this process runs, or is None for the whole app.
+    """
 
     def __init__(
         self,
         registry: Registry,
-        action: str | None = None,
+        function: str | None = None,
         connections: ConnectionStore | None = None,
+        spec: AppSpec | ShippedSpec | None = None,
     ) -> None:
+        if spec is None:
+            from servey_cdk.appspec_builder import build_spec
+
+            spec = build_spec(registry, check=False)
+        shipped = spec if isinstance(spec, Mapping) else spec.to_dict()
         self.log = RuntimeLog(service=registry.module)
-        self.runtime = Runtime(registry, action, self.log)
-        self.connections = connections
+        self.runtime = Runtime(shipped, registry, function, self.log, connections)
+        self._claimed = claimed_sources(shipped, function)
+        self._sources: list[EventSource | None] = [None] * len(self._claimed)
         self._cold = True
         self.handle = instrument(self._handle, self.log.service)
+
+    @property
+    def connections(self) -> ConnectionStore | None:
+        return self.runtime.connections
 
     @classmethod
     def from_environment(cls) -> LambdaApp:
         registry, connections = discover(), None
+        spec_file = Path(__file__).parents[2] / SPEC_FILE  # the code asset's top, beside servey_cdk/
+        spec: ShippedSpec | None = None
+        if spec_file.is_file():
+            spec = json.loads(spec_file.read_text(encoding="utf-8"))
         if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:  # on Lambda: connections in DynamoDB, events to SQS
+            from servey_cdk.appspec_builder import build_spec
             from servey_cdk.aws.dynamodb_connections import DynamoDBConnectionStore
             from servey_cdk.aws.publisher import AwsPublisher
             from servey_cdk.subscription import set_publisher
 
+            spec = spec or build_spec(registry, check=False).to_dict()
             connections = DynamoDBConnectionStore.from_environment()
-            set_publisher(AwsPublisher.from_environment(registry, connections))
-        return cls(registry, os.environ.get("SERVEY_ACTION") or None, connections)
-
-    @cached_property
-    def rest(self) -> RestAdapter:
-        from servey_cdk.aws.rest import RestAdapter
-
-        return RestAdapter(self.runtime)
-
-    @cached_property
-    def appsync(self) -> AppSyncAdapter:
-        from servey_cdk.aws.appsync import AppSyncAdapter
-
-        return AppSyncAdapter(self.runtime)
-
-    @cached_property
-    def sqs(self) -> SqsAdapter:
-        from servey_cdk.aws.sqs import SqsAdapter
-
-        return SqsAdapter(self.runtime)
-
-    @cached_property
-    def s3(self) -> S3Adapter:
-        from servey_cdk.aws.s3 import S3Adapter
-
-        return S3Adapter(self.runtime)
-
-    @cached_property
-    def schedule(self) -> ScheduleAdapter:
-        from servey_cdk.aws.schedule import ScheduleAdapter
-
-        return ScheduleAdapter(self.runtime)
-
-    @cached_property
-    def websocket(self) -> WebSocketAdapter:
-        from servey_cdk.aws.websocket import InMemoryConnectionStore, WebSocketAdapter
-
-        return WebSocketAdapter(self.runtime, self.connections or InMemoryConnectionStore())
-
-    @cached_property
-    def invoke(self) -> InvokeAdapter:
-        from servey_cdk.aws.invoke import InvokeAdapter
-
-        return InvokeAdapter(self.runtime)
+            set_publisher(AwsPublisher.from_environment(spec, connections))
+        return cls(registry, os.environ.get(FUNCTION) or None, connections, spec)
 
     def _handle(self, event: Any, context: Any) -> Any:
         request_id = getattr(context, "aws_request_id", None) or os.urandom(16).hex()
         self.log.begin(context, request_id, self._cold)
         self._cold = False
-        if type(event) is not dict:
-            if isinstance(event, list):
-                return self.appsync.resolve_batch(event, request_id)
-            if not isinstance(event, Mapping):
-                raise UnrecognizedEvent(
-                    f"a Lambda event must be a JSON object or list, not {type(event).__name__}"
-                )
-        if "httpMethod" in event and "resource" in event:
-            return self.rest.handle_v1(event, request_id)
-        if event.get("version") == "2.0" and "routeKey" in event:
-            return self.rest.handle_v2(event, request_id)
-        if "info" in event and "arguments" in event:
-            return self.appsync.resolve(event, request_id)
-        if "authorizationToken" in event and "requestContext" in event:
-            return self.appsync.authorize(event)
-        if "eventType" in (event.get("requestContext") or {}):
-            return self.websocket.handle(event, request_id)
+        sources = self._sources
+        for index, source in enumerate(sources):
+            if source is None:  # made when an event first gets this far: it imports its adapter then
+                source = sources[index] = self._claimed[index].make(self.runtime)
+            if source.matches(event):
+                return source.handle(event, request_id)
+        what = _shape(event)
+        self.log.rejected(
+            f"an event of no source this function claims arrived: {what}",
+            claimed=[source.name for source in self._claimed],
+        )
+        raise UnrecognizedEvent(f"no source this function claims takes {what}")
+
+
+def _shape(event: Any) -> str:
+    """What an event looks like, without any of its values: its type, and its keys or source."""
+    if isinstance(event, dict):
         records = event.get("Records")
-        if records:
-            source = records[0].get("eventSource")
-            if source == "aws:sqs":
-                return self.sqs.handle(event, request_id)
-            if source == "aws:s3":
-                return self.s3.handle(event, request_id)
-        if event.get("detail-type") == "Scheduled Event" or SCHEDULE_KEY in event:
-            return self.schedule.handle(event, request_id)
-        if "action" in event or "params" in event:
-            return self.invoke.handle(event, request_id)
-        raise UnrecognizedEvent(f"no event source has the keys {sorted(event)[:10]}")
+        if isinstance(records, list) and records and isinstance(records[0], dict):
+            source = records[0].get("eventSource") or records[0].get("EventSource")
+            return f"records of {str(source)[:64]!r}"
+        keys = sorted(str(key)[:32] for key in event)[:10]
+        return f"an object with keys {keys}"
+    return f"a JSON {type(event).__name__}"
 
 
 _default: list[LambdaApp] = []

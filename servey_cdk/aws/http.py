@@ -14,6 +14,7 @@ from typing import Any
 
 from servey_cdk.errors import InvalidInput, PayloadTooLarge, ServeyError
 from servey_cdk.json_input import parse_json
+from servey_cdk.wire import CORS_ORIGIN
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
 FORM = "application/x-www-form-urlencoded"
@@ -21,7 +22,7 @@ Headers = Mapping[str, str]
 
 
 def cors_origin() -> str:
-    return os.environ.get("SERVEY_CORS_ORIGIN", "*")
+    return os.environ.get(CORS_ORIGIN, "*")
 
 
 def request_headers(headers: Headers, lowercased: bool) -> tuple[str | None, str | None]:

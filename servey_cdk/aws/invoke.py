@@ -1,6 +1,6 @@
 """Direct invokes: `{"action": name, "params": {...}}` from `lambda:Invoke`.
 
-A per-action function may leave `action` out. The answer is the serialized result,
+A function of one action may leave `action` out. The answer is the serialized result,
 or a typed error object `{"error", "errorType", "detail", "request_id"}`. A caller
 proves who it is with a signed token (`"token": "<jwt>"`), checked like a bearer
 header; any other key is ignored, so an unsigned authorization is never accepted.
@@ -15,12 +15,17 @@ from servey_cdk.aws.runtime import Runtime
 from servey_cdk.errors import InvalidInput, ServeyError
 
 
-class InvokeAdapter:
+class InvokeSource:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        actions: list[str] = list(runtime.function["actions"]) if runtime.function is not None else []
+        self._own = actions[0] if len(actions) == 1 else None
+
+    def matches(self, event: Any) -> bool:
+        return type(event) is dict and ("action" in event or "params" in event)
 
     def handle(self, event: Mapping[str, Any], request_id: str) -> Any:
-        name = event.get("action") or self.runtime.action
+        name = event.get("action") or self._own
         try:
             if not isinstance(name, str):
                 raise InvalidInput('the payload names no action: send {"action": name, "params": {...}}')

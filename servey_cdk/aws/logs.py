@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from servey_cdk.wire import METRICS, TRACING
+
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
@@ -67,11 +69,11 @@ class RuntimeLog:
 
 def instrument(handle: LambdaHandler, service: str) -> LambdaHandler:
     """`handle` wrapped in Powertools Tracer and Metrics, each only when switched on."""
-    if os.environ.get("SERVEY_TRACING") == "1":
+    if os.environ.get(TRACING) == "1":
         from aws_lambda_powertools import Tracer
 
         handle = Tracer(service=service).capture_lambda_handler(handle)
-    if os.environ.get("SERVEY_METRICS") == "1":
+    if os.environ.get(METRICS) == "1":
         from aws_lambda_powertools import Metrics
         from aws_lambda_powertools.metrics import MetricUnit
 

@@ -18,11 +18,12 @@ from servey_cdk.aws.http import response
 from servey_cdk.errors import ActionFailed, ServeyError
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.pages import PageResponse, Redirect
-from servey_cdk.routes import Route
 from servey_cdk.site import SECURITY_HEADERS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from servey_cdk.aws.rest import Endpoint
 
 _ERROR_HEADERS = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", **SECURITY_HEADERS}
 
@@ -45,17 +46,16 @@ class PageRenderer:
 
     def respond(
         self,
-        route: Route,
+        route: Endpoint,
         runner: ActionRunner,
         params: dict[str, Any],
         request: dict[str, Any],
         authorization: Authorization | None,
         request_id: str,
-        headers: dict[str, str],
     ) -> dict[str, Any]:
-        """The proxy response of a page: `headers` are the route's own, before the action's."""
+        """The proxy response of a page: the route's own headers, then the action's."""
         result = runner.invoke(params, authorization=authorization, source="page", request_id=request_id)
-        headers = {**headers, **SECURITY_HEADERS}
+        headers = {**route.headers, **SECURITY_HEADERS}
         if isinstance(result, Redirect):
             return response(result.status, "", {**headers, "Location": result.location})
         if isinstance(result, PageResponse):
@@ -72,7 +72,7 @@ class PageRenderer:
 
     def _render(
         self,
-        route: Route,
+        route: Endpoint,
         template_name: str | None,
         model: Any,
         request: dict[str, Any],

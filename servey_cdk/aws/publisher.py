@@ -1,7 +1,7 @@
 """Publishing on Lambda: to the SQS queue of each linked action, then to websocket subscribers.
 
-The constructs give each publishing function its queues' URLs
-(`SERVEY_QUEUE_<SUBSCRIPTION>_<ACTION>`), the connections table and the websocket
+The spec names each subscription's queues; the constructs give each publishing
+function their URLs (`SERVEY_QUEUE_<QUEUE NAME>`), the connections table and the websocket
 API's callback endpoint. The queues come first: an event a linked action must get
 is sent, or the publish fails, before any subscriber hears of it. A link's delay is
 the queue's own delivery delay. Websocket pushes are posted through the management
@@ -14,29 +14,21 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from itertools import islice
 from typing import Any
 
+from servey_cdk.aws.runtime import ShippedSpec
 from servey_cdk.aws.websocket import ConnectionStore, envelope, recipients
-from servey_cdk.discovery import Registry
 from servey_cdk.subscription import Subscription
-from servey_cdk.triggers import SubscriptionTrigger
+from servey_cdk.wire import QUEUE_PREFIX, WEBSOCKET_ENDPOINT, environment_name
 
 log = logging.getLogger(__name__)
 
-QUEUE_VARIABLE_PREFIX = "SERVEY_QUEUE_"
-ENDPOINT_VARIABLE = "SERVEY_WEBSOCKET_ENDPOINT"
 POST_CONCURRENCY = 16
 POST_CHUNK = 256
-
-
-def queue_url_variable(queue: str) -> str:
-    """`messager-record_message` → `SERVEY_QUEUE_MESSAGER_RECORD_MESSAGE`."""
-    return QUEUE_VARIABLE_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", queue).upper()
 
 
 class AwsPublisher:
@@ -59,15 +51,13 @@ class AwsPublisher:
             self.management_api = management_api
 
     @classmethod
-    def from_environment(cls, registry: Registry, store: ConnectionStore | None) -> AwsPublisher:
-        queues: dict[str, list[tuple[str, str | None]]] = {}
-        for action in registry.actions:
-            for trigger in action.triggers:
-                if isinstance(trigger, SubscriptionTrigger):
-                    name = f"{trigger.subscription.name}-{action.name}"
-                    url = os.environ.get(queue_url_variable(name))
-                    queues.setdefault(trigger.subscription.name, []).append((name, url))
-        return cls(queues, store, os.environ.get(ENDPOINT_VARIABLE))
+    def from_environment(cls, spec: ShippedSpec, store: ConnectionStore | None) -> AwsPublisher:
+        def url(queue: str) -> str | None:
+            return os.environ.get(environment_name(QUEUE_PREFIX, queue))
+
+        subscriptions = spec["subscriptions"]
+        queues = {item["name"]: [(queue, url(queue)) for queue in item["queues"]] for item in subscriptions}
+        return cls(queues, store, os.environ.get(WEBSOCKET_ENDPOINT))
 
     @cached_property
     def sqs(self) -> Any:
@@ -83,7 +73,7 @@ class AwsPublisher:
 
     def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
         links = self.queues.get(subscription.name, [])
-        missing = [queue_url_variable(queue) for queue, url in links if url is None]
+        missing = [environment_name(QUEUE_PREFIX, queue) for queue, url in links if url is None]
         if missing:
             raise RuntimeError(
                 f"cannot publish to {subscription.name!r}: {', '.join(missing)} not set, so a linked action "
@@ -98,7 +88,7 @@ class AwsPublisher:
         if store is None or self.endpoint is None:
             raise RuntimeError(
                 f"cannot push {subscription.name!r} to websockets: this function has no connections "
-                f"table or {ENDPOINT_VARIABLE} (is it a publisher of the subscription?)"
+                f"table or {WEBSOCKET_ENDPOINT} (is it a publisher of the subscription?)"
             )
         targets = recipients(store, subscription, event, connection_id)
         data = envelope(subscription.name, event).encode("utf-8")

@@ -1,7 +1,8 @@
 """API Gateway REST (v1 proxy) and HTTP API (v2) events: route, call, answer.
 
-Routing is a dict lookup: API Gateway has matched the route already and says which
-(`resource` and `httpMethod` in v1, `routeKey` in v2). What a route needs per request
+Routing is a dict lookup over the spec's routes: API Gateway has matched the route
+already and says which (`resource` and `httpMethod` in v1, `routeKey` in v2). Both
+versions are one source, `ApiGatewaySource`. What a route needs per request
 (which parameters take every query value, which are JSON text, the fixed response
 headers) is worked out on its first request and kept.
 """
@@ -31,7 +32,6 @@ from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.errors import InvalidInput, ServeyError
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.json_input import parse_json
-from servey_cdk.routes import Route, routes_of
 
 if TYPE_CHECKING:
     from servey_cdk.aws.page import PageRenderer
@@ -44,10 +44,19 @@ class Endpoint:
     """One route made ready to serve. What its requests need is worked out on the first one,
     so a router over many actions builds only the endpoints it is asked for."""
 
-    __slots__ = ("body_param", "headers", "issues_tokens", "json_valued", "multi_valued", "route", "runner")
+    __slots__ = (
+        *("action", "body_param", "headers", "is_page", "issues_tokens", "json_valued", "method"),
+        *("multi_valued", "path", "path_params", "runner", "template"),
+    )
 
-    def __init__(self, route: Route) -> None:
-        self.route = route
+    def __init__(self, route: Mapping[str, Any]) -> None:
+        """`route` is a `RouteSpec`'s JSON form."""
+        self.action: str = route["action"]
+        self.method: str = route["method"]
+        self.path: str = route["path"]
+        self.path_params: tuple[str, ...] = tuple(route["path_params"])
+        self.is_page: bool = route["kind"] == "page"
+        self.template: str | None = route["template"]
         self.runner: ActionRunner | None = None
         self.multi_valued: frozenset[str] = frozenset()  # parameters taking every value of a query key
         self.json_valued: frozenset[str] = frozenset()  # parameters whose query text is JSON (models, dicts)
@@ -56,18 +65,17 @@ class Endpoint:
         self.issues_tokens = False  # a token action: a browser's form may ask it for a session
 
     def prepare(self, registry: Registry) -> ActionRunner:
-        route = self.route
-        runner = registry.runner(route.action)
+        runner = registry.runner(self.action)
         inputs = runner.signature.inputs
         self.multi_valued = frozenset(p.name for p in inputs if _origin(p.annotation) in _MULTI_VALUED)
         self.json_valued = frozenset(
             p.name for p in inputs if p.name not in self.multi_valued and not _is_text(p.annotation)
         )
-        body_inputs = [p for p in inputs if p.name not in route.path_params]
+        body_inputs = [p for p in inputs if p.name not in self.path_params]
         if len(body_inputs) == 1 and _is_record(body_inputs[0].annotation):
             self.body_param = body_inputs[0].name
         self.headers = {
-            "Content-Type": "text/html; charset=utf-8" if route.kind == "page" else "application/json",
+            "Content-Type": "text/html; charset=utf-8" if self.is_page else "application/json",
             "Cache-Control": runner.action.cache_control.cache_header(),
             "Access-Control-Allow-Origin": cors_origin(),
         }
@@ -77,15 +85,16 @@ class Endpoint:
 
 
 class RestAdapter:
+    """The routes of the spec that this function serves, for both API Gateway flavours."""
+
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        routes, _ = routes_of(runtime.registry)
-        endpoints = [Endpoint(route) for route in routes if runtime.serves(route.action)]
-        self._endpoints = {(e.route.method, e.route.path): e for e in endpoints}
-        self._route_keys = {f"{e.route.method} {e.route.path}": e for e in endpoints}
+        endpoints = [Endpoint(route) for route in runtime.entries("routes")]
+        self._endpoints = {(e.method, e.path): e for e in endpoints}
+        self._route_keys = {f"{e.method} {e.path}": e for e in endpoints}
         self._methods: dict[str, list[str]] = {}
         for endpoint in endpoints:
-            self._methods.setdefault(endpoint.route.path, []).append(endpoint.route.method)
+            self._methods.setdefault(endpoint.path, []).append(endpoint.method)
         self._pages: PageRenderer | None = None
 
     def handle_v1(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
@@ -124,7 +133,7 @@ class RestAdapter:
             if endpoint.issues_tokens and wants_session(params):
                 return session_answer(params, event, lambda form: self._issue(runner, form, request_id))
             authorization = self.runtime.verify_bearer(authorization_header)
-            if endpoint.route.kind == "page":
+            if endpoint.is_page:
                 if authorization_header is None:  # a browser's page view: its session, if it has one
                     authorization = self.runtime.verify_token(session_token(event))
                 request = {"query": dict(query), "path_params": event.get("pathParameters") or {}}
@@ -133,7 +142,7 @@ class RestAdapter:
             body = runner.dump_json(result)
         except ServeyError as error:
             self.runtime.report(error, path=path, method=method)
-            if endpoint is not None and endpoint.route.kind == "page":
+            if endpoint is not None and endpoint.is_page:
                 from servey_cdk.aws.page import error_page
 
                 return error_page(error, request_id)
@@ -166,7 +175,7 @@ class RestAdapter:
         multi: Mapping[str, list[str]] | None,
     ) -> dict[str, Any]:
         """Body, then query, then path parameters; a later source wins a name."""
-        body = body_json(event, endpoint.route.action) if event.get("body") else None
+        body = body_json(event, endpoint.action) if event.get("body") else None
         if body is None:
             params: dict[str, Any] = {}
         elif endpoint.body_param is not None and not (isinstance(body, dict) and endpoint.body_param in body):
@@ -175,7 +184,7 @@ class RestAdapter:
             params = body
         else:
             raise InvalidInput(
-                f"invalid body for action {endpoint.route.action!r}: expected a JSON object",
+                f"invalid body for action {endpoint.action!r}: expected a JSON object",
                 [{"loc": ["body"], "msg": "expected a JSON object", "type": "dict_type"}],
             )
         if query:
@@ -185,7 +194,7 @@ class RestAdapter:
                     params[name] = multi[name] if multi and name in multi else [query[name]]
             if endpoint.json_valued:
                 for name in endpoint.json_valued.intersection(query):
-                    params[name] = _json_parameter(endpoint.route.action, name, query[name])
+                    params[name] = _json_parameter(endpoint.action, name, query[name])
         path_params = event.get("pathParameters")
         if path_params:
             params.update(path_params)
@@ -204,9 +213,7 @@ class RestAdapter:
             from servey_cdk.aws.page import PageRenderer
 
             self._pages = PageRenderer(self.runtime.registry.root)
-        return self._pages.respond(
-            endpoint.route, runner, params, request, authorization, request_id, endpoint.headers
-        )
+        return self._pages.respond(endpoint, runner, params, request, authorization, request_id)
 
 
 def _json_parameter(action: str, name: str, text: str) -> Any:
@@ -234,3 +241,23 @@ def _is_text(annotation: Any) -> bool:
 def _is_record(annotation: Any) -> bool:
     base = _origin(annotation)
     return base is dict or (isinstance(base, type) and is_record_type(base))
+
+
+
+class ApiGatewaySource(RestAdapter):
+    """API Gateway proxy events: the REST API's (v1) and the HTTP API's (payload 2.0).
+
+    Not their authorizers' events, which carry `methodArn` (v1) or `routeArn` (v2).
+    """
+
+    def matches(self, event: Any) -> bool:
+        if type(event) is not dict:
+            return False
+        if "httpMethod" in event:
+            return "resource" in event and "methodArn" not in event
+        return event.get("version") == "2.0" and "routeKey" in event and "routeArn" not in event
+
+    def handle(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
+        if "httpMethod" in event:
+            return self.handle_v1(event, request_id)
+        return self.handle_v2(event, request_id)

@@ -1,4 +1,4 @@
-"""What every adapter shares: the registry, the function's own action, tokens and the log."""
+"""What every source plug-in shares: the spec, the registry, the function's own actions, tokens, the log."""
 
 from __future__ import annotations
 
@@ -13,29 +13,56 @@ from servey_cdk.errors import ActionFailed, NotFound, ServeyError
 from servey_cdk.invocation import ActionRunner
 
 if TYPE_CHECKING:
+    from servey_cdk.aws.websocket import ConnectionStore
     from servey_cdk.kms_tokens import TokenVerifier
+
+# The AppSpec as JSON values (`AppSpec.to_dict()`, or the code asset's `servey-spec.json` read by `json`):
+# what the Lambda side routes from. Read as plain values, it costs no class creation at cold start.
+ShippedSpec = Mapping[str, Any]
 
 
 class Runtime:
     """One Lambda function's view of the app.
 
-    `action` is the function's own action (`SERVEY_ACTION`), or None for the router
-    that serves them all. A per-action function refuses every other action.
+    `function` names the FunctionSpec the function runs (`SERVEY_FUNCTION`), or None
+    for the whole app in one process (the emulator's in-process mode, tests). A
+    function refuses every action it does not serve. The spec says what each source
+    routes where; the registry holds the code it runs.
     """
 
-    def __init__(self, registry: Registry, action: str | None, log: RuntimeLog) -> None:
+    def __init__(
+        self,
+        spec: ShippedSpec,
+        registry: Registry,
+        function: str | None,
+        log: RuntimeLog,
+        connections: ConnectionStore | None = None,
+    ) -> None:
+        self.spec = spec
         self.registry = registry
-        self.action = action
         self.log = log
-        if action is not None:
-            registry.action(action)  # fail at start-up, not per request, on a wrong name
+        self.connections = connections
+        self.function = None if function is None else _function(spec, function)
+        self._served = None if self.function is None else frozenset(self.function["actions"])
+
+    @property
+    def function_name(self) -> str | None:
+        return None if self.function is None else str(self.function["name"])
+
+    def entries(self, kind: str) -> list[Mapping[str, Any]]:
+        """The spec's entries of one kind (`routes`, `queues`, …) that this function handles."""
+        return [entry for entry in self.spec[kind] if self.own(entry["function"])]
 
     def serves(self, action: str) -> bool:
-        return self.action is None or self.action == action
+        return self._served is None or action in self._served
+
+    def own(self, function: str) -> bool:
+        """Whether a spec entry served by `function` is this function's to handle."""
+        return self.function is None or self.function["name"] == function
 
     def runner(self, action: str) -> ActionRunner:
         if not self.serves(action):
-            raise NotFound(f"this function serves action {self.action!r}, not {action!r}")
+            raise NotFound(f"this function serves {sorted(self._served or ())}, not action {action!r}")
         return self.registry.runner(action)
 
     @cached_property
@@ -68,10 +95,10 @@ class Runtime:
             self.log.rejected(f"{error.code}: {error.message}", **keys)
 
 
-def authorization_from_context(resolver_context: Mapping[str, Any] | None) -> Authorization | None:
-    """The claims our AppSync authorizer approved (`sub`, `scope`, `nbf`, `exp` as text)."""
-    if not resolver_context or resolver_context.get("sub") is None:
-        return None
-    from servey_cdk.tokens import authorization_from_claims
-
-    return authorization_from_claims(dict(resolver_context))
+def _function(spec: ShippedSpec, name: str) -> Mapping[str, Any]:
+    """The function named; a wrong name fails at start-up, not per request."""
+    for function in spec["functions"]:
+        if function["name"] == name:
+            return function  # type: ignore[no-any-return]
+    known = ", ".join(function["name"] for function in spec["functions"])
+    raise KeyError(f"the app's spec has no function {name!r} (it has {known})")

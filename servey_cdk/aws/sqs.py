@@ -1,9 +1,9 @@
 """SQS batches: each record's body is the JSON event of a subscription, for its linked action.
 
-Which action a queue feeds: a per-action function has one. The router reads it
-from the queue's name, the last part of `eventSourceARN`: the constructs name each
-queue so that its name ends with AppSpec's queue name, `<subscription>-<action>`
-(a `.fifo` suffix aside). The action takes the event as its one required parameter.
+Which action a queue feeds is the spec's. A function fed by one queue runs its
+action; otherwise the queue is found by its name, the last part of `eventSourceARN`,
+which the constructs make end with the spec's queue name (a `.fifo` suffix aside).
+The action takes the event as its one required parameter.
 
 Failed records are logged with their message id and reported in
 `batchItemFailures`, so that SQS retries only those and, in the end, moves them to
@@ -16,21 +16,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from servey_cdk.aws.runtime import Runtime
+from servey_cdk.aws.sources import records_of
 from servey_cdk.errors import InvalidInput, NotFound, ServeyError
 from servey_cdk.json_input import parse_json
-from servey_cdk.triggers import SubscriptionTrigger
+from servey_cdk.wire import named_by
 
 
-class SqsAdapter:
+class SqsSource:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._queues = {
-            f"{trigger.subscription.name}-{action.name}": action.name
-            for action in runtime.registry.actions
-            if runtime.serves(action.name)
-            for trigger in action.triggers
-            if isinstance(trigger, SubscriptionTrigger)
-        }
+        self._queues: dict[str, str] = {queue["name"]: queue["action"] for queue in runtime.entries("queues")}
+
+    def matches(self, event: Any) -> bool:
+        return records_of(event, "aws:sqs")
 
     def handle(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
         failures = []
@@ -56,10 +54,11 @@ class SqsAdapter:
         runner.invoke({required[0]: event}, authorization=None, source="queue", request_id=request_id)
 
     def _action_of(self, queue_arn: str) -> str:
-        if self.runtime.action is not None:
-            return self.runtime.action
+        if self.runtime.function is not None and len(self._queues) == 1:  # its event source mapping's
+            return next(iter(self._queues.values()))
         queue = queue_arn.rpartition(":")[2].removesuffix(".fifo")
-        matches = [name for name in self._queues if queue == name or queue.endswith("-" + name)]
-        if not matches:
+        name = named_by(queue, self._queues)
+        if name is None:
             raise NotFound(f"no action is linked to queue {queue!r}")
-        return self._queues[max(matches, key=len)]
+        return self._queues[name]
+

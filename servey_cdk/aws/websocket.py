@@ -80,10 +80,20 @@ class InMemoryConnectionStore:
         return [Subscriber(member, self.connections.get(member)) for member in members]
 
 
-class WebSocketAdapter:
-    def __init__(self, runtime: Runtime, store: ConnectionStore) -> None:
+class WebSocketSource:
+    """`$connect`, `$disconnect` and `$default` events; not an authorizer's, which carry `methodArn`."""
+
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.store = store
+        self.store: ConnectionStore = runtime.connections or InMemoryConnectionStore()
+        subscriptions = runtime.spec["subscriptions"]
+        self._subscribable = {item["name"] for item in subscriptions if item["is_subscribable"]}
+
+    def matches(self, event: Any) -> bool:
+        if type(event) is not dict or "methodArn" in event:
+            return False
+        context = event.get("requestContext")
+        return type(context) is dict and "eventType" in context and "connectionId" in context
 
     def handle(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
         context = event["requestContext"]
@@ -125,7 +135,7 @@ class WebSocketAdapter:
         if kind == "unsubscribe":
             self.store.unsubscribe(connection_id, name)
             return "unsubscribed"
-        if not subscription.is_subscribable:
+        if name not in self._subscribable:
             raise Forbidden(f"subscription {name!r} cannot be subscribed to")
         authorization = self.store.authorization(connection_id)
         if not subscription.access_control.is_executable(authorization):

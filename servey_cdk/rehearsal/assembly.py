@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SERVEY_HANDLER = "servey_cdk.aws.handler.handler"
-FUNCTION_METADATA = "servey:function"  # the FunctionSpec a function resource serves
-SPEC_FILE = "servey-spec.json"  # the app's AppSpec, at the top of its code asset
+from servey_cdk.wire import FUNCTION_METADATA
 
 
 class AssemblyError(ValueError):

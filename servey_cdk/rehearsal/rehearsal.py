@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from servey_cdk.rehearsal import events
-from servey_cdk.rehearsal.assembly import SERVEY_HANDLER, SPEC_FILE, StackAssembly, TemplateFunction, unpacked
+from servey_cdk.rehearsal.assembly import StackAssembly, TemplateFunction, unpacked
 from servey_cdk.rehearsal.local_aws import LocalAws, UnresolvableValue, moto_server
 from servey_cdk.rehearsal.management_api import ManagementApi, RecordedConnections
 from servey_cdk.rehearsal.sandbox import Answer, Sandbox, Timeout
 from servey_cdk.rehearsal.wiring import Wire, wires_of
+from servey_cdk.wire import HANDLER, SPEC_FILE
 
 HANDLED_ERRORS = frozenset({"InvalidInput", "Unauthorized", "Forbidden", "NotFound"})  # answers, not crashes
 Check = Callable[[Answer], str | None]  # None when the answer is right, else what is wrong
@@ -105,7 +106,7 @@ class Run:
         self.report = Report(stack.name)
         self.login = login
         self.functions = {function.logical_id: function for function in stack.functions()}
-        self.servey = {key: value for key, value in self.functions.items() if value.handler == SERVEY_HANDLER}
+        self.servey = {key: value for key, value in self.functions.items() if value.handler == HANDLER}
         self.sandboxes: dict[str, Sandbox] = {}
         self.problems: dict[str, str] = {}  # functions whose sandbox could not be laid out
         for function in self.servey.values():
@@ -279,7 +280,7 @@ class Run:
     def _direct_invokes(self) -> None:
         for item in self.spec.get("functions", []):
             wire = self._function_wire(item["name"])
-            if wire is None:
+            if wire is None or not item["actions"]:  # the authorizer's and websocket function's are their own
                 continue
             action = self.actions[item["actions"][0]]
             example = (action["examples"] or [{"params": {}}])[0]

@@ -21,7 +21,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from servey_cdk import kms_tokens
+from servey_cdk import kms_tokens, wire
 from tests.conftest import SECRET
 
 OTHER_SECRET = "another-secret-key-of-sufficient-length-for-hs256"
@@ -77,7 +77,7 @@ class KeyMode:
 
 def hs256_mode(monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms) -> KeyMode:
     monkeypatch.setenv("JWT_SECRET_KEY", SECRET)
-    monkeypatch.delenv(kms_tokens.TOKEN_KEY_ID_VARIABLE, raising=False)
+    monkeypatch.delenv(wire.TOKEN_KEY_ID, raising=False)
     return KeyMode(
         name="hs256",
         kid="local",
@@ -97,7 +97,7 @@ def hs256_mode(monkeypatch: pytest.MonkeyPatch, spare_kms: FakeKms) -> KeyMode:
 def kms_mode(monkeypatch: pytest.MonkeyPatch, kms: FakeKms, spare_kms: FakeKms) -> KeyMode:
     """Functions configured for KMS, whose boto3 client is `kms`."""
     monkeypatch.setenv("JWT_SECRET_KEY", SECRET)
-    monkeypatch.setenv(kms_tokens.TOKEN_KEY_ID_VARIABLE, kms.key_id)
+    monkeypatch.setenv(wire.TOKEN_KEY_ID, kms.key_id)
     monkeypatch.setattr(kms_tokens, "_default_kms_client", lambda: kms)
     return KeyMode(
         name="kms",

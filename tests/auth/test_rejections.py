@@ -14,7 +14,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from local_runtime import LocalRuntime
-from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
 from servey_cdk.discovery import Registry

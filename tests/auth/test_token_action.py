@@ -15,7 +15,7 @@ from local_runtime.login import DebugAuthenticator
 from sample_app.accounts import accounts
 from sample_app.security import echo_authorization
 from servey_cdk import Credentials, Identity, token_action
-from servey_cdk.appspec import build_spec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
 from servey_cdk.discovery import Registry

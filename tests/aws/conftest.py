@@ -26,7 +26,7 @@ def app(sample_registry: Registry) -> LambdaApp:
 def default_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The module-level handler, discovering the sample app from the environment."""
     monkeypatch.setenv("SERVEY_ACTION_PATH", "sample_app")
-    monkeypatch.delenv("SERVEY_ACTION", raising=False)
+    monkeypatch.delenv("SERVEY_FUNCTION", raising=False)
     reset_default_app()
     yield
     reset_default_app()

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from servey_cdk.aws import handler as handler_module
 from servey_cdk.aws.handler import LambdaApp, UnrecognizedEvent, handler
+from tests.code_assets import staged_code_asset
 from tests.conftest import EVENTS, REPO_ROOT, FakeLambdaContext, load_event
 
 EVENT_NAMES = sorted(path.stem for path in EVENTS.glob("*.json"))
@@ -56,14 +58,14 @@ def test_GIVEN_several_events_WHEN_the_module_handler_is_called_THEN_the_app_is_
 def test_GIVEN_a_per_action_function_WHEN_created_from_the_environment_THEN_it_serves_that_action_only(
     default_app: None, context: FakeLambdaContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SERVEY_ACTION", "say_hello")
+    monkeypatch.setenv("SERVEY_FUNCTION", "say_hello")
     assert handler({"params": {"name": "Env"}}, context) == "Hello Env!"
 
 
 def test_GIVEN_an_action_name_that_does_not_exist_WHEN_the_function_starts_THEN_it_fails_naming_it(
     default_app: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SERVEY_ACTION", "say_goodbye")
+    monkeypatch.setenv("SERVEY_FUNCTION", "say_goodbye")
     with pytest.raises(Exception, match="say_goodbye"):
         handler_module.default_app()
 
@@ -84,20 +86,19 @@ def test_GIVEN_no_context_WHEN_handled_THEN_a_request_id_is_made_up(app: LambdaA
 HEAVY = ["aws_cdk", "starlette", "graphql", "jinja2", "aws_lambda_powertools", "asyncio", "pydantic"]
 
 
-def test_GIVEN_a_fresh_process_WHEN_the_handler_serves_a_request_THEN_no_heavy_module_is_imported() -> None:
+def test_GIVEN_a_fresh_process_WHEN_the_handler_serves_a_request_THEN_no_heavy_module_is_imported(
+    tmp_path: Path,
+) -> None:
+    asset = staged_code_asset("servey_hello", tmp_path / "task", REPO_ROOT / "benchmarks" / "bench_apps")
     script = (
         "import json, sys\n"
         "from servey_cdk.aws.handler import handler\n"
-        "event = json.load(open('tests/events/apigw_rest_say_hello.json'))\n"
+        f"event = json.load(open({str(REPO_ROOT / 'tests/events/apigw_rest_say_hello.json')!r}))\n"
         "assert handler(event, None)['statusCode'] == 200\n"
         f"print(json.dumps(sorted(name for name in {HEAVY!r} if name in sys.modules)))\n"
     )
-    env = {
-        "SERVEY_ACTION_PATH": "benchmarks.bench_apps.servey_hello",
-        "PATH": "",
-        "PYTHONPATH": str(REPO_ROOT),
-    }
+    env = {"SERVEY_ACTION_PATH": "servey_hello", "SERVEY_FUNCTION": "say_hello", "PYTHONPATH": str(asset)}
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], cwd=asset, env=env, capture_output=True, text=True, check=True
     )
     assert json.loads(out.stdout) == []

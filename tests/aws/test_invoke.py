@@ -40,7 +40,7 @@ def test_GIVEN_no_action_WHEN_the_router_is_invoked_THEN_an_invalid_input_error_
 def test_GIVEN_no_action_WHEN_a_per_action_function_is_invoked_THEN_its_own_action_runs(
     sample_registry: Registry, context: FakeLambdaContext
 ) -> None:
-    answer = LambdaApp(sample_registry, action="say_hello").handle({"params": {"name": "Ann"}}, context)
+    answer = LambdaApp(sample_registry, function="say_hello").handle({"params": {"name": "Ann"}}, context)
     assert answer == "Hello Ann!"
 
 

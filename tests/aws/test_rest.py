@@ -282,7 +282,7 @@ def test_GIVEN_an_async_action_WHEN_handled_THEN_its_result_is_awaited(
 def test_GIVEN_a_per_action_function_WHEN_another_actions_route_arrives_THEN_404(
     sample_registry: Registry, context: FakeLambdaContext
 ) -> None:
-    response = LambdaApp(sample_registry, action="say_hello").handle(
+    response = LambdaApp(sample_registry, function="say_hello").handle(
         load_event("apigw_rest_path_param"), context
     )
     assert response["statusCode"] == 404

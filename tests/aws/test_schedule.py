@@ -42,4 +42,4 @@ def test_GIVEN_a_per_action_function_WHEN_any_rule_fires_THEN_its_own_action_run
 ) -> None:
     event = load_event("eventbridge_scheduled")
     event["resources"] = ["arn:aws:events:us-east-1:123456789012:rule/some-other-name"]
-    assert LambdaApp(sample_registry, action="nightly_report").handle(event, context) == "report done"
+    assert LambdaApp(sample_registry, function="nightly_report").handle(event, context) == "report done"

@@ -59,7 +59,7 @@ def test_GIVEN_a_per_action_function_WHEN_handled_THEN_the_queue_name_is_not_nee
     event = load_event("sqs_batch")
     for record in event["Records"]:
         record["eventSourceARN"] = "arn:aws:sqs:us-east-1:123456789012:any-name"
-    LambdaApp(sample_registry, action="record_message").handle(event, context)
+    LambdaApp(sample_registry, function="record_message").handle(event, context)
     assert recorded == ["hello", "second"]
 
 

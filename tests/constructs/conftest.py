@@ -26,7 +26,8 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from constructs_lib import ServeyApp, ServeyStack
 from constructs_lib.builders import acknowledge
 from constructs_lib.packaging import default_cache_dir
-from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import load_spec
 from servey_cdk.aws.dynamodb_connections import SUBSCRIPTION_INDEX, SUBSCRIPTION_INDEX_KEY
 from servey_cdk.graphql_limits import GraphQLLimits
 

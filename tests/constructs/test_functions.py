@@ -21,7 +21,7 @@ def test_GIVEN_the_sample_stack_THEN_each_function_spec_becomes_one_lambda_with_
         value for value in of_type(resources, "AWS::Lambda::Function").values()
         if value["Properties"].get("Handler") == HANDLER
     ]  # fmt: skip
-    assert len(handlers) == len(spec.functions) + 2
+    assert len(handlers) == len(spec.functions)
 
 
 def test_GIVEN_the_sample_stack_THEN_a_function_takes_runtime_timeout_memory_and_environment_from_its_spec(
@@ -33,15 +33,19 @@ def test_GIVEN_the_sample_stack_THEN_a_function_takes_runtime_timeout_memory_and
     assert properties["Architectures"] == ["arm64"]
     assert properties["Timeout"] == function_spec.timeout
     assert properties["MemorySize"] == function_spec.memory
-    assert properties["Environment"]["Variables"]["SERVEY_ACTION"] == "say_hello"
+    assert properties["Environment"]["Variables"]["SERVEY_FUNCTION"] == "say_hello"
     assert properties["Environment"]["Variables"]["SERVEY_ACTION_PATH"] == "sample_app"
 
 
-def test_GIVEN_the_sample_stack_THEN_the_router_serves_the_generated_actions_without_naming_one(
-    resources: Resources,
+def test_GIVEN_the_sample_stack_THEN_the_router_and_the_authorizer_are_function_specs_like_any_other(
+    resources: Resources, spec: AppSpec
 ) -> None:
-    _, properties = app_function(resources, "router")
-    assert "SERVEY_ACTION" not in properties["Environment"]["Variables"]
+    for name in ("router", "graphql-authorizer", "websocket"):
+        function_spec = spec.function(name)
+        _, properties = app_function(resources, name)
+        assert properties["Environment"]["Variables"]["SERVEY_FUNCTION"] == name
+        assert properties["Timeout"] == function_spec.timeout
+        assert properties["MemorySize"] == function_spec.memory
 
 
 def test_GIVEN_the_sample_stack_THEN_each_function_logs_to_its_own_group_with_a_retention(

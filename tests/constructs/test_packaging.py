@@ -13,7 +13,8 @@ import pytest
 from constructs_lib import defaults
 from constructs_lib.app import publishing_problems
 from constructs_lib.packaging import AssetError, app_requirements, layer_requirements, stage_code
-from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import load_spec
 
 ACTIONS = """
 from servey_cdk import WEB_GET, action

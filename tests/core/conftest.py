@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import load_spec
 from tests.conftest import SAMPLE_APP
 
 
 @pytest.fixture(scope="session")
 def sample_spec() -> AppSpec:
-    return load_spec(SAMPLE_APP, router_for_all=False)
+    return load_spec(SAMPLE_APP)
 
 
 AppWriter = Callable[[dict[str, str]], str]

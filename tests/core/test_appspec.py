@@ -20,7 +20,8 @@ from servey_cdk import (
     WebTrigger,
     action,
 )
-from servey_cdk.appspec import ROUTER, AppSpec, build_spec, load_spec
+from servey_cdk.appspec import AUTHORIZER, ROUTER, WEBSOCKET, AppSpec
+from servey_cdk.appspec_builder import BuildSettings, build_spec, load_spec
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import AppDefinitionError
 from tests.conftest import registry_of
@@ -33,7 +34,7 @@ def test_GIVEN_the_default_THEN_each_action_has_its_own_function(sample_spec: Ap
     say_hello = next(function for function in sample_spec.functions if function.name == "say_hello")
 
     assert say_hello.actions == ("say_hello",)
-    assert say_hello.environment == {"SERVEY_ACTION_PATH": "sample_app", "SERVEY_ACTION": "say_hello"}
+    assert say_hello.environment == {"SERVEY_ACTION_PATH": "sample_app", "SERVEY_FUNCTION": "say_hello"}
     assert sample_spec.action("say_hello").function == "say_hello"
 
 
@@ -41,13 +42,13 @@ def test_GIVEN_generated_actions_THEN_they_share_the_router(sample_spec: AppSpec
     router = next(function for function in sample_spec.functions if function.name == ROUTER)
 
     assert router.actions == ("generated_1", "generated_2", "generated_3")
-    assert "SERVEY_ACTION" not in router.environment
+    assert router.environment["SERVEY_FUNCTION"] == ROUTER
 
 
 def test_GIVEN_router_for_all_THEN_every_action_is_in_the_router(sample_registry: Registry) -> None:
-    spec = build_spec(sample_registry, router_for_all=True)
+    spec = build_spec(sample_registry, BuildSettings(router_for_all=True))
 
-    assert [function.name for function in spec.functions] == [ROUTER]
+    assert [function.name for function in spec.functions] == [ROUTER, AUTHORIZER, WEBSOCKET]
     assert len(spec.functions[0].actions) == len(sample_registry.actions)
     assert spec.router_for_all is True
 
@@ -57,7 +58,7 @@ def test_GIVEN_the_router_environment_switch_THEN_every_action_is_in_the_router(
 ) -> None:
     monkeypatch.setenv("SERVEY_AWS_ROUTER_FOR_ALL", "1")
 
-    spec = build_spec(sample_registry)
+    spec = build_spec(sample_registry, BuildSettings.from_environment())
 
     assert {route.function for route in spec.routes} == {ROUTER}
 
@@ -69,7 +70,7 @@ def test_GIVEN_actions_of_one_function_THEN_it_gets_their_largest_timeout_and_me
     @action(timeout=60, memory=256)
     def slow() -> None: ...
 
-    spec = build_spec(registry_of(small, slow), router_for_all=True)
+    spec = build_spec(registry_of(small, slow), BuildSettings(router_for_all=True))
 
     assert (spec.functions[0].timeout, spec.functions[0].memory) == (60, 512)
 
@@ -408,7 +409,7 @@ def test_GIVEN_a_publish_through_a_helper_THEN_the_declaration_makes_its_functio
             """
         }
     )
-    spec = load_spec(module, router_for_all=False)
+    spec = load_spec(module)
     assert spec.subscriptions[0].publishers == ("shout",)
     assert spec.action("shout").publishes == ("alerts",)
 

@@ -12,7 +12,8 @@ from openapi_spec_validator import validate
 from local_runtime.app import URI_TOO_LONG
 from servey_cdk import WEB_GET, WEB_POST, Example, Forbidden, action
 from servey_cdk.api_gateway import UNSUPPORTED_MEDIA_TYPE_BODY
-from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.openapi import openapi_document
 from tests.conftest import registry_of
 

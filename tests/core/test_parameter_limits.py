@@ -9,7 +9,8 @@ import pytest
 from pydantic import Field
 
 from servey_cdk import WEB_GET, InvalidInput, action
-from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.graphql_schema import APPSYNC_SCALARS
 from tests.conftest import registry_of
 

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from servey_cdk import FixedRateTrigger, ScheduleTrigger
-from servey_cdk.schedule import (
+from servey_cdk.schedule_expressions import (
     CronSchedule,
     ScheduleError,
     aws_cron,
     rate_expression,
     rate_seconds,
-    schedule_expression,
 )
+from servey_cdk.triggers.schedule import schedule_expression
 
 # --- rates -------------------------------------------------------------------------------------
 

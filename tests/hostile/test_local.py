@@ -30,7 +30,8 @@ from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.login import MAX_FORM_BYTES
 from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES, MAX_URL_BYTES
-from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
 from servey_cdk.graphql_limits import GraphQLLimits

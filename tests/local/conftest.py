@@ -12,7 +12,8 @@ from starlette.testclient import TestClient
 
 from local_runtime import LocalRuntime
 from local_runtime.lambda_context import LambdaContext
-from servey_cdk.appspec import AppSpec, build_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
 from tests import servers

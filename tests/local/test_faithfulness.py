@@ -20,7 +20,8 @@ from starlette.testclient import TestClient
 
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.rest import MAX_PAYLOAD_BYTES
-from servey_cdk.appspec import AppSpec, load_spec
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import load_spec
 from servey_cdk.aws.handler import LambdaApp
 from tests.conftest import REPO_ROOT, load_event
 

@@ -21,7 +21,7 @@ import pytest
 import websockets
 
 from local_runtime.cli import banner
-from servey_cdk.appspec import load_spec
+from servey_cdk.appspec_builder import BuildSettings, load_spec
 from servey_cdk.rehearsal.local_aws import free_port
 from tests.conftest import REPO_ROOT
 from tests.local.conftest import servey_local
@@ -68,7 +68,8 @@ def test_GIVEN_an_spa_fallback_WHEN_the_banner_is_printed_THEN_it_names_the_file
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SERVEY_SPA_FALLBACK", "1")
-    assert "SPA fallback   static/index.html for other paths" in banner(load_spec("sample_app"), "h:1", "pw")
+    spec = load_spec("sample_app", BuildSettings.from_environment())
+    assert "SPA fallback   static/index.html for other paths" in banner(spec, "h:1", "pw")
 
 
 def test_GIVEN_a_real_server_WHEN_an_action_is_requested_THEN_it_answers(server: Server) -> None:

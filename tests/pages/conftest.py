@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from local_runtime import LocalRuntime
-from servey_cdk.appspec import build_spec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
 from tests.conftest import SECRET, FakeLambdaContext, load_event

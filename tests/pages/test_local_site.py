@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from local_runtime import LocalRuntime
-from servey_cdk.appspec import build_spec
+from servey_cdk.appspec_builder import BuildSettings, build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.discovery import Registry
 from servey_cdk.site import IMMUTABLE
@@ -98,7 +98,8 @@ def spa_client(
 ) -> Iterator[TestClient]:
     monkeypatch.setenv("SERVEY_SPA_FALLBACK", "1")
     assert lambda_app.connections is not None
-    runtime = LocalRuntime(build_spec(sample_registry), lambda_app.handle, lambda_app.connections)
+    spec = build_spec(sample_registry, BuildSettings.from_environment())
+    runtime = LocalRuntime(spec, lambda_app.handle, lambda_app.connections)
     with TestClient(runtime.app) as test_client:
         yield test_client
 

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 
 from local_runtime import LocalRuntime
 from sample_app.accounts import accounts
-from servey_cdk.appspec import build_spec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.session import SESSION_COOKIE
 from servey_cdk.discovery import Registry

@@ -8,7 +8,7 @@ import pytest
 
 from servey_cdk import Redirect, WebPageTrigger, action
 from servey_cdk.action import get_action
-from servey_cdk.appspec import build_spec
+from servey_cdk.appspec_builder import BuildSettings, build_spec
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import AppDefinitionError
 from servey_cdk.site import api_path_patterns, is_content_hashed, matches_any
@@ -54,7 +54,7 @@ def test_GIVEN_an_spa_fallback_that_is_not_a_file_WHEN_built_THEN_the_problem_na
     (tmp_path / "static" / "index.html").write_text("<p>hi</p>")
     monkeypatch.setenv("SERVEY_SPA_FALLBACK", "app.html")
     with pytest.raises(AppDefinitionError) as raised:
-        build_spec(Registry(module="t", root=tmp_path, actions=()))
+        build_spec(Registry(module="t", root=tmp_path, actions=()), BuildSettings.from_environment())
     assert raised.value.problems == [f"SERVEY_SPA_FALLBACK='app.html': no such file in {tmp_path / 'static'}"]
 
 
@@ -64,6 +64,6 @@ def test_GIVEN_an_spa_fallback_of_true_WHEN_built_THEN_it_is_index_html(
     (tmp_path / "static").mkdir()
     (tmp_path / "static" / "index.html").write_text("<p>hi</p>")
     monkeypatch.setenv("SERVEY_SPA_FALLBACK", "true")
-    spec = build_spec(Registry(module="t", root=tmp_path, actions=()))
+    spec = build_spec(Registry(module="t", root=tmp_path, actions=()), BuildSettings.from_environment())
     assert spec.static is not None
     assert spec.static.spa_fallback == "index.html"

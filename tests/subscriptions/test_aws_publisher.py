@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.dynamodb_connections import DynamoDBConnectionStore
 from servey_cdk.aws.publisher import AwsPublisher
@@ -135,9 +136,10 @@ def test_GIVEN_the_constructs_environment_WHEN_the_publisher_is_made_THEN_it_fin
     monkeypatch.setenv("SERVEY_QUEUE_NEWS_REJECT_NEWS", "https://sqs/news")
     monkeypatch.delenv("SERVEY_QUEUE_AUDIT_RECORD_AUDIT", raising=False)
     monkeypatch.setenv("SERVEY_WEBSOCKET_ENDPOINT", ENDPOINT)
-    publisher = AwsPublisher.from_environment(registry, None)
+    publisher = AwsPublisher.from_environment(build_spec(registry).to_dict(), None)
     assert publisher.queues == {
         "news": [("news-reject_news", "https://sqs/news")],
         "audit": [("audit-record_audit", None)],
+        "team_alerts": [],
     }
     assert publisher.endpoint == ENDPOINT

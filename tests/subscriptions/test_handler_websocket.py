@@ -112,7 +112,7 @@ def on_lambda(
         "SERVEY_QUEUE_AUDIT_RECORD_AUDIT": urls["audit"],
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("SERVEY_ACTION", raising=False)
+    monkeypatch.delenv("SERVEY_FUNCTION", raising=False)
     lambda_handler.reset_default_app()
     yield urls
     lambda_handler.reset_default_app()

@@ -18,7 +18,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from local_runtime import LocalRuntime
 from sample_app.messaging import RECORDED
-from servey_cdk.appspec import build_spec
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
 from servey_cdk.discovery import discover

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from servey_cdk.triggers import ScheduleTrigger
-
 _RATE_TEXT = re.compile(r"^\s*(\d+)\s*(minute|minutes|hour|hours|day|days)\s*$")
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
 _MONTHS = {name: index for index, name in enumerate(calendar.month_abbr) if name}
@@ -99,19 +97,6 @@ def timezone_of(name: str | None) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ScheduleError(f"unknown time zone {name!r}") from None
-
-
-def schedule_expression(trigger: ScheduleTrigger) -> str:
-    """The EventBridge expression of a trigger: `rate(...)` or `cron(...)`."""
-    if (trigger.rate is None) == (trigger.cron is None):
-        raise ScheduleError("a ScheduleTrigger needs exactly one of rate= or cron=")
-    timezone_of(trigger.timezone)
-    if trigger.rate is not None:
-        if trigger.timezone is not None:
-            raise ScheduleError("a time zone applies to cron schedules only")
-        return rate_expression(trigger.rate)
-    assert trigger.cron is not None
-    return f"cron({aws_cron(trigger.cron)})"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,83 @@
+"""Subscription links: an action fed a subscription's events through its own SQS queue.
+
+Metadata `SubscriptionTrigger`, AppSpec entry `QueueSpec`. Lambda adapter
+`servey_cdk/aws/sqs.py` (publishing: `aws/publisher.py`), construct
+`constructs_lib/queues.py`, emulator `local_runtime/queues.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from servey_cdk.wire import queue_name
+
+if TYPE_CHECKING:
+    from servey_cdk.action import Action
+    from servey_cdk.appspec import QueueSpec
+    from servey_cdk.subscription import Subscription
+
+SQS_MAX_DELAY_S = 900
+
+
+@dataclass(frozen=True)
+class SubscriptionTrigger:
+    """Run the action for every event published to a subscription, through a queue.
+
+    The action takes the event as its one input parameter. `delay` holds each event
+    back (SQS allows up to 15 minutes); `max_receive_count` is how often a failing
+    event is retried before it goes to the dead-letter queue.
+    """
+
+    subscription: Subscription[Any]
+    delay: timedelta = timedelta(0)
+    max_receive_count: int = 5
+    batch_size: int = 10
+
+
+def queue_specs(
+    actions: tuple[Action, ...],
+    subscriptions: tuple[Subscription[Any], ...],
+    function_of: dict[str, str],
+    problems: list[str],
+) -> tuple[QueueSpec, ...]:
+    from servey_cdk.appspec import QueueSpec
+    from servey_cdk.signature import signature_of
+
+    known = {id(item) for item in subscriptions}
+    problems += [
+        f"action {action.name!r} publishes to {item.name!r}: no such subscription in the app's modules"
+        for action in actions
+        for item in action.publishes
+        if id(item) not in known
+    ]
+    queues = []
+    for action in actions:
+        for trigger in action.triggers:
+            if not isinstance(trigger, SubscriptionTrigger):
+                continue
+            where = f"action {action.name!r} subscription {trigger.subscription.name!r}"
+            if id(trigger.subscription) not in known:
+                problems.append(f"{where}: the subscription was not found in the app's modules")
+            required = [p for p in signature_of(action).inputs if p.required]
+            if len(required) != 1:
+                problems.append(f"{where}: a linked action takes the event as its one required parameter")
+            delay = int(trigger.delay.total_seconds())
+            if not 0 <= delay <= SQS_MAX_DELAY_S:
+                problems.append(f"{where}: delay {delay}s is outside SQS's 0-900 seconds")
+            if not 1 <= trigger.batch_size <= 10:
+                problems.append(f"{where}: batch_size must be 1-10")
+            queues.append(
+                QueueSpec(
+                    name=queue_name(trigger.subscription.name, action.name),
+                    subscription=trigger.subscription.name,
+                    action=action.name,
+                    function=function_of[action.name],
+                    delay_seconds=delay,
+                    max_receive_count=trigger.max_receive_count,
+                    batch_size=trigger.batch_size,
+                    visibility_timeout=max(30, 6 * action.timeout),
+                )
+            )
+    return tuple(queues)

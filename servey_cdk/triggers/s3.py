@@ -1,0 +1,41 @@
+"""Object events: an action run for objects created or removed in a bucket.
+
+Metadata `S3Trigger`, AppSpec entry `S3TriggerSpec`. Lambda adapter
+`servey_cdk/aws/s3.py`, construct `constructs_lib/object_events.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from servey_cdk.types import S3EventKind
+
+if TYPE_CHECKING:
+    from servey_cdk.action import Action
+    from servey_cdk.appspec import S3TriggerSpec
+
+
+@dataclass(frozen=True)
+class S3Trigger:
+    """Run the action for object events in a bucket, optionally filtered by key.
+
+    `bucket` names a bucket of the app's own (created by the constructs) or an
+    existing one, which the constructs then import by name.
+    """
+
+    bucket: str
+    events: tuple[S3EventKind, ...] = ("created",)
+    prefix: str | None = None
+    suffix: str | None = None
+
+
+def s3_trigger_specs(actions: tuple[Action, ...], function_of: dict[str, str]) -> tuple[S3TriggerSpec, ...]:
+    from servey_cdk.appspec import S3TriggerSpec
+
+    return tuple(
+        S3TriggerSpec(action.name, function_of[action.name], t.bucket, t.events, t.prefix, t.suffix)
+        for action in actions
+        for t in action.triggers
+        if isinstance(t, S3Trigger)
+    )

@@ -1,0 +1,105 @@
+"""Web triggers: REST routes and HTML pages; the AppSpec's `RouteSpec`s are built here.
+
+Lambda adapter `servey_cdk/aws/rest.py` (pages: `aws/page.py`), construct
+`constructs_lib/rest.py`, emulator `local_runtime/rest.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from servey_cdk.types import HttpMethod
+
+if TYPE_CHECKING:
+    from servey_cdk.action import Action
+    from servey_cdk.appspec import RouteSpec
+_PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+
+
+@dataclass(frozen=True)
+class WebTrigger:
+    """Serve the action over REST (API Gateway) and GraphQL (AppSync).
+
+    GET actions become GraphQL queries, every other method a mutation. With no path
+    the route is derived from the action's name (`say_hello` → `/actions/say-hello`);
+    `{name}` segments bind path parameters to arguments of the same name.
+    """
+
+    method: HttpMethod = "GET"
+    path: str | None = None
+
+
+WEB_GET = WebTrigger("GET")
+WEB_POST = WebTrigger("POST")
+WEB_PUT = WebTrigger("PUT")
+WEB_PATCH = WebTrigger("PATCH")
+WEB_DELETE = WebTrigger("DELETE")
+
+
+@dataclass(frozen=True)
+class WebPageTrigger:
+    """Render the action's result into a Jinja template and serve it as an HTML page.
+
+    Defaults derive from the action name: `current_time_page` is served at
+    `/current-time-page` with `templates/current_time_page.j2`.
+    """
+
+    path: str | None = None
+    template: str | None = None
+    method: HttpMethod = "GET"
+
+
+def kebab(name: str) -> str:
+    return name.replace("_", "-").lower()
+
+
+def route_of(action: Action, trigger: WebTrigger | WebPageTrigger, function: str) -> RouteSpec:
+    from servey_cdk.appspec import RouteSpec
+
+    requires_token = action.access_control.requires_token
+    if isinstance(trigger, WebPageTrigger):
+        path = trigger.path or f"/{kebab(action.name)}"
+        template = trigger.template or f"templates/{action.name}.j2"
+        return RouteSpec(
+            trigger.method, path, action.name, function, "page", _params(path), requires_token, template
+        )
+    path = trigger.path or f"/actions/{kebab(action.name)}"
+    return RouteSpec(trigger.method, path, action.name, function, "action", _params(path), requires_token)
+
+
+def _params(path: str) -> tuple[str, ...]:
+    return tuple(_PATH_PARAMETER.findall(path))
+
+
+def route_specs(
+    actions: tuple[Action, ...], function_of: dict[str, str], problems: list[str]
+) -> tuple[RouteSpec, ...]:
+    """Every route of the app; what forbids deploying them goes to `problems`."""
+    from servey_cdk.signature import signature_of
+
+    routes: list[RouteSpec] = []
+    taken: dict[tuple[str, str], str] = {}
+    for action in actions:
+        for trigger in action.triggers:
+            if not isinstance(trigger, WebTrigger | WebPageTrigger):
+                continue
+            route = route_of(action, trigger, function_of[action.name])
+            where = f"action {action.name!r} route {route.method} {route.path}"
+            if not route.path.startswith("/"):
+                problems.append(f"{where}: a path must start with '/'")
+            names = {parameter.name for parameter in signature_of(action).inputs}
+            for missing in sorted(set(route.path_params) - names):
+                problems.append(f"{where}: path parameter {{{missing}}} is not a parameter of the action")
+            key = (route.method, _shape(route.path))
+            if key in taken and taken[key] != action.name:
+                problems.append(f"{where}: the route is taken by action {taken[key]!r}")
+            taken.setdefault(key, action.name)
+            routes.append(route)
+    return tuple(routes)
+
+
+def _shape(path: str) -> str:
+    """`/items/{id}` and `/items/{item_id}` are one route to API Gateway."""
+    return _PATH_PARAMETER.sub("{}", path.rstrip("/") or "/")
