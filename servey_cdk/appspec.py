@@ -34,6 +34,7 @@ __all__ = [
     "RouteSpec",
     "S3TriggerSpec",
     "ScheduleSpec",
+    "SnsTriggerSpec",
     "StaticSpec",
     "SubscriptionSpec",
 ]
@@ -156,6 +157,17 @@ class S3TriggerSpec:
 
 
 @dataclass(frozen=True)
+class SnsTriggerSpec:
+    """`topic`: the topic's name (the app's own, unless `topic_arn` names an existing one)."""
+
+    action: str
+    function: str
+    topic: str
+    topic_arn: str | None
+    filter_policy: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StaticSpec:
     """`spa_fallback`: the file in static/ shown for paths of the site nothing else serves."""
 
@@ -188,6 +200,7 @@ class AppSpec:
     static: StaticSpec | None
     auth: AuthSpec
     schemas: dict[str, Any] = field(default_factory=dict)
+    sns_triggers: tuple[SnsTriggerSpec, ...] = ()
 
     def action(self, name: str) -> ActionSpec:
         return next(spec for spec in self.actions if spec.name == name)
@@ -230,5 +243,3 @@ class AppSpec:
     def read(cls, path: Path) -> AppSpec:
         """The spec a file holds, as `to_json` wrote it."""
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
-
-

@@ -35,6 +35,7 @@ from servey_cdk.site import INDEX
 from servey_cdk.triggers.queue import queue_specs
 from servey_cdk.triggers.s3 import s3_trigger_specs
 from servey_cdk.triggers.schedule import schedule_specs
+from servey_cdk.triggers.sns import sns_trigger_specs
 from servey_cdk.triggers.web import route_specs
 from servey_cdk.wire import APP_MODULE, AUTHORIZER, FUNCTION, ROUTER, ROUTER_FOR_ALL, SPA_FALLBACK, WEBSOCKET
 
@@ -109,6 +110,7 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
         static=_static(registry, settings.spa_fallback, problems),
         auth=auth_of(registry),
         schemas=schemas.components,
+        sns_triggers=sns_trigger_specs(actions, function_of, problems),
     )
     if problems and check:
         raise AppDefinitionError(problems)

@@ -8,6 +8,8 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 RouteKind = Literal["action", "page"]  # a JSON action, or an HTML page rendered from its result
 S3EventKind = Literal["created", "removed"]
 # Where an invocation came from, as middleware and logs see it.
-InvocationSource = Literal["rest", "page", "graphql", "queue", "schedule", "s3", "invoke", "cli", "test"]
+InvocationSource = Literal[
+    "rest", "page", "graphql", "queue", "schedule", "s3", "sns", "invoke", "cli", "test"
+]
 ControlFrame = Literal["subscribe", "unsubscribe"]  # what a websocket client sends
 AnswerFrame = Literal["subscribed", "unsubscribed", "error"]  # what it is answered

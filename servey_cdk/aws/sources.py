@@ -78,6 +78,7 @@ SOURCES: tuple[Source, ...] = (
     Source("websocket", "servey_cdk.aws.websocket:WebSocketSource", _is(WEBSOCKET, _has_websocket)),
     Source("sqs", "servey_cdk.aws.sqs:SqsSource", _serves("queues")),
     Source("s3", "servey_cdk.aws.s3:S3Source", _serves("s3_triggers")),
+    Source("sns", "servey_cdk.aws.sns:SnsSource", _serves("sns_triggers")),
     Source("schedule", "servey_cdk.aws.schedule:ScheduleSource", _serves("schedules")),
     # Last: its shape is the loosest. Every function that serves actions may be invoked directly.
     Source("invoke", "servey_cdk.aws.invoke:InvokeSource", _serves("actions")),

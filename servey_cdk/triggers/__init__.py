@@ -9,6 +9,7 @@ construct and emulator piece are named in the module's docstring.
 from servey_cdk.triggers.queue import SubscriptionTrigger
 from servey_cdk.triggers.s3 import S3Trigger
 from servey_cdk.triggers.schedule import FixedRateTrigger, ScheduleTrigger
+from servey_cdk.triggers.sns import SnsTrigger
 from servey_cdk.triggers.web import (
     WEB_DELETE,
     WEB_GET,
@@ -19,7 +20,7 @@ from servey_cdk.triggers.web import (
     WebTrigger,
 )
 
-Trigger = WebTrigger | ScheduleTrigger | WebPageTrigger | S3Trigger | SubscriptionTrigger
+Trigger = WebTrigger | ScheduleTrigger | WebPageTrigger | S3Trigger | SubscriptionTrigger | SnsTrigger
 
 __all__ = [
     "WEB_DELETE",
@@ -30,6 +31,7 @@ __all__ = [
     "FixedRateTrigger",
     "S3Trigger",
     "ScheduleTrigger",
+    "SnsTrigger",
     "SubscriptionTrigger",
     "Trigger",
     "WebPageTrigger",

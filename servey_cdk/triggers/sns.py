@@ -1,0 +1,131 @@
+"""Topic messages: an action run for each message published to an SNS topic.
+
+Metadata `SnsTrigger`, AppSpec entry `SnsTriggerSpec`. Lambda adapter
+`servey_cdk/aws/sns.py`, construct `constructs_lib/sns.py`, emulator `local_runtime/sns.py`.
+The fan-out of one topic to SQS queues (tomodachi's SNS+SQS) is not this kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from servey_cdk.action import Action
+    from servey_cdk.appspec import SnsTriggerSpec
+
+TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,256}(\.fifo)?)$")
+TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+MESSAGE_PARAMS = ("subject", "attributes")  # what the action may declare beside the message
+
+
+@dataclass(frozen=True)
+class SnsTrigger:
+    """Run the action for each message on a topic: the app's own, by `topic` name (the constructs
+    create it), or an existing one by `topic_arn`.
+
+    The action takes the message (parsed as JSON when it is JSON, else the text) as its one
+    required parameter, and `subject` and `attributes` (name → value) when it declares them.
+    `filter_policy` is SNS's subscription filter policy on message attributes.
+    """
+
+    topic: str | None = None
+    topic_arn: str | None = None
+    filter_policy: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+
+    @property
+    def topic_name(self) -> str:
+        """The topic's name: `topic`, or the last part of `topic_arn`."""
+        return self.topic if self.topic is not None else str(self.topic_arn).rpartition(":")[2]
+
+
+def sns_trigger_specs(
+    actions: tuple[Action, ...], function_of: dict[str, str], problems: list[str]
+) -> tuple[SnsTriggerSpec, ...]:
+    from servey_cdk.appspec import SnsTriggerSpec
+    from servey_cdk.signature import signature_of
+
+    specs = []
+    for action in actions:
+        for trigger in action.triggers:
+            if not isinstance(trigger, SnsTrigger):
+                continue
+            where = f"action {action.name!r} SnsTrigger"
+            problems += trigger_problems(trigger, where)
+            try:
+                required = [p.name for p in signature_of(action).inputs if p.required]
+            except TypeError:
+                required = []  # reported with the action's own checks
+            if len(required) != 1 or required[0] in MESSAGE_PARAMS:
+                problems.append(f"{where}: the action must take the message as its one required parameter")
+            specs.append(
+                SnsTriggerSpec(
+                    action=action.name,
+                    function=function_of[action.name],
+                    topic=trigger.topic_name,
+                    topic_arn=trigger.topic_arn,
+                    filter_policy=dict(trigger.filter_policy or {}),
+                )
+            )
+    return tuple(specs)
+
+
+def trigger_problems(trigger: SnsTrigger, where: str) -> list[str]:
+    if (trigger.topic is None) == (trigger.topic_arn is None):
+        return [f"{where}: give exactly one of topic and topic_arn"]
+    problems = []
+    if trigger.topic is not None and not TOPIC_NAME.match(trigger.topic):
+        problems.append(f"{where}: topic {trigger.topic!r} is not a valid SNS topic name")
+    if trigger.topic_arn is not None and not TOPIC_ARN.match(trigger.topic_arn):
+        problems.append(f"{where}: topic_arn {trigger.topic_arn!r} is not an SNS topic ARN")
+    policy = trigger.filter_policy
+    if policy is not None and (
+        not isinstance(policy, dict) or not all(isinstance(v, list | dict) for v in policy.values())
+    ):
+        problems.append(f"{where}: filter_policy maps attribute names to lists of allowed values")
+    return problems
+
+
+def filter_matches(policy: dict[str, Any] | None, attributes: dict[str, Any]) -> bool:
+    """Whether message attributes (name → value, a string, number or list) pass a filter policy.
+
+    Each policy key must be an attribute whose value (any element, for an array) equals one of
+    the key's strings or numbers, or meets one of its `{"prefix": …}`, `{"exists": …}` or
+    `{"anything-but": […]}` conditions.
+    """
+    for name, allowed in (policy or {}).items():
+        present = name in attributes
+        values = attributes.get(name)
+        values = values if isinstance(values, list) else [values]
+        conditions = allowed if isinstance(allowed, list) else [allowed]
+        if not any(_allows(condition, present, values) for condition in conditions):
+            return False
+    return True
+
+
+def _allows(condition: Any, present: bool, values: list[Any]) -> bool:
+    if isinstance(condition, dict):
+        if "exists" in condition:
+            return present is bool(condition["exists"])
+        if not present:
+            return False
+        if "prefix" in condition:
+            return any(isinstance(v, str) and v.startswith(condition["prefix"]) for v in values)
+        if "anything-but" in condition:
+            but = condition["anything-but"]
+            but = but if isinstance(but, list) else [but]
+            return not any(_equal(v, b) for v in values for b in but)
+        return False
+    return present and any(_equal(v, condition) for v in values)
+
+
+def _equal(value: Any, wanted: Any) -> bool:
+    if isinstance(wanted, bool) or isinstance(value, bool):
+        return value is wanted
+    if isinstance(wanted, int | float):
+        try:
+            return float(value) == float(wanted)
+        except (TypeError, ValueError):
+            return False
+    return isinstance(value, str) and value == wanted
