@@ -78,8 +78,7 @@ class DebugLogin:
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
             fields = {name: values[0] for name, values in form.items()}
             if wants_session(fields):  # a browser's form: a session cookie, as the token action gives
-                event = {"headers": dict(request.headers)}
-                answer = session_answer(fields, event, lambda _: self._issue(form))
+                answer = session_answer(fields, dict(request.headers), lambda _: self._issue(form))
                 return Response(status_code=answer["statusCode"], headers=answer["headers"])
             subject, scopes = self._check(form)
         except ServeyError as error:

@@ -21,10 +21,9 @@ from servey_cdk.aws.http import (
     body_json,
     cors_origin,
     error_response,
-    query_v2,
-    request_headers,
     response,
 )
+from servey_cdk.aws.request import HttpRequest
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.aws.session import session_answer, session_token, wants_session
 from servey_cdk.cache_control import etag, etag_matches
@@ -91,53 +90,30 @@ class RestAdapter:
         self.runtime = runtime
         endpoints = [Endpoint(route) for route in runtime.entries("routes")]
         self._endpoints = {(e.method, e.path): e for e in endpoints}
-        self._route_keys = {f"{e.method} {e.path}": e for e in endpoints}
         self._methods: dict[str, list[str]] = {}
         for endpoint in endpoints:
             self._methods.setdefault(endpoint.path, []).append(endpoint.method)
         self._pages: PageRenderer | None = None
 
-    def handle_v1(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
-        method, path = event["httpMethod"], event["resource"]
-        endpoint = self._endpoints.get((method, path))
-        query = event.get("queryStringParameters") or {}
-        multi = event.get("multiValueQueryStringParameters")
-        headers = request_headers(event.get("headers") or {}, lowercased=False)
-        return self._serve(endpoint, method, path, event, query, multi, headers, request_id)
-
-    def handle_v2(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
-        route_key = event["routeKey"]
-        endpoint = self._route_keys.get(route_key)
-        method, _, path = route_key.partition(" ")
-        query, multi = query_v2(event)
-        headers = request_headers(event.get("headers") or {}, lowercased=True)
-        return self._serve(endpoint, method, path, event, query, multi, headers, request_id)
-
-    def _serve(
-        self,
-        endpoint: Endpoint | None,
-        method: str,
-        path: str,
-        event: Mapping[str, Any],
-        query: Mapping[str, str],
-        multi: Mapping[str, list[str]] | None,
-        headers: tuple[str | None, str | None],
-        request_id: str,
-    ) -> dict[str, Any]:
-        authorization_header, if_none_match = headers
+    def serve(self, request: HttpRequest, request_id: str) -> dict[str, Any]:
+        endpoint = self._endpoints.get((request.method, request.path))
+        method, path = request.method, request.path
+        authorization_header = request.headers.get("authorization")
         try:
             if endpoint is None:
                 return self._unrouted(method, path, request_id)
             runner = endpoint.runner or endpoint.prepare(self.runtime.registry)
-            params = self._params(endpoint, event, query, multi)
+            params = self._params(endpoint, request)
             if endpoint.issues_tokens and wants_session(params):
-                return session_answer(params, event, lambda form: self._issue(runner, form, request_id))
+                return session_answer(
+                    params, request.headers.lowered(), lambda form: self._issue(runner, form, request_id)
+                )
             authorization = self.runtime.verify_bearer(authorization_header)
             if endpoint.is_page:
                 if authorization_header is None:  # a browser's page view: its session, if it has one
-                    authorization = self.runtime.verify_token(session_token(event))
-                request = {"query": dict(query), "path_params": event.get("pathParameters") or {}}
-                return self._page(endpoint, runner, params, request, authorization, request_id)
+                    authorization = self.runtime.verify_token(session_token(request))
+                view = {"query": dict(request.query), "path_params": dict(request.path_params)}
+                return self._page(endpoint, runner, params, view, authorization, request_id)
             result = runner.invoke(params, authorization=authorization, source="rest", request_id=request_id)
             body = runner.dump_json(result)
         except ServeyError as error:
@@ -148,7 +124,7 @@ class RestAdapter:
                 return error_page(error, request_id)
             return error_response(error, request_id)
         tag = etag(body)
-        if method == "GET" and etag_matches(if_none_match, tag):
+        if method == "GET" and etag_matches(request.headers.get("if-none-match"), tag):
             return response(304, "", {**endpoint.headers, "ETag": tag})
         return response(200, body.decode(), {**endpoint.headers, "ETag": tag})
 
@@ -167,15 +143,9 @@ class RestAdapter:
         allow = allowed_methods(methods)
         return error_response(method_not_allowed(path, allow, method), request_id, {"Allow": allow})
 
-    def _params(
-        self,
-        endpoint: Endpoint,
-        event: Mapping[str, Any],
-        query: Mapping[str, str],
-        multi: Mapping[str, list[str]] | None,
-    ) -> dict[str, Any]:
+    def _params(self, endpoint: Endpoint, request: HttpRequest) -> dict[str, Any]:
         """Body, then query, then path parameters; a later source wins a name."""
-        body = body_json(event, endpoint.action) if event.get("body") else None
+        body = body_json(request, endpoint.action) if request.body else None
         if body is None:
             params: dict[str, Any] = {}
         elif endpoint.body_param is not None and not (isinstance(body, dict) and endpoint.body_param in body):
@@ -187,6 +157,7 @@ class RestAdapter:
                 f"invalid body for action {endpoint.action!r}: expected a JSON object",
                 [{"loc": ["body"], "msg": "expected a JSON object", "type": "dict_type"}],
             )
+        query, multi = request.query, request.multi_query
         if query:
             params.update(query)
             if endpoint.multi_valued:
@@ -195,9 +166,8 @@ class RestAdapter:
             if endpoint.json_valued:
                 for name in endpoint.json_valued.intersection(query):
                     params[name] = _json_parameter(endpoint.action, name, query[name])
-        path_params = event.get("pathParameters")
-        if path_params:
-            params.update(path_params)
+        if request.path_params:
+            params.update(request.path_params)
         return params
 
     def _page(
@@ -258,6 +228,5 @@ class ApiGatewaySource(RestAdapter):
         return event.get("version") == "2.0" and "routeKey" in event and "routeArn" not in event
 
     def handle(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
-        if "httpMethod" in event:
-            return self.handle_v1(event, request_id)
-        return self.handle_v2(event, request_id)
+        request = HttpRequest.from_v1(event) if "httpMethod" in event else HttpRequest.from_v2(event)
+        return self.serve(request, request_id)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from servey_cdk.authenticator import TokenResponse
 from servey_cdk.aws.http import response
+from servey_cdk.aws.request import HttpRequest
 from servey_cdk.errors import Forbidden, InvalidInput
 
 SESSION_COOKIE = "servey_token"
@@ -29,12 +30,10 @@ REDIRECT_FIELD = "redirect_to"
 LOGOUT_FIELD = "logout"
 
 
-def session_token(event: Mapping[str, Any]) -> str | None:
+def session_token(request: HttpRequest) -> str | None:
     """The session cookie's token: HTTP API lists cookies in `cookies`, REST in the `Cookie` header."""
-    cookies: list[str] = list(event.get("cookies") or [])
-    for name, value in (event.get("headers") or {}).items():
-        if name.lower() == "cookie":
-            cookies += str(value).split(";")
+    cookies: list[str] = list(request.event.get("cookies") or [])
+    cookies += (request.headers.get("cookie") or "").split(";")
     for cookie in cookies:
         name, _, value = cookie.strip().partition("=")
         if name == SESSION_COOKIE and value:
@@ -48,10 +47,11 @@ def wants_session(params: Mapping[str, Any]) -> bool:
 
 
 def session_answer(
-    params: dict[str, Any], event: Mapping[str, Any], issue: Callable[[dict[str, Any]], TokenResponse]
+    params: dict[str, Any], headers: Mapping[str, str], issue: Callable[[dict[str, Any]], TokenResponse]
 ) -> dict[str, Any]:
-    """Log the browser in (with the token `issue(params)` gives) or out, and send it on."""
-    headers = _headers(event)
+    """Log the browser in (with the token `issue(params)` gives) or out, and send it on.
+
+    `headers` are the request's, their names lowercased."""
     if _cross_site(headers):
         raise Forbidden("a login or logout form must be posted from this site")
     target = _local_path(str(params.pop(REDIRECT_FIELD, "/")))
@@ -63,10 +63,6 @@ def session_answer(
         issued = issue(params)
         cookie = f"{SESSION_COOKIE}={issued.access_token}; Max-Age={issued.expires_in}; {attributes}"
     return response(303, "", {"Location": target, "Set-Cookie": cookie, "Cache-Control": "no-store"})
-
-
-def _headers(event: Mapping[str, Any]) -> dict[str, str]:
-    return {str(name).lower(): str(value) for name, value in (event.get("headers") or {}).items()}
 
 
 def _cross_site(headers: Mapping[str, str]) -> bool:

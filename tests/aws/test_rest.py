@@ -12,6 +12,7 @@ import pytest
 from servey_cdk import WEB_GET, WebTrigger, action
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.http import MAX_BODY_BYTES, body_json
+from servey_cdk.aws.request import HttpRequest
 from servey_cdk.cache_control import etag
 from servey_cdk.discovery import Registry
 from tests.conftest import FakeLambdaContext, load_event, registry_of
@@ -342,4 +343,5 @@ def test_GIVEN_a_form_with_a_repeated_field_WHEN_read_THEN_the_field_is_a_list()
         "headers": {"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
         "body": "tag=a&tag=b&name=x%20y",
     }
-    assert body_json(event, "tagged") == {"tag": ["a", "b"], "name": "x y"}
+    request = HttpRequest.from_v1({**event, "httpMethod": "POST", "resource": "/tags"})
+    assert body_json(request, "tagged") == {"tag": ["a", "b"], "name": "x y"}

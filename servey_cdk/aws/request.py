@@ -1,0 +1,116 @@
+"""An API Gateway proxy request, read the same way from a REST (v1) or an HTTP API (v2) event.
+
+Headers are matched without regard to case: v2 sends them lowercased, v1 as the
+client wrote them. What a request may never need (the body as JSON, the cookies) is
+read when asked for, so a GET without a body costs two dict lookups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+FORM = "application/x-www-form-urlencoded"
+
+
+class Headers:
+    """A request's headers, looked up in any case. `lowercased`: the names arrived lowercased (v2)."""
+
+    __slots__ = ("_lowered", "_raw")
+
+    def __init__(self, raw: Mapping[str, str], lowercased: bool) -> None:
+        self._raw = raw
+        self._lowered: Mapping[str, str] | None = raw if lowercased else None
+
+    def get(self, name: str) -> str | None:
+        """The value of header `name` (given in lower case)."""
+        if self._lowered is not None:
+            return self._lowered.get(name)
+        # The common spellings first: most requests are answered without lowering every name.
+        value = self._raw.get(name) or self._raw.get(name.title())
+        if value is not None:
+            return value
+        self._lowered = {str(key).lower(): value for key, value in self._raw.items()}
+        return self._lowered.get(name)
+
+    def lowered(self) -> Mapping[str, str]:
+        if self._lowered is None:
+            self._lowered = {str(key).lower(): value for key, value in self._raw.items()}
+        return self._lowered
+
+
+class HttpRequest:
+    """`method`, `path` (the route's resource, `/items/{item_id}`), the query (`query`, the last
+    value of each key; `multi_query`, every value where the event gives them), `path_params`,
+    `headers`, and `event`, the raw event for what only its source reads (cookies)."""
+
+    __slots__ = ("event", "headers", "method", "multi_query", "path", "path_params", "query")
+
+    def __init__(
+        self,
+        event: Mapping[str, Any],
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        multi_query: Mapping[str, list[str]] | None,
+        headers: Headers,
+    ) -> None:
+        self.event = event
+        self.method = method
+        self.path = path
+        self.query = query
+        self.multi_query = multi_query
+        self.headers = headers
+        self.path_params: Mapping[str, str] = event.get("pathParameters") or {}
+
+    @classmethod
+    def from_v1(cls, event: Mapping[str, Any]) -> HttpRequest:
+        return cls(
+            event,
+            event["httpMethod"],
+            event["resource"],
+            event.get("queryStringParameters") or {},
+            event.get("multiValueQueryStringParameters"),
+            Headers(event.get("headers") or {}, lowercased=False),
+        )
+
+    @classmethod
+    def from_v2(cls, event: Mapping[str, Any]) -> HttpRequest:
+        method, _, path = event["routeKey"].partition(" ")
+        query, multi = _query_v2(event)
+        return cls(event, method, path, query, multi, Headers(event.get("headers") or {}, lowercased=True))
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def content_type(self) -> str:
+        """The media type of the body, lowercased, without its parameters."""
+        return (self.headers.get("content-type") or "").partition(";")[0].strip().lower()
+
+    @property
+    def body(self) -> str | None:
+        """The body as sent (base64 when `is_base64`); None when there is none."""
+        return self.event.get("body") or None
+
+    @property
+    def is_base64(self) -> bool:
+        return bool(self.event.get("isBase64Encoded"))
+
+
+def _query_v2(event: Mapping[str, Any]) -> tuple[Mapping[str, str], Mapping[str, list[str]] | None]:
+    """Single and multiple query values of an HTTP API event.
+
+    HTTP API joins repeated values with commas, so a value holding a comma is read
+    again from the raw query string, where repeats and commas are told apart.
+    """
+    single: Mapping[str, str] = event.get("queryStringParameters") or {}
+    if not any("," in value for value in single.values()):
+        return single, None
+    from urllib.parse import parse_qsl
+
+    multi: dict[str, list[str]] = {}
+    for key, value in parse_qsl(event.get("rawQueryString", ""), keep_blank_values=True):
+        multi.setdefault(key, []).append(value)
+    return {key: values[-1] for key, values in multi.items()}, multi
