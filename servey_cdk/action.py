@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from servey_cdk.subscription import Subscription
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 ACTION_ATTRIBUTE = "__servey_action__"
 
@@ -40,6 +41,10 @@ class Action:
     memory: int = 256
     batch_size: int | None = None
     publishes: tuple[Subscription[Any], ...] = ()
+
+    def triggers_of(self, kind: type[T]) -> list[T]:
+        """The action's triggers of one kind, in the order declared."""
+        return [trigger for trigger in self.triggers if isinstance(trigger, kind)]
 
     @property
     def is_async(self) -> bool:

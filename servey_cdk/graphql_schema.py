@@ -182,7 +182,7 @@ def build_graphql_schema(registry: Registry) -> tuple[GraphQLSchema | None, list
             builder.nested.setdefault(owner, []).append(action)
     roots: dict[str, list[_Field]] = {"Query": [], "Mutation": []}
     for action in registry.actions:
-        web = [trigger for trigger in action.triggers if isinstance(trigger, WebTrigger)]
+        web = action.triggers_of(WebTrigger)
         if web and action.name not in registry.owners:
             root = "Query" if web[0].method == "GET" else "Mutation"
             roots[root].append(builder.action_field(action, root))

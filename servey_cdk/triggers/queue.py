@@ -54,9 +54,7 @@ def queue_specs(
     ]
     queues = []
     for action in actions:
-        for trigger in action.triggers:
-            if not isinstance(trigger, SubscriptionTrigger):
-                continue
+        for trigger in action.triggers_of(SubscriptionTrigger):
             where = f"action {action.name!r} subscription {trigger.subscription.name!r}"
             if id(trigger.subscription) not in known:
                 problems.append(f"{where}: the subscription was not found in the app's modules")

@@ -36,6 +36,5 @@ def s3_trigger_specs(actions: tuple[Action, ...], function_of: dict[str, str]) -
     return tuple(
         S3TriggerSpec(action.name, function_of[action.name], t.bucket, t.events, t.prefix, t.suffix)
         for action in actions
-        for t in action.triggers
-        if isinstance(t, S3Trigger)
+        for t in action.triggers_of(S3Trigger)
     )

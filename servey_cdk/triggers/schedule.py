@@ -62,7 +62,7 @@ def schedule_specs(
 
     schedules = []
     for action in actions:
-        triggers = [t for t in action.triggers if isinstance(t, ScheduleTrigger)]
+        triggers = action.triggers_of(ScheduleTrigger)
         for index, trigger in enumerate(triggers):
             try:
                 expression = schedule_expression(trigger)

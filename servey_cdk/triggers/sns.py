@@ -48,9 +48,7 @@ def sns_trigger_specs(
 
     specs = []
     for action in actions:
-        for trigger in action.triggers:
-            if not isinstance(trigger, SnsTrigger):
-                continue
+        for trigger in action.triggers_of(SnsTrigger):
             where = f"action {action.name!r} SnsTrigger"
             problems += trigger_problems(trigger, where)
             try:
