@@ -26,6 +26,7 @@ __all__ = [
     "ActionSpec",
     "AppSpec",
     "AuthSpec",
+    "EventTriggerSpec",
     "ExampleSpec",
     "FunctionSpec",
     "GraphQLSpec",
@@ -168,6 +169,22 @@ class SnsTriggerSpec:
 
 
 @dataclass(frozen=True)
+class EventTriggerSpec:
+    """One EventBridge rule: `pattern` on the default bus, the app's bus `bus`, or the existing `bus_arn`.
+
+    The action receives the event's `detail` as `parameter`, or the whole event when `whole_event`."""
+
+    name: str
+    action: str
+    function: str
+    pattern: dict[str, Any]
+    bus: str | None
+    bus_arn: str | None
+    parameter: str
+    whole_event: bool
+
+
+@dataclass(frozen=True)
 class StaticSpec:
     """`spa_fallback`: the file in static/ shown for paths of the site nothing else serves."""
 
@@ -200,6 +217,7 @@ class AppSpec:
     static: StaticSpec | None
     auth: AuthSpec
     schemas: dict[str, Any] = field(default_factory=dict)
+    event_triggers: tuple[EventTriggerSpec, ...] = ()
     sns_triggers: tuple[SnsTriggerSpec, ...] = ()
 
     def action(self, name: str) -> ActionSpec:

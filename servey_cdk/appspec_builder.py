@@ -32,6 +32,7 @@ from servey_cdk.json_schema import SchemaSet, build_schemas
 from servey_cdk.pages import Redirect
 from servey_cdk.signature import signature_of
 from servey_cdk.site import INDEX
+from servey_cdk.triggers.events import event_trigger_specs
 from servey_cdk.triggers.queue import queue_specs
 from servey_cdk.triggers.s3 import s3_trigger_specs
 from servey_cdk.triggers.schedule import schedule_specs
@@ -110,6 +111,7 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
         static=_static(registry, settings.spa_fallback, problems),
         auth=auth_of(registry),
         schemas=schemas.components,
+        event_triggers=event_trigger_specs(actions, function_of, problems),
         sns_triggers=sns_trigger_specs(actions, function_of, problems),
     )
     if problems and check:

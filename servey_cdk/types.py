@@ -9,7 +9,7 @@ RouteKind = Literal["action", "page"]  # a JSON action, or an HTML page rendered
 S3EventKind = Literal["created", "removed"]
 # Where an invocation came from, as middleware and logs see it.
 InvocationSource = Literal[
-    "rest", "page", "graphql", "queue", "schedule", "s3", "sns", "invoke", "cli", "test"
+    "rest", "page", "graphql", "queue", "schedule", "s3", "sns", "events", "invoke", "cli", "test"
 ]
 ControlFrame = Literal["subscribe", "unsubscribe"]  # what a websocket client sends
 AnswerFrame = Literal["subscribed", "unsubscribed", "error"]  # what it is answered

@@ -80,6 +80,7 @@ SOURCES: tuple[Source, ...] = (
     Source("s3", "servey_cdk.aws.s3:S3Source", _serves("s3_triggers")),
     Source("sns", "servey_cdk.aws.sns:SnsSource", _serves("sns_triggers")),
     Source("schedule", "servey_cdk.aws.schedule:ScheduleSource", _serves("schedules")),
+    Source("events", "servey_cdk.aws.events:EventBridgeSource", _serves("event_triggers")),
     # Last: its shape is the loosest. Every function that serves actions may be invoked directly.
     Source("invoke", "servey_cdk.aws.invoke:InvokeSource", _serves("actions")),
 )

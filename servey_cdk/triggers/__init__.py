@@ -6,6 +6,7 @@ is one module here, holding its metadata and its AppSpec entry; its Lambda adapt
 construct and emulator piece are named in the module's docstring.
 """
 
+from servey_cdk.triggers.events import EventTrigger
 from servey_cdk.triggers.queue import SubscriptionTrigger
 from servey_cdk.triggers.s3 import S3Trigger
 from servey_cdk.triggers.schedule import FixedRateTrigger, ScheduleTrigger
@@ -20,7 +21,10 @@ from servey_cdk.triggers.web import (
     WebTrigger,
 )
 
-Trigger = WebTrigger | ScheduleTrigger | WebPageTrigger | S3Trigger | SubscriptionTrigger | SnsTrigger
+Trigger = (
+    WebTrigger | WebPageTrigger | ScheduleTrigger | S3Trigger | SubscriptionTrigger | SnsTrigger
+    | EventTrigger
+)  # fmt: skip
 
 __all__ = [
     "WEB_DELETE",
@@ -28,6 +32,7 @@ __all__ = [
     "WEB_PATCH",
     "WEB_POST",
     "WEB_PUT",
+    "EventTrigger",
     "FixedRateTrigger",
     "S3Trigger",
     "ScheduleTrigger",
