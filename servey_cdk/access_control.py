@@ -11,6 +11,19 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from servey_cdk.authorization import Authorization
+from servey_cdk.errors import Forbidden, Unauthorized
+
+
+def check_access(
+    control: AccessControl, authorization: Authorization | None, what: str, without: str = "a valid token"
+) -> None:
+    """The one 401-or-403 decision: refuse a caller `control` does not let use `what` (e.g. "action
+    'x'") with 401 when it has no authorization (it needs `without`), else with 403."""
+    if control.is_executable(authorization):
+        return
+    if authorization is None:
+        raise Unauthorized(f"{what} needs {without}")
+    raise Forbidden(f"the token does not allow {what}")
 
 
 @runtime_checkable

@@ -11,16 +11,16 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Literal, Union
+from typing import Any, Literal
 from uuid import UUID
 
 from servey_cdk.action import Action
+from servey_cdk.annotations import is_union, unwrap_optional
 from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.signature import InputParameter, signature_of
 from servey_cdk.triggers import WebTrigger
@@ -95,7 +95,7 @@ class _SchemaBuilder:
     def type_ref(self, annotation: Any, where: str, is_input: bool) -> str:
         if annotation is type(None):
             return "Boolean"  # an action that returns nothing: a field that is always null
-        inner, optional = _unwrap_optional(annotation)
+        inner, optional = unwrap_optional(annotation)
         ref = self._named_or_list(inner, where, is_input)
         return ref if optional else ref + "!"
 
@@ -111,7 +111,7 @@ class _SchemaBuilder:
         if origin in (list, set, frozenset, Sequence) or (origin is tuple and args[1:] == (...,)):
             item = args[0] if args else Any
             return f"[{self.type_ref(item, where, is_input)}]"
-        if origin is tuple or origin in (Union, types.UnionType):
+        if origin is tuple or is_union(annotation):
             return "AWSJSON"
         if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
             return self._enum(annotation, where)
@@ -262,14 +262,6 @@ def _limits(parameter: InputParameter) -> str | None:
     schema = TypeAdapter(parameter.validated_type).json_schema()
     limits = [f"{keyword}: {schema[keyword]}" for keyword in _LIMITS if keyword in schema]
     return ", ".join(limits) or None
-
-
-def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
-    if typing.get_origin(annotation) in (Union, types.UnionType):
-        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        if len(members) < len(typing.get_args(annotation)):
-            return (members[0] if len(members) == 1 else Union[tuple(members)]), True  # noqa: UP007
-    return annotation, False
 
 
 def _record_fields(cls: type) -> list[tuple[str, Any, bool]]:

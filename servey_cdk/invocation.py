@@ -9,17 +9,16 @@ pays at start-up only for the ones it runs.
 from __future__ import annotations
 
 import threading
-import types
-import typing
 from collections.abc import Callable, Coroutine, Mapping
 from functools import cached_property
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
-from servey_cdk.access_control import AllowAll
+from servey_cdk.access_control import AllowAll, check_access
 from servey_cdk.action import Action
+from servey_cdk.annotations import unwrap_optional
 from servey_cdk.authorization import Authorization
-from servey_cdk.errors import ActionFailed, Forbidden, InvalidInput, ServeyError, Unauthorized
+from servey_cdk.errors import ActionFailed, InvalidInput, ServeyError
 from servey_cdk.json_input import check_depth
 from servey_cdk.middleware import CallNext, Invocation, Middleware, chain
 from servey_cdk.signature import REQUIRED, InputParameter, signature_of
@@ -122,10 +121,8 @@ class ActionRunner:
         owner: Any = None,
     ) -> Any:
         """Authorize, validate and call; returns the action's Python result."""
-        if not self._open and not self.action.access_control.is_executable(authorization):
-            if authorization is None:
-                raise Unauthorized(f"action {self.action.name!r} needs a valid token")
-            raise Forbidden(f"the token does not allow action {self.action.name!r}")
+        if not self._open:
+            check_access(self.action.access_control, authorization, f"action {self.action.name!r}")
         params = self.validate(raw_params)
         if self.signature.authorization is not None:
             params[self.signature.authorization] = authorization
@@ -232,11 +229,7 @@ def _scalar_inputs(inputs: tuple[InputParameter, ...]) -> tuple[ScalarInput, ...
     """The inputs as (name, coercion, accepts None, default), or None if one is not scalar."""
     found = []
     for parameter in inputs:
-        annotation, optional = parameter.annotation, False
-        if typing.get_origin(annotation) in (Union, types.UnionType):
-            members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-            optional = len(members) == 1
-            annotation = members[0] if optional else annotation
+        annotation, optional = unwrap_optional(parameter.annotation)
         coercion = _SCALAR_COERCIONS.get(annotation)
         if coercion is None or parameter.constrained:  # limits are pydantic's to check
             return None

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import types
 import typing
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, get_args, get_origin
+
+from servey_cdk.annotations import unwrap_optional
 
 Record = TypeVar("Record")
 
@@ -26,12 +27,10 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _decode(hint: Any, value: Any, where: str) -> Any:
+    inner, optional = unwrap_optional(hint)
+    if optional:
+        return None if value is None else _decode(inner, value, where)
     origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        if value is None:
-            return None
-        (inner,) = (arg for arg in get_args(hint) if arg is not type(None))
-        return _decode(inner, value, where)
     if origin is tuple:
         if not isinstance(value, list | tuple):
             raise ValueError(f"{where}: expected a list, got {type(value).__name__}")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import inspect
-import types
 import typing
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Union
+from typing import Any
 
 from servey_cdk.action import Action
+from servey_cdk.annotations import unwrap_optional
 from servey_cdk.authorization import Authorization
 
 REQUIRED = inspect.Parameter.empty
@@ -46,12 +46,7 @@ class ActionSignature:
 
 
 def is_authorization_type(annotation: Any) -> bool:
-    if annotation is Authorization:
-        return True
-    if typing.get_origin(annotation) in (Union, types.UnionType):
-        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        return members == [Authorization]
-    return False
+    return unwrap_optional(annotation)[0] is Authorization
 
 
 @cache

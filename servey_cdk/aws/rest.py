@@ -9,11 +9,11 @@ headers) is worked out on its first request and kept.
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from servey_cdk.annotations import is_union, unwrap_optional
 from servey_cdk.api_gateway import allowed_methods, method_not_allowed, no_route, preflight_headers
 from servey_cdk.authenticator import TokenResponse, issues_tokens
 from servey_cdk.authorization import Authorization
@@ -193,11 +193,8 @@ def _json_parameter(action: str, name: str, text: str) -> Any:
 
 def _origin(annotation: Any) -> Any:
     """`list[int] | None` → list: the container a parameter's values go in."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        return _origin(members[0]) if len(members) == 1 else None
-    return origin or annotation
+    inner, _ = unwrap_optional(annotation)
+    return None if is_union(inner) else typing.get_origin(inner) or inner
 
 
 def _is_text(annotation: Any) -> bool:

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from servey_cdk.access_control import check_access
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.runtime import Runtime
-from servey_cdk.errors import Forbidden, InvalidInput, NotFound, ServeyError, Unauthorized
+from servey_cdk.errors import Forbidden, InvalidInput, NotFound, ServeyError
 from servey_cdk.json_input import parse_json
 from servey_cdk.subscription import Subscription
 
@@ -138,10 +139,8 @@ class WebSocketSource:
         if name not in self._subscribable:
             raise Forbidden(f"subscription {name!r} cannot be subscribed to")
         authorization = self.store.authorization(connection_id)
-        if not subscription.access_control.is_executable(authorization):
-            if authorization is None:
-                raise Unauthorized(f"subscription {name!r} needs a token on $connect")
-            raise Forbidden(f"the token does not allow subscription {name!r}")
+        control = subscription.access_control
+        check_access(control, authorization, f"subscription {name!r}", "a token on $connect")
         self.store.subscribe(connection_id, name, authorization)
         return "subscribed"
 
