@@ -37,7 +37,7 @@ def staged_asset(contender: Contender) -> Path:
     app_module = contender.app_module
     spec = load_spec(app_module, BuildSettings(router_for_all=contender.router_for_all))
     target = Path(tempfile.mkdtemp(prefix=f"servey-bench-{app_module}-")) / "task"
-    return stage_code(Path(spec.root), app_module, target, spec.to_json())
+    return stage_code(Path(spec.root), app_module, target, spec.shipped().to_json())
 
 
 CONTENDERS = (

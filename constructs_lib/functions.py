@@ -82,7 +82,7 @@ class ServeyFunctions(Construct):
         runtime: lambda_.Runtime = self._function_props["runtime"]
         architecture: lambda_.Architecture = self._function_props["architecture"]
         code_dir = Path(Stage.of(self).outdir) / "servey-code" / self.node.addr  # type: ignore[union-attr]
-        staged = stage_code(Path(spec.root), spec.app_module, code_dir, spec.to_json())
+        staged = stage_code(Path(spec.root), spec.app_module, code_dir, spec.shipped().to_json())
         self.code = lambda_.Code.from_asset(str(staged))
         self.requirements = packaging.layer_requirements(
             Path(spec.root), layer_requirements, defaults.LAYER_REQUIREMENTS

@@ -16,7 +16,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-import os
 import sys
 import tempfile
 import threading
@@ -249,9 +248,7 @@ def code_asset_spec(code: Path) -> AppSpec:
     root = package if package.is_dir() else code
     static = spec.static
     if static is not None:
-        static = dataclasses.replace(
-            static, directory=str(root / os.path.relpath(static.directory, spec.root))
-        )
+        static = dataclasses.replace(static, directory=str(root / static.directory))
     return dataclasses.replace(spec, root=str(root), static=static)
 
 

@@ -252,6 +252,16 @@ class AppSpec:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, default=str)
 
+    def shipped(self) -> AppSpec:
+        """The spec as a code asset carries it: no path of the machine that built it (which would
+        leak into the asset and change its hash from one machine to the next). `root` is "." and
+        the static directory is relative to it."""
+        static = self.static
+        if static is not None:
+            relative = Path(static.directory).relative_to(self.root).as_posix()
+            static = dataclasses.replace(static, directory=relative)
+        return dataclasses.replace(self, root=".", static=static)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AppSpec:
         """The spec `to_dict` gave, e.g. the one a code asset carries."""

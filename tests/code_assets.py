@@ -14,4 +14,4 @@ def staged_code_asset(app_module: str, target: Path, search: Path | None = None)
     if search is not None and str(search) not in sys.path:
         sys.path.insert(0, str(search))
     spec = load_spec(app_module)
-    return stage_code(Path(spec.root), app_module, target, spec.to_json())
+    return stage_code(Path(spec.root), app_module, target, spec.shipped().to_json())

@@ -52,14 +52,19 @@ def single_module_app(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 def test_GIVEN_a_single_module_app_THEN_it_ships_its_module_its_own_imports_and_folders_only(
     single_module_app: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    _, module = single_module_app
+    root, module = single_module_app
     spec = load_spec(module)
-    staged = stage_code(Path(spec.root), spec.app_module, tmp_path_factory.mktemp("asset"), spec.to_json())
+    target = tmp_path_factory.mktemp("asset")
+    staged = stage_code(Path(spec.root), spec.app_module, target, spec.shipped().to_json())
     shipped = {path.name for path in staged.iterdir()}
     assert shipped == {
         f"{module}.py", f"{module}_text.py", "templates", "static", "servey_cdk", "servey-spec.json"
     }  # fmt: skip
-    assert json.loads((staged / "servey-spec.json").read_text())["app_module"] == module
+    text = (staged / "servey-spec.json").read_text()
+    shipped_spec = json.loads(text)
+    assert shipped_spec["app_module"] == module
+    assert str(root) not in text  # no path of the building machine in the asset
+    assert (shipped_spec["root"], shipped_spec["static"]["directory"]) == (".", "static")
 
 
 @pytest.mark.parametrize(
