@@ -4,6 +4,7 @@ Everything an app's code needs is importable from here. Importing this package i
 cheap: pydantic and the rest load only when an action is first validated.
 """
 
+from servey_cdk import triggers
 from servey_cdk.access_control import AccessControl, AllowAll, AllowNone, ScopeAccessControl
 from servey_cdk.action import Action, action, get_action
 from servey_cdk.authenticator import (
@@ -27,28 +28,9 @@ from servey_cdk.example import Example
 from servey_cdk.middleware import CallNext, Invocation, middleware
 from servey_cdk.pages import PageResponse, Redirect
 from servey_cdk.subscription import Subscription, subscription
-from servey_cdk.triggers import (
-    WEB_DELETE,
-    WEB_GET,
-    WEB_PATCH,
-    WEB_POST,
-    WEB_PUT,
-    EventTrigger,
-    FixedRateTrigger,
-    S3Trigger,
-    ScheduleTrigger,
-    SnsTrigger,
-    SubscriptionTrigger,
-    WebPageTrigger,
-    WebTrigger,
-)
+from servey_cdk.triggers import *  # noqa: F403  (every trigger kind, as listed there)
 
 __all__ = [
-    "WEB_DELETE",
-    "WEB_GET",
-    "WEB_PATCH",
-    "WEB_POST",
-    "WEB_PUT",
     "AccessControl",
     "Action",
     "AllowAll",
@@ -57,9 +39,7 @@ __all__ = [
     "Authorization",
     "CallNext",
     "Credentials",
-    "EventTrigger",
     "Example",
-    "FixedRateTrigger",
     "Forbidden",
     "Identity",
     "InvalidInput",
@@ -68,18 +48,12 @@ __all__ = [
     "NotFound",
     "PageResponse",
     "Redirect",
-    "S3Trigger",
-    "ScheduleTrigger",
     "ScopeAccessControl",
     "ServeyError",
-    "SnsTrigger",
     "Subscription",
-    "SubscriptionTrigger",
     "TokenResponse",
     "TtlCacheControl",
     "Unauthorized",
-    "WebPageTrigger",
-    "WebTrigger",
     "action",
     "get_action",
     "granted_scopes",
@@ -87,3 +61,4 @@ __all__ = [
     "subscription",
     "token_action",
 ]
+__all__ += triggers.__all__

@@ -32,11 +32,8 @@ from servey_cdk.json_schema import SchemaSet, build_schemas
 from servey_cdk.pages import Redirect
 from servey_cdk.signature import signature_of
 from servey_cdk.site import INDEX
-from servey_cdk.triggers.events import event_trigger_specs
+from servey_cdk.triggers import ENTRY_BUILDERS
 from servey_cdk.triggers.queue import queue_specs
-from servey_cdk.triggers.s3 import s3_trigger_specs
-from servey_cdk.triggers.schedule import schedule_specs
-from servey_cdk.triggers.sns import sns_trigger_specs
 from servey_cdk.triggers.web import route_specs
 from servey_cdk.wire import APP_MODULE, AUTHORIZER, FUNCTION, ROUTER, ROUTER_FOR_ALL, SPA_FALLBACK, WEBSOCKET
 
@@ -104,15 +101,12 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
         functions=_functions(registry, function_of, graphql_spec is not None, websocket_enabled),
         routes=routes,
         graphql=graphql_spec,
-        schedules=schedule_specs(actions, function_of, problems),
         queues=queues,
         subscriptions=subscriptions,
-        s3_triggers=s3_trigger_specs(actions, function_of),
         static=_static(registry, settings.spa_fallback, problems),
         auth=auth_of(registry),
         schemas=schemas.components,
-        event_triggers=event_trigger_specs(actions, function_of, problems),
-        sns_triggers=sns_trigger_specs(actions, function_of, problems),
+        **{name: build(actions, function_of, problems) for name, build in ENTRY_BUILDERS},
     )
     if problems and check:
         raise AppDefinitionError(problems)

@@ -6,11 +6,16 @@ is one module here, holding its metadata and its AppSpec entry; its Lambda adapt
 construct and emulator piece are named in the module's docstring.
 """
 
-from servey_cdk.triggers.events import EventTrigger
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from servey_cdk.triggers.events import EventTrigger, event_trigger_specs
 from servey_cdk.triggers.queue import SubscriptionTrigger
-from servey_cdk.triggers.s3 import S3Trigger
-from servey_cdk.triggers.schedule import FixedRateTrigger, ScheduleTrigger
-from servey_cdk.triggers.sns import SnsTrigger
+from servey_cdk.triggers.s3 import S3Trigger, s3_trigger_specs
+from servey_cdk.triggers.schedule import FixedRateTrigger, ScheduleTrigger, schedule_specs
+from servey_cdk.triggers.sns import SnsTrigger, sns_trigger_specs
 from servey_cdk.triggers.web import (
     WEB_DELETE,
     WEB_GET,
@@ -25,6 +30,20 @@ Trigger = (
     WebTrigger | WebPageTrigger | ScheduleTrigger | S3Trigger | SubscriptionTrigger | SnsTrigger
     | EventTrigger
 )  # fmt: skip
+
+if TYPE_CHECKING:
+    from servey_cdk.action import Action
+
+EntryBuilder = Callable[["tuple[Action, ...]", dict[str, str], list[str]], tuple[Any, ...]]
+# The AppSpec field each event-source kind fills, and what fills it from the actions (the function
+# of each action by name, and the list of problems to add to): the builder runs every one, so a new
+# kind is registered here and not in the builder.
+ENTRY_BUILDERS: tuple[tuple[str, EntryBuilder], ...] = (
+    ("schedules", schedule_specs),
+    ("s3_triggers", s3_trigger_specs),
+    ("sns_triggers", sns_trigger_specs),
+    ("event_triggers", event_trigger_specs),
+)
 
 __all__ = [
     "WEB_DELETE",

@@ -30,7 +30,10 @@ class S3Trigger:
     suffix: str | None = None
 
 
-def s3_trigger_specs(actions: tuple[Action, ...], function_of: dict[str, str]) -> tuple[S3TriggerSpec, ...]:
+def s3_trigger_specs(
+    actions: tuple[Action, ...], function_of: dict[str, str], problems: list[str]
+) -> tuple[S3TriggerSpec, ...]:
+    """Every object trigger of the app; S3 refuses none that the metadata can express."""
     from servey_cdk.appspec import S3TriggerSpec
 
     return tuple(
