@@ -45,6 +45,7 @@ from local_runtime.request_body import read_body
 from local_runtime.types import Event
 from servey_cdk.appspec import AUTHORIZER, GraphQLSpec, ResolverSpec
 from servey_cdk.errors import InvalidInput
+from servey_cdk.graphql_limits import REQUEST_TIMEOUT_S
 from servey_cdk.json_input import parse_json
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ MAX_REQUEST_BYTES = 1024 * 1024  # a GraphQL request's body: its query and varia
 UNAUTHORIZED_BODY = {
     "errors": [{"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}]
 }
+EXECUTION_TIMEOUT = {"errorType": "Lambda:ExecutionTimeoutException", "message": "Execution timed out."}
 NO_HEADER_BODY = {
     "errors": [{"errorType": "UnauthorizedException", "message": "Valid authorization header not provided."}]
 }
@@ -65,7 +67,10 @@ def build_appsync_schema(spec: GraphQLSpec) -> GraphQLSchema:
 
 
 class GraphQLApi:
-    def __init__(self, spec: GraphQLSpec, invoker: FunctionInvoker) -> None:
+    def __init__(
+        self, spec: GraphQLSpec, invoker: FunctionInvoker, request_timeout_s: float = REQUEST_TIMEOUT_S
+    ) -> None:
+        self.request_timeout_s = request_timeout_s
         self.schema = build_appsync_schema(spec)
         self.invoker = invoker
         self.limits = spec.limits
@@ -99,7 +104,10 @@ class GraphQLApi:
             self.schema, document, variable_values=variables, operation_name=operation, context_value=context
         )
         if isawaitable(result):
-            result = await result
+            try:
+                result = await asyncio.wait_for(result, self.request_timeout_s)
+            except TimeoutError:  # AppSync's limit on a whole request, its resolvers' work included
+                return JSONResponse({"data": None, "errors": [EXECUTION_TIMEOUT]})
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]

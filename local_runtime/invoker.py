@@ -25,6 +25,10 @@ class FunctionError(Exception):
         self.error_type = error_type
 
 
+class CallerTimedOut(Exception):
+    """The caller (API Gateway at 29 s, AppSync at 30 s) stopped waiting before the function ended."""
+
+
 def running_function() -> str | None:
     """The name of the function this thread is running, or None outside any function."""
     name: str | None = getattr(_running, "function", None)
@@ -61,12 +65,23 @@ class FunctionInvoker:
             return LambdaContext(function_name, memory_limit_in_mb=256, timeout_s=30)
         return LambdaContext(function.name, function.memory, function.timeout)
 
-    async def invoke(self, function_name: str, event: Any) -> Any:
+    async def invoke(self, function_name: str, event: Any, wait_s: float | None = None) -> Any:
+        """The function's answer, as Lambda gives it: a `FunctionError` "Sandbox.Timedout" once it
+        runs past its timeout, or `CallerTimedOut` when the caller waits only `wait_s` and that
+        comes first. A thread cannot be stopped, so an action that overran runs to its end
+        unseen, where Lambda would have stopped its sandbox; its answer is dropped."""
         loop = asyncio.get_running_loop()
         result: asyncio.Future[Any] = loop.create_future()
-        self._invocations.put((loop, result, event, self.context_for(function_name)))
+        context = self.context_for(function_name)
+        self._invocations.put((loop, result, event, context))
         self._claim_worker()
-        return await result
+        caller_first = wait_s is not None and wait_s < context.timeout_s
+        seconds = wait_s if wait_s is not None and caller_first else context.timeout_s
+        timer = loop.call_later(seconds, _expire, result, caller_first, seconds)
+        try:
+            return await result
+        finally:
+            timer.cancel()
 
     def _claim_worker(self) -> None:
         """An idle worker for the invocation just queued, or a new one while under `concurrency`."""
@@ -117,8 +132,17 @@ class FunctionInvoker:
                     self._idle += 1
 
 
+def _expire(result: asyncio.Future[Any], caller_first: bool, seconds: float) -> None:
+    if result.done():
+        return
+    if caller_first:
+        result.set_exception(CallerTimedOut(f"no answer in {seconds} s"))
+    else:
+        result.set_exception(FunctionError("Sandbox.Timedout", f"Task timed out after {seconds:.2f} seconds"))
+
+
 def _settle(result: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
-    if result.cancelled():  # the request went away while its function ran
+    if result.done():  # the request went away, or the invocation timed out, while its function ran
         return
     if error is not None:
         result.set_exception(error)

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from local_runtime.invoker import FunctionInvoker
+from local_runtime.invoker import CallerTimedOut, FunctionInvoker
 from local_runtime.lambda_context import new_request_id
 from local_runtime.request_body import read_body
-from local_runtime.rest_event import bad_gateway, media_type, proxy_response, rest_event
+from local_runtime.rest_event import bad_gateway, gateway_timeout, media_type, proxy_response, rest_event
 from servey_cdk.api_gateway import (
     CORS_ALLOW_ORIGIN,
+    INTEGRATION_TIMEOUT_S,
     MOCK_CONTENT_TYPES,
     UNSUPPORTED_MEDIA_TYPE_BODY,
     allowed_methods,
@@ -38,56 +38,49 @@ from servey_cdk.api_gateway import (
 )
 from servey_cdk.appspec import AppSpec, RouteSpec
 from servey_cdk.errors import PayloadTooLarge, ServeyError
+from servey_cdk.path_templates import PathTemplate, templates_in_match_order
 
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
-_PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
 @dataclass(frozen=True)
 class Resource:
     """One path template of the API and the routes (methods) defined on it."""
 
-    path: str
-    pattern: re.Pattern[str]
+    template: PathTemplate
     routes: dict[str, RouteSpec]
     required_query: dict[str, tuple[str, ...]]  # by method: what the request validator requires
 
-    def match(self, path: str) -> dict[str, str] | None:
-        found = self.pattern.fullmatch(path)
-        return found.groupdict() if found else None
+    @property
+    def path(self) -> str:
+        return self.template.template
 
 
 def resources_of(spec: AppSpec) -> list[Resource]:
-    """Resources with literal paths first, so `/items/new` wins over `/items/{item_id}`."""
-    resources = [
+    """Resources in the order API Gateway matches them (`servey_cdk.path_templates`)."""
+    by_path = spec.routes_by_path()
+    return [
         Resource(
-            path,
-            _pattern(path),
-            routes,
-            {method: required_query_parameters(route, spec) for method, route in routes.items()},
+            template,
+            by_path[template.template],
+            {method: required_query_parameters(r, spec) for method, r in by_path[template.template].items()},
         )
-        for path, routes in spec.routes_by_path().items()
+        for template in templates_in_match_order(by_path)
     ]
-    return sorted(resources, key=lambda resource: (resource.path.count("{"), resource.path))
-
-
-def _pattern(path: str) -> re.Pattern[str]:
-    parts = _PARAMETER.split(path)
-    regex = "".join(
-        f"(?P<{part}>[^/]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
-    )
-    return re.compile(regex + "/?")
 
 
 class RestApi:
     """An ASGI app serving every route of the spec through the Lambda handler."""
 
-    def __init__(self, spec: AppSpec, invoker: FunctionInvoker) -> None:
+    def __init__(
+        self, spec: AppSpec, invoker: FunctionInvoker, integration_timeout_s: float = INTEGRATION_TIMEOUT_S
+    ) -> None:
+        self.integration_timeout_s = integration_timeout_s
         self.resources = resources_of(spec)
         self.literal = {resource.path: resource for resource in self.resources if "{" not in resource.path}
-        self.ancestors = [_pattern(path) for path in _ancestor_paths(spec)]
+        self.ancestors = [PathTemplate(path) for path in _ancestor_paths(spec)]
         self.invoker = invoker
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -110,8 +103,9 @@ class RestApi:
             error = PayloadTooLarge(f"the request body is over Lambda's {MAX_PAYLOAD_BYTES} bytes")
             return Response(json.dumps(error.body(request_id)), error.status, media_type="application/json")
         method, path = request.method, request.scope["path"]
-        resource, parameters = self._resource(path)
-        if method == "OPTIONS" and (resource is not None or self._is_ancestor(path)):
+        raw_path = _raw_path(request.scope)
+        resource, parameters = self._resource(path, raw_path)
+        if method == "OPTIONS" and (resource is not None or self._is_ancestor(raw_path)):
             return Response(status_code=204, headers=preflight_headers())  # every resource has one
         if resource is None:
             return _gateway_answer(no_route(method), request_id)
@@ -132,23 +126,28 @@ class RestApi:
             if missing:
                 return _gateway_answer(missing_parameters(missing_parameters_message(missing)), request_id)
         try:
-            result = await self.invoker.invoke(route.function, event)
+            result = await self.invoker.invoke(route.function, event, wait_s=self.integration_timeout_s)
+        except CallerTimedOut:
+            waited = self.integration_timeout_s
+            log.error("function %s gave no answer to %s %s in %s s", route.function, method, path, waited)
+            return gateway_timeout()
         except Exception:
             log.exception("function %s failed on %s %s", route.function, method, path)
             return bad_gateway()
         return proxy_response(result)
 
-    def _is_ancestor(self, path: str) -> bool:
+    def _is_ancestor(self, raw_path: str) -> bool:
         """Whether `path` is a resource only as a step on the way to routes (`/actions`, `/`)."""
-        return any(pattern.fullmatch(path) for pattern in self.ancestors)
+        return any(template.match(raw_path) is not None for template in self.ancestors)
 
-    def _resource(self, path: str) -> tuple[Resource | None, dict[str, str] | None]:
-        """The resource a path is on, and its path parameters."""
-        resource = self.literal.get(path)  # most requests: no pattern to try
+    def _resource(self, path: str, raw_path: str) -> tuple[Resource | None, dict[str, str] | None]:
+        """The resource a path is on, and its path parameters as sent (percent-encoded), as API
+        Gateway puts them in the event; the handler decodes them."""
+        resource = self.literal.get(path)  # most requests: no template to try
         if resource is not None:
             return resource, None
         for resource in self.resources:
-            parameters = resource.match(path)
+            parameters = resource.template.match(raw_path)
             if parameters is not None:
                 return resource, parameters
         return None, None
@@ -161,6 +160,12 @@ def _ancestor_paths(spec: AppSpec) -> set[str]:
         segments = route.path.strip("/").split("/")
         paths.update("/" + "/".join(segments[:length]) for length in range(1, len(segments)))
     return paths - {route.path for route in spec.routes}
+
+
+def _raw_path(scope: Scope) -> str:
+    """The path as the client sent it, percent-encoding kept (ASGI's `path` is decoded)."""
+    raw: bytes | None = scope.get("raw_path")
+    return raw.decode("latin-1").partition("?")[0] if raw else str(scope["path"])
 
 
 def _gateway_answer(error: ServeyError, request_id: str, headers: dict[str, str] | None = None) -> Response:

@@ -205,3 +205,8 @@ class ProxyResponse(Response):
 def bad_gateway() -> Response:
     """What API Gateway answers when the function fails or returns something malformed."""
     return Response(b'{"message": "Internal server error"}', 502, media_type="application/json")
+
+
+def gateway_timeout() -> Response:
+    """What API Gateway answers when the function gives no answer within its integration timeout."""
+    return Response(b'{"message": "Endpoint request timed out"}', 504, media_type="application/json")

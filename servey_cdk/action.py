@@ -37,7 +37,7 @@ class Action:
     examples: tuple[Example, ...] = ()
     cache_control: CacheControl = field(default_factory=NoCacheControl)
     access_control: AccessControl = field(default_factory=AllowAll)
-    timeout: int = 30
+    timeout: int | None = None  # None: as `servey_cdk.triggers.web.timeout_of` resolves it
     memory: int = 256
     batch_size: int | None = None
     publishes: tuple[Subscription[Any], ...] = ()
@@ -73,7 +73,7 @@ def action(
     examples: Example | tuple[Example, ...] = (),
     cache_control: CacheControl | None = None,
     access_control: AccessControl | None = None,
-    timeout: int = 30,
+    timeout: int | None = None,
     memory: int = 256,
     batch_size: int | None = None,
     publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
@@ -90,7 +90,7 @@ def action(
     examples: Example | tuple[Example, ...] = (),
     cache_control: CacheControl | None = None,
     access_control: AccessControl | None = None,
-    timeout: int = 30,
+    timeout: int | None = None,
     memory: int = 256,
     batch_size: int | None = None,
     publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
@@ -98,7 +98,8 @@ def action(
     """Mark a function as an action. The function is returned unchanged.
 
     Usable bare (`@action`) or with options (`@action(triggers=WEB_GET)`). `timeout`
-    is in seconds and `memory` in MB, as Lambda takes them.
+    is in seconds and `memory` in MB, as Lambda takes them; without a timeout, an action
+    API Gateway or AppSync calls gets API Gateway's 29 s, and any other 30 s.
     """
 
     def record(target: F) -> F:

@@ -22,6 +22,7 @@ CORS_ALLOW_HEADERS = ("Content-Type", "Authorization", "If-None-Match")
 CORS_ALLOW_METHODS = ("OPTIONS", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD")  # the CDK's ALL_METHODS
 CORS_ALLOW_ORIGIN = "*"
 BODY_METHODS = ("POST", "PUT", "PATCH")
+INTEGRATION_TIMEOUT_S = 29  # how long API Gateway waits for a function before it answers 504
 # The request bodies the 405 mock takes; API Gateway answers another type with 415.
 MOCK_CONTENT_TYPES = (
     "application/json",

@@ -34,7 +34,7 @@ from servey_cdk.signature import signature_of
 from servey_cdk.site import INDEX
 from servey_cdk.triggers import ENTRY_BUILDERS
 from servey_cdk.triggers.queue import queue_specs
-from servey_cdk.triggers.web import route_specs
+from servey_cdk.triggers.web import route_specs, timeout_of, timeout_problems
 from servey_cdk.wire import APP_MODULE, AUTHORIZER, FUNCTION, ROUTER, ROUTER_FOR_ALL, SPA_FALLBACK, WEBSOCKET
 
 LAMBDA_MEMORY_MB = (128, 10240)
@@ -117,8 +117,10 @@ def _check_actions(registry: Registry, problems: list[str]) -> None:
     problems += duplicate_names(registry.actions)
     for action in registry.actions:
         where = f"action {action.name!r}"
-        if not LAMBDA_TIMEOUT_S[0] <= action.timeout <= LAMBDA_TIMEOUT_S[1]:
-            problems.append(f"{where}: timeout {action.timeout}s is outside Lambda's 1-900 seconds")
+        timeout = timeout_of(action)
+        if not LAMBDA_TIMEOUT_S[0] <= timeout <= LAMBDA_TIMEOUT_S[1]:
+            problems.append(f"{where}: timeout {timeout}s is outside Lambda's 1-900 seconds")
+        problems += timeout_problems(action)
         if not LAMBDA_MEMORY_MB[0] <= action.memory <= LAMBDA_MEMORY_MB[1]:
             problems.append(f"{where}: memory {action.memory} MB is outside Lambda's 128-10240 MB")
         try:
@@ -145,7 +147,7 @@ def _functions(
         FunctionSpec(
             name=name,
             actions=tuple(action.name for action in actions),
-            timeout=max(action.timeout for action in actions),
+            timeout=max(timeout_of(action) for action in actions),
             memory=max(action.memory for action in actions),
             environment=_environment(registry.module, name),
         )
@@ -177,7 +179,7 @@ def _action_spec(
         result_schema=result_schema,
         requires_token=action.access_control.requires_token,
         cache_control=action.cache_control.cache_header(),
-        timeout=action.timeout,
+        timeout=timeout_of(action),
         memory=action.memory,
         owner=owner.__name__ if owner else None,
         batch_size=action.batch_size,

@@ -62,6 +62,22 @@ class PayloadTooLarge(ServeyError):
     error_type = "PayloadTooLarge"
 
 
+class ResponseTooLarge(ServeyError):
+    """An answer over a limit AWS enforces on the way back; 502, as API Gateway answers then."""
+
+    status = 502
+    code = "response_too_large"
+    error_type = "ResponseTooLarge"
+
+
+class TimedOut(ServeyError):
+    """An invocation that ran past the time its caller waits (API Gateway's 29 s, AppSync's 30 s)."""
+
+    status = 504
+    code = "timed_out"
+    error_type = "TimedOut"
+
+
 class ActionFailed(ServeyError):
     """An action's own unexpected exception; the caller learns nothing of its internals."""
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+REQUEST_TIMEOUT_S = 30  # AppSync's hard limit on one request, every resolver's work included
+
 
 @dataclass(frozen=True)
 class GraphQLLimits:

@@ -18,11 +18,13 @@ per event, so one failed parent does not fail its siblings.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from servey_cdk.authorization import Authorization, authorization_from_claims, claims_of
+from servey_cdk.aws.http import MAX_RESPONSE_BYTES, response_too_large
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.errors import NotFound, ServeyError, Unauthorized
 
@@ -56,7 +58,10 @@ class ResolverSource:
 
     def resolve(self, event: Mapping[str, Any], request_id: str) -> Any:
         try:
-            return self._resolve(event, request_id)
+            data = self._resolve(event, request_id)
+            if _over_limit(data):
+                raise response_too_large(self._action_of(event) or "?")
+            return data
         except ServeyError as error:
             self._report(event, error)
             raise resolver_error(error, request_id) from None
@@ -68,17 +73,23 @@ class ResolverSource:
                 answers.append({"data": self._resolve(event, request_id)})
             except ServeyError as error:
                 self._report(event, error)
-                answers.append(
-                    {"data": None, "errorMessage": _message(error, request_id), "errorType": error.error_type}
-                )
+                answers.append(_error_item(error, request_id))
+        if events and _over_limit(answers):  # Lambda would return none of them
+            too_large = response_too_large(self._action_of(events[0]) or "?")
+            self._report(events[0], too_large)
+            return [_error_item(too_large, request_id) for _ in events]
         return answers
+
+    def _action_of(self, event: Mapping[str, Any]) -> str | None:
+        info = event.get("info") or {}
+        return self._actions.get((str(info.get("parentTypeName")), str(info.get("fieldName"))))
 
     def _resolve(self, event: Mapping[str, Any], request_id: str) -> Any:
         info = event.get("info") or {}
-        field, parent = str(info.get("fieldName")), str(info.get("parentTypeName"))
-        action = self._actions.get((parent, field))
+        parent = str(info.get("parentTypeName"))
+        action = self._action_of(event)
         if action is None:
-            raise NotFound(f"this function resolves no field {parent}.{field}")
+            raise NotFound(f"this function resolves no field {parent}.{info.get('fieldName')}")
         runner = self.runtime.runner(action)
         identity = event.get("identity") or {}
         result = runner.invoke(
@@ -146,6 +157,17 @@ def resolver_error(error: ServeyError, request_id: str) -> Exception:
             error.error_type, (Exception,), {"__module__": __name__}
         )
     return cls(_message(error, request_id))
+
+
+def _error_item(error: ServeyError, request_id: str) -> dict[str, Any]:
+    return {"data": None, "errorMessage": _message(error, request_id), "errorType": error.error_type}
+
+
+def _over_limit(data: Any) -> bool:
+    """Whether Lambda would refuse to return `data`: its JSON over the 6 MB response limit."""
+    if data is None or isinstance(data, bool | int | float):
+        return False
+    return len(json.dumps(data, default=str)) > MAX_RESPONSE_BYTES
 
 
 def _message(error: ServeyError, request_id: str) -> str:

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from servey_cdk.aws.request import FORM, HttpRequest
-from servey_cdk.errors import InvalidInput, PayloadTooLarge, ServeyError
+from servey_cdk.errors import InvalidInput, PayloadTooLarge, ResponseTooLarge, ServeyError
 from servey_cdk.json_input import parse_json
 from servey_cdk.wire import CORS_ORIGIN
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024  # the same limit on the way back: the response's whole JSON
 
 
 def cors_origin() -> str:
@@ -69,6 +70,23 @@ def _invalid_body(action: str, message: str) -> InvalidInput:
 
 def response(status: int, body: str, headers: dict[str, str]) -> dict[str, Any]:
     return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
+
+
+def over_response_limit(body: str | bytes, headers: Mapping[str, str]) -> bool:
+    """Whether Lambda would refuse to return a proxy response of `body` (its JSON over 6 MB). A
+    body under a sixth of the limit fits even with every character escaped (`\\uXXXX`), so most
+    answers are not serialized a second time to be measured."""
+    if len(body) < MAX_RESPONSE_BYTES // 6:
+        return False
+    text = body.decode() if isinstance(body, bytes) else body
+    payload = {"statusCode": 200, "headers": {**headers, "ETag": '"' + "0" * 32 + '"'}, "body": text}
+    return len(json.dumps({**payload, "isBase64Encoded": False})) > MAX_RESPONSE_BYTES
+
+
+def response_too_large(action: str) -> ResponseTooLarge:
+    return ResponseTooLarge(
+        f"the response of action {action!r} is over Lambda's {MAX_RESPONSE_BYTES}-byte response limit"
+    )
 
 
 def error_response(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from servey_cdk.path_templates import decoded_parameters
+
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -40,9 +42,10 @@ class Headers:
 
 
 class HttpRequest:
-    """`method`, `path` (the route's resource, `/items/{item_id}`), the query (`query`, the last
-    value of each key; `multi_query`, every value where the event gives them), `path_params`,
-    `headers`, and `event`, the raw event for what only its source reads (cookies)."""
+    """`method`, `path` (the route's resource, `/items/{item_id}`; for a greedy resource or an HTTP
+    API's `$default` route, that resource until the adapter routes `raw_path`), the query (`query`,
+    the last value of each key; `multi_query`, every value where the event gives them),
+    `path_params` (decoded), `headers`, and `event`, the raw event for what only its source reads."""
 
     __slots__ = ("event", "headers", "method", "multi_query", "path", "path_params", "query")
 
@@ -61,7 +64,8 @@ class HttpRequest:
         self.query = query
         self.multi_query = multi_query
         self.headers = headers
-        self.path_params: Mapping[str, str] = event.get("pathParameters") or {}
+        parameters = event.get("pathParameters")
+        self.path_params: Mapping[str, str] = decoded_parameters(parameters) if parameters else {}
 
     @classmethod
     def from_v1(cls, event: Mapping[str, Any]) -> HttpRequest:
@@ -76,9 +80,28 @@ class HttpRequest:
 
     @classmethod
     def from_v2(cls, event: Mapping[str, Any]) -> HttpRequest:
-        method, _, path = event["routeKey"].partition(" ")
+        """An HTTP API event; a `$default` route's (or a Lambda function URL's) names no resource,
+        so its path is `$default`, and its method, as an `ANY` route's, is the request's."""
+        route_key = event.get("routeKey", "$default")
+        method, _, path = route_key.partition(" ")
+        if not path:
+            path = route_key
+        if method == "ANY" or method == route_key:
+            method = event["requestContext"]["http"]["method"]
         query, multi = _query_v2(event)
         return cls(event, method, path, query, multi, Headers(event.get("headers") or {}, lowercased=True))
+
+    @property
+    def raw_path(self) -> str:
+        """The path the client asked for, without the stage: what a greedy or `$default` route routes."""
+        event = self.event
+        if "rawPath" not in event:
+            return str(event.get("path") or "/")
+        raw, stage = str(event["rawPath"]), event.get("requestContext", {}).get("stage", "$default")
+        prefix = f"/{stage}"
+        if stage != "$default" and (raw == prefix or raw.startswith(prefix + "/")):
+            return raw[len(prefix) :] or "/"
+        return raw
 
     @property
     def route_key(self) -> str:

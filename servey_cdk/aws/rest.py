@@ -21,7 +21,9 @@ from servey_cdk.aws.http import (
     body_json,
     cors_origin,
     error_response,
+    over_response_limit,
     response,
+    response_too_large,
 )
 from servey_cdk.aws.request import HttpRequest
 from servey_cdk.aws.runtime import Runtime
@@ -31,6 +33,7 @@ from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.errors import InvalidInput, ServeyError
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.json_input import parse_json
+from servey_cdk.path_templates import PathTemplate, decoded_parameters, templates_in_match_order
 
 if TYPE_CHECKING:
     from servey_cdk.aws.page import PageRenderer
@@ -94,9 +97,12 @@ class RestAdapter:
         for endpoint in endpoints:
             self._methods.setdefault(endpoint.path, []).append(endpoint.method)
         self._pages: PageRenderer | None = None
+        self._templates: list[PathTemplate] | None = None
 
     def serve(self, request: HttpRequest, request_id: str) -> dict[str, Any]:
         endpoint = self._endpoints.get((request.method, request.path))
+        if endpoint is None and request.path not in self._methods:
+            endpoint = self._route_by_path(request)
         method, path = request.method, request.path
         authorization_header = request.headers.get("authorization")
         try:
@@ -113,9 +119,14 @@ class RestAdapter:
                 if authorization_header is None:  # a browser's page view: its session, if it has one
                     authorization = self.runtime.verify_token(session_token(request))
                 view = {"query": dict(request.query), "path_params": dict(request.path_params)}
-                return self._page(endpoint, runner, params, view, authorization, request_id)
+                page = self._page(endpoint, runner, params, view, authorization, request_id)
+                if over_response_limit(page["body"], page["headers"]):
+                    raise response_too_large(endpoint.action)
+                return page
             result = runner.invoke(params, authorization=authorization, source="rest", request_id=request_id)
             body = runner.dump_json(result)
+            if over_response_limit(body, endpoint.headers):
+                raise response_too_large(endpoint.action)
         except ServeyError as error:
             self.runtime.report(error, path=path, method=method)
             if endpoint is not None and endpoint.is_page:
@@ -127,6 +138,19 @@ class RestAdapter:
         if method == "GET" and etag_matches(request.headers.get("if-none-match"), tag):
             return response(304, "", {**endpoint.headers, "ETag": tag})
         return response(200, body.decode(), {**endpoint.headers, "ETag": tag})
+
+    def _route_by_path(self, request: HttpRequest) -> Endpoint | None:
+        """For an event of a resource that is not a route's (a greedy `{proxy+}`, an HTTP API's
+        `$default` route, a function URL): the route its path is on, with the path's parameters."""
+        if self._templates is None:
+            self._templates = templates_in_match_order(self._methods)
+        raw_path = request.raw_path
+        for template in self._templates:
+            parameters = template.match(raw_path)
+            if parameters is not None:
+                request.path, request.path_params = template.template, decoded_parameters(parameters)
+                return self._endpoints.get((request.method, template.template))
+        return None
 
     def _issue(self, runner: ActionRunner, form: dict[str, Any], request_id: str) -> TokenResponse:
         issued: TokenResponse = runner.invoke(form, authorization=None, source="rest", request_id=request_id)
@@ -210,9 +234,9 @@ def _is_record(annotation: Any) -> bool:
     return base is dict or (isinstance(base, type) and is_record_type(base))
 
 
-
 class ApiGatewaySource(RestAdapter):
-    """API Gateway proxy events: the REST API's (v1) and the HTTP API's (payload 2.0).
+    """API Gateway proxy events: the REST API's (v1) and the HTTP API's (payload 2.0), and Lambda
+    function URLs' (payload 2.0 of a `$default` route, its `routeKey` sometimes left out).
 
     Not their authorizers' events, which carry `methodArn` (v1) or `routeArn` (v2).
     """
@@ -222,7 +246,11 @@ class ApiGatewaySource(RestAdapter):
             return False
         if "httpMethod" in event:
             return "resource" in event and "methodArn" not in event
-        return event.get("version") == "2.0" and "routeKey" in event and "routeArn" not in event
+        return (
+            event.get("version") == "2.0"
+            and ("routeKey" in event or "rawPath" in event)
+            and "routeArn" not in event
+        )
 
     def handle(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
         request = HttpRequest.from_v1(event) if "httpMethod" in event else HttpRequest.from_v2(event)

@@ -50,9 +50,17 @@ class S3Source:
             bucket, key = s3["bucket"]["name"], unquote_plus(s3["object"]["key"])
             kind = _KINDS.get(str(record.get("eventName", "")).partition(":")[0])
             values = {"bucket": bucket, "key": key, "event": kind, "size": s3["object"].get("size")}
-            for real_bucket, trigger in self._triggers:
-                if kind is None or bucket != real_bucket or not _matches(trigger, kind, key):
-                    continue
+            triggers = [
+                trigger
+                for real_bucket, trigger in self._triggers
+                if kind is not None and bucket == real_bucket and _matches(trigger, kind, key)
+            ]
+            if not triggers:
+                self.runtime.log.rejected(
+                    "no S3Trigger of this function matches the object event",
+                    bucket=bucket, key=key, event_name=record.get("eventName"),
+                )  # fmt: skip
+            for trigger in triggers:
                 action = trigger["action"]
                 try:
                     runner = self.runtime.runner(action)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from servey_cdk.triggers.web import timeout_of
 from servey_cdk.wire import queue_name
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from servey_cdk.subscription import Subscription
 
 SQS_MAX_DELAY_S = 900
+SQS_MAX_VISIBILITY_TIMEOUT_S = 43_200
 
 
 @dataclass(frozen=True)
@@ -27,13 +29,17 @@ class SubscriptionTrigger:
 
     The action takes the event as its one input parameter. `delay` holds each event
     back (SQS allows up to 15 minutes); `max_receive_count` is how often a failing
-    event is retried before it goes to the dead-letter queue.
+    event is retried before it goes to the dead-letter queue. `visibility_timeout` is
+    how long a received event stays hidden, so how soon a failed one is retried: six
+    times the action's timeout and at least 30 s by default, as AWS advises, and never
+    shorter than the action's timeout, which Lambda refuses.
     """
 
     subscription: Subscription[Any]
     delay: timedelta = timedelta(0)
     max_receive_count: int = 5
     batch_size: int = 10
+    visibility_timeout: timedelta | None = None
 
 
 def queue_specs(
@@ -66,6 +72,14 @@ def queue_specs(
                 problems.append(f"{where}: delay {delay}s is outside SQS's 0-900 seconds")
             if not 1 <= trigger.batch_size <= 10:
                 problems.append(f"{where}: batch_size must be 1-10")
+            timeout = timeout_of(action)
+            given = trigger.visibility_timeout
+            visibility = max(30, 6 * timeout) if given is None else int(given.total_seconds())
+            if not timeout <= visibility <= SQS_MAX_VISIBILITY_TIMEOUT_S:
+                problems.append(
+                    f"{where}: visibility_timeout {visibility}s is outside the action's timeout "
+                    f"({timeout}s) to SQS's {SQS_MAX_VISIBILITY_TIMEOUT_S} s"
+                )
             queues.append(
                 QueueSpec(
                     name=queue_name(trigger.subscription.name, action.name),
@@ -75,7 +89,7 @@ def queue_specs(
                     delay_seconds=delay,
                     max_receive_count=trigger.max_receive_count,
                     batch_size=trigger.batch_size,
-                    visibility_timeout=max(30, 6 * action.timeout),
+                    visibility_timeout=visibility,
                 )
             )
     return tuple(queues)

@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from servey_cdk.api_gateway import INTEGRATION_TIMEOUT_S
 from servey_cdk.types import HttpMethod
 
 if TYPE_CHECKING:
     from servey_cdk.action import Action
     from servey_cdk.appspec import RouteSpec
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+DEFAULT_TIMEOUT_S = 30
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,31 @@ class WebPageTrigger:
     path: str | None = None
     template: str | None = None
     method: HttpMethod = "GET"
+
+
+def timeout_of(action: Action) -> int:
+    """The seconds an action's function may run: its own timeout, else API Gateway's integration
+    timeout for an action API Gateway or AppSync waits for (a longer one would run on after the
+    caller was answered 504), else Lambda's usual 30 s."""
+    if action.timeout is not None:
+        return action.timeout
+    return INTEGRATION_TIMEOUT_S if _waited_for(action) else DEFAULT_TIMEOUT_S
+
+
+def timeout_problems(action: Action) -> list[str]:
+    """A timeout longer than its callers wait: they would be answered 504 while it runs on."""
+    timeout = timeout_of(action)
+    if not (_waited_for(action) and timeout > INTEGRATION_TIMEOUT_S):
+        return []
+    return [
+        f"action {action.name!r}: timeout {timeout}s is over API Gateway's {INTEGRATION_TIMEOUT_S} s "
+        "integration timeout: its callers would be answered 504 while it runs on"
+    ]
+
+
+def _waited_for(action: Action) -> bool:
+    """Whether API Gateway or AppSync calls the action and waits for its answer."""
+    return any(isinstance(trigger, WebTrigger | WebPageTrigger) for trigger in action.triggers)
 
 
 def kebab(name: str) -> str:

@@ -37,13 +37,15 @@ def test_GIVEN_an_object_removed_WHEN_handled_THEN_the_event_kind_is_removed(
     assert received == ["removed s3://servey-uploads/incoming/old.csv"]
 
 
-def test_GIVEN_a_key_outside_the_prefix_WHEN_handled_THEN_no_action_runs(
-    s3_app: LambdaApp, context: FakeLambdaContext, received: list[str]
+def test_GIVEN_a_key_outside_the_prefix_WHEN_handled_THEN_no_action_runs_and_a_line_names_the_object(
+    s3_app: LambdaApp, context: FakeLambdaContext, received: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     event = load_event("s3_object_created")
     event["Records"][0]["s3"]["object"]["key"] = "archive/report.csv"
     assert s3_app.handle(event, context) == []
     assert received == []
+    (line,) = [r for r in caplog.records if "no S3Trigger" in r.getMessage()]
+    assert (line.levelname, getattr(line, "key", None)) == ("WARNING", "archive/report.csv")
 
 
 def test_GIVEN_an_encoded_key_WHEN_handled_THEN_the_action_gets_it_decoded(

@@ -117,7 +117,7 @@ def test_GIVEN_no_options_WHEN_decorated_THEN_defaults_apply() -> None:
     assert record.examples == ()
     assert isinstance(record.cache_control, NoCacheControl)
     assert isinstance(record.access_control, AllowAll)
-    assert (record.timeout, record.memory, record.batch_size) == (30, 256, None)
+    assert (record.timeout, record.memory, record.batch_size) == (None, 256, None)
 
 
 def test_GIVEN_an_action_record_WHEN_modified_THEN_it_refuses_because_it_is_frozen() -> None:

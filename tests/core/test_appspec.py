@@ -75,6 +75,26 @@ def test_GIVEN_actions_of_one_function_THEN_it_gets_their_largest_timeout_and_me
     assert (spec.functions[0].timeout, spec.functions[0].memory) == (60, 512)
 
 
+def test_GIVEN_no_timeout_THEN_web_actions_get_api_gateways_29_s_and_others_30_s() -> None:
+    @action(triggers=WEB_GET)
+    def served() -> None: ...
+
+    @action
+    def background() -> None: ...
+
+    spec = build_spec(registry_of(served, background))
+
+    assert (spec.action("served").timeout, spec.action("background").timeout) == (29, 30)
+
+
+def test_GIVEN_a_web_action_with_a_timeout_over_29_s_WHEN_built_THEN_the_error_names_it() -> None:
+    @action(triggers=WEB_GET, timeout=60)
+    def report() -> None: ...
+
+    with pytest.raises(AppDefinitionError, match="action 'report': timeout 60s is over API Gateway's 29 s"):
+        build_spec(registry_of(report))
+
+
 # --- routes and GraphQL ------------------------------------------------------------------------
 
 
