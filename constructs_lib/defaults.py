@@ -20,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 
 from servey_cdk.api_gateway import CORS_ALLOW_HEADERS
 from servey_cdk.graphql_limits import GraphQLLimits
+from servey_cdk.subscription import QUEUE_MESSAGE_MAX_BYTES
 from servey_cdk.wire import HANDLER
 
 # The latest Python runtime: what cdk-nag's AwsSolutions-L1 asks for; the layer is built for it.
@@ -108,7 +109,11 @@ def dead_letter_queue_props() -> dict[str, Any]:
 
 
 def queue_props() -> dict[str, Any]:
-    return {"encryption": sqs.QueueEncryption.SQS_MANAGED, "enforce_ssl": True}
+    return {
+        "encryption": sqs.QueueEncryption.SQS_MANAGED,
+        "enforce_ssl": True,
+        "max_message_size_bytes": QUEUE_MESSAGE_MAX_BYTES,  # what the publishers check events against
+    }
 
 
 def connections_table_props() -> dict[str, Any]:

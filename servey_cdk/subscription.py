@@ -7,6 +7,7 @@ against its type, then hands it to the publisher of the runtime it is running in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 EventFilter = Callable[[Any, Authorization | None], bool]
+QUEUE_MESSAGE_MAX_BYTES = 262_144  # SQS's, which the constructs set on every linked action's queue
+WEBSOCKET_MESSAGE_MAX_BYTES = 131_072  # API Gateway's, for a message posted to a websocket connection
+_ENVELOPE_BYTES = len('{"subscription": , "event": }')
 
 
 class Publisher(Protocol):
@@ -88,7 +92,25 @@ class Subscription(Generic[T]):
             checked = adapter.validate_python(event)
         except ValidationError as error:
             raise ValueError(f"event for subscription {self.name!r} is invalid: {error}") from None
-        _publisher[0].publish(self, adapter.dump_python(checked, mode="json"), connection_id)
+        shaped = adapter.dump_python(checked, mode="json")
+        self._refuse_oversize(shaped)
+        _publisher[0].publish(self, shaped, connection_id)
+
+    def _refuse_oversize(self, event: Any) -> None:
+        """Refuse before anything is sent what AWS would refuse: an SQS message, or a websocket
+        message (which API Gateway drops in silence), over its limit."""
+        size = len(json.dumps(event))  # ASCII, as the publishers send it
+        if size > QUEUE_MESSAGE_MAX_BYTES:
+            raise ValueError(
+                f"event for subscription {self.name!r} is {size} bytes, over SQS's "
+                f"{QUEUE_MESSAGE_MAX_BYTES}-byte message limit"
+            )
+        posted = size + len(json.dumps(self.name)) + _ENVELOPE_BYTES
+        if self.is_subscribable and posted > WEBSOCKET_MESSAGE_MAX_BYTES:
+            raise ValueError(
+                f"event for subscription {self.name!r} makes a {posted}-byte websocket message, over "
+                f"API Gateway's {WEBSOCKET_MESSAGE_MAX_BYTES}-byte limit"
+            )
 
 
 def subscription(

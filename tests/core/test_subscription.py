@@ -100,3 +100,24 @@ def test_GIVEN_options_THEN_the_subscription_keeps_them() -> None:
     assert alerts.is_subscribable is False
     assert alerts.access_control == ScopeAccessControl("ops")
     assert alerts.event_filter is only_own
+
+
+def test_GIVEN_an_event_over_sqs_message_limit_WHEN_published_THEN_nothing_is_sent_and_the_error_names_it(
+    recorder: Recorder,
+) -> None:
+    quiet = subscription(str, "bulk", is_subscribable=False)
+    with pytest.raises(ValueError, match=r"subscription 'bulk' is 262147 bytes, over SQS's 262144-byte"):
+        quiet.publish("x" * 262_145)  # two quotes more, as JSON
+    quiet.publish("x" * 262_142)
+    assert [name for name, _, _ in recorder.sent] == ["bulk"]
+
+
+def test_GIVEN_a_subscribable_event_over_the_websocket_limit_WHEN_published_THEN_it_is_refused_before_sending(
+    recorder: Recorder,
+) -> None:
+    alerts = subscription(str, "alerts")
+    with pytest.raises(ValueError, match=r"subscription 'alerts' makes a \d+-byte websocket message, over"):
+        alerts.publish("x" * 131_072)
+    alerts.publish("x" * 131_000)
+    assert recorder.sent[0][0] == "alerts"
+    assert len(recorder.sent) == 1
