@@ -36,7 +36,7 @@ def rest_event(
     query, multi_query = _query(scope["query_string"])
     now = time.time()
     path, method = scope["path"], scope["method"]
-    text_body, is_base64 = _body(body, headers.get("Content-Type", ""))
+    text_body, is_base64 = _body(body, headers.get("content-type", ""))
     client = scope.get("client")
     source_ip = client[0] if client else "127.0.0.1"
     return {
@@ -62,8 +62,8 @@ def rest_event(
             "domainPrefix": API_ID,
             "requestTimeEpoch": int(now * 1000),
             "requestId": request_id,
-            "identity": _identity(source_ip, headers.get("User-Agent")),
-            "domainName": headers.get("Host", "localhost"),
+            "identity": _identity(source_ip, headers.get("user-agent")),
+            "domainName": headers.get("host", "localhost"),
             "deploymentId": "local",
             "apiId": API_ID,
         },
@@ -99,28 +99,20 @@ def _identity(source_ip: str, user_agent: str | None) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=1024)
-def header_name(name: str) -> str:
-    """ASGI lowercases header names; clients mostly send them capitalised, as AWS passes them on."""
-    return "-".join(part.capitalize() for part in name.split("-"))
-
-
-@functools.lru_cache(maxsize=1024)
 def raw_header_name(name: str) -> bytes:
     """A response header's name as ASGI sends it: lowercased bytes."""
     return name.lower().encode("latin-1")
 
 
-@functools.lru_cache(maxsize=1024)
-def _event_header_name(raw_name: bytes) -> str:
-    return header_name(raw_name.decode("latin-1"))
-
-
 def _headers(raw: list[tuple[bytes, bytes]]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """`headers` (the last value of each) and `multiValueHeaders` (every value), in one pass."""
+    """`headers` (the last value of each) and `multiValueHeaders` (every value), in one pass.
+
+    Names are lowercase: API Gateway passes names on as they arrived, and ASGI servers give
+    them lowercased, as HTTP/2 clients (browsers, CloudFront in front of API Gateway) send them."""
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
     for raw_name, raw_value in raw:
-        name, value = _event_header_name(raw_name), raw_value.decode("latin-1")
+        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
         if name in single:
             multi[name].append(value)
         else:

@@ -23,7 +23,7 @@ from starlette.websockets import WebSocket
 
 from local_runtime.connections import ConnectionTable
 from local_runtime.invoker import FunctionInvoker
-from local_runtime.rest_event import API_ID, STAGE, header_name, request_time
+from local_runtime.rest_event import API_ID, STAGE, request_time
 from local_runtime.types import Event
 from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES
 from servey_cdk.appspec import WEBSOCKET
@@ -123,7 +123,7 @@ class WebSocketApi:
     def _connect_event(self, websocket: WebSocket, connection: Connection) -> Event:
         headers: dict[str, list[str]] = {}
         for name, value in websocket.headers.items():
-            headers.setdefault(header_name(name), []).append(value)
+            headers.setdefault(name, []).append(value)  # lowercase, as ASGI gives (see rest_event)
         query: dict[str, list[str]] = {}
         for name, value in websocket.query_params.multi_items():
             query.setdefault(name, []).append(value)

@@ -121,10 +121,13 @@ def test_GIVEN_repeated_headers_WHEN_served_THEN_multi_value_headers_keep_all(
     serve: Callable[[RecordingHandler], TestClient],
 ) -> None:
     handler = RecordingHandler()
-    serve(handler).get("/actions/server-time", headers=[("X-Tag", "a"), ("X-Tag", "b")])
+    serve(handler).get("/actions/server-time", headers=[("X-Tag", "a"), ("X-Tag", "b"), ("x-custom", "c")])
     event = handler.events[0]
-    assert event["headers"]["X-Tag"] == "b"
-    assert event["multiValueHeaders"]["X-Tag"] == ["a", "b"]
+    assert event["headers"]["x-tag"] == "b"
+    assert event["multiValueHeaders"]["x-tag"] == ["a", "b"]
+    # Not re-capitalised: lowercase, as an HTTP/2 client (and so CloudFront) sends every name.
+    assert event["headers"]["x-custom"] == "c"
+    assert "X-Custom" not in event["headers"]
 
 
 def test_GIVEN_a_proxy_response_WHEN_answered_THEN_headers_merge_and_base64_bodies_are_decoded(
