@@ -39,6 +39,7 @@ EXCLUDED = (
     ".pytest_cache",
     ".ruff_cache",
     ".git",
+    ".servey",  # servey-local's queue state
 )
 SECRET_PATTERNS = (
     ".env*",

@@ -27,7 +27,8 @@ from local_runtime.invoker import FunctionInvoker
 from local_runtime.log_redaction import redact_uvicorn_logs
 from local_runtime.login import DebugLogin, debug_password
 from local_runtime.publisher import LocalPublisher
-from local_runtime.queues import LocalQueue
+from local_runtime.queue_store import QueueStore, state_file
+from local_runtime.queues import LocalQueue, orphaned_queues
 from local_runtime.rest import RestApi
 from local_runtime.schedules import Scheduler
 from local_runtime.site import LocalSite
@@ -54,7 +55,8 @@ class LocalRuntime:
     `store` is the connection store the handler keeps websocket subscriptions in
     (DynamoDB on AWS); the in-process publisher reads the subscribers from it. It is
     None when the functions run in processes of their own and publish themselves,
-    to the `queues` made for the invoker, which replace the in-process ones.
+    to the `queues` made for the invoker, which replace the in-process ones. The
+    in-process queues keep their messages in `queue_store` (in memory when none is given).
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class LocalRuntime:
         signer: TokenSigner | None = None,
         password: str | None = None,
         queues: Callable[[FunctionInvoker], Mapping[str, Queue]] | None = None,
+        queue_store: QueueStore | None = None,
     ) -> None:
         self.spec = spec
         self.store = store
@@ -73,9 +76,11 @@ class LocalRuntime:
         self.invoker = FunctionInvoker(spec, handler)
         # The in-process queues, which the in-process publisher sends to; None when the functions publish.
         self.local_queues: dict[str, LocalQueue] | None = None
+        self.queue_store: QueueStore | None = None
         self.queues: Mapping[str, Queue]
         if store is not None:
-            self.local_queues = {queue.name: LocalQueue(queue, self.invoker) for queue in spec.queues}
+            self.queue_store = queue_store or QueueStore(":memory:")
+            self.local_queues = {q.name: LocalQueue(q, self.invoker, self.queue_store) for q in spec.queues}
             self.queues = self.local_queues
         else:
             self.queues = queues(self.invoker) if queues is not None else {}
@@ -127,7 +132,7 @@ class LocalRuntime:
         redact_uvicorn_logs()  # here, after the server has configured its logging
         self.connections.bind(loop)
         if self.store is not None and self.local_queues is not None:
-            publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections, loop)
+            publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections)
             previous = set_publisher(publisher)
         workers = [asyncio.create_task(queue.run()) for queue in self.queues.values()]
         self.scheduler.start()
@@ -145,7 +150,10 @@ class LocalRuntime:
         return JSONResponse(asyncapi_document(self.spec, host=request.headers.get("host", "localhost:8000")))
 
     async def _queues(self, _: Request) -> Response:
-        return JSONResponse({"queues": [queue.to_dict() for queue in self.queues.values()]})
+        answer: dict[str, Any] = {"queues": [queue.to_dict() for queue in self.queues.values()]}
+        if self.queue_store is not None:
+            answer["orphaned"] = orphaned_queues(self.queue_store, self.queues)
+        return JSONResponse(answer)
 
     async def _fire_schedule(self, request: Request) -> Response:
         """Run a schedule now, without waiting for its time."""
@@ -203,4 +211,5 @@ def create_app(app_module: str | None = None) -> LocalApp:
     registry = discover(app_module)
     store = InMemoryConnectionStore()
     spec = build_spec(registry, BuildSettings.from_environment())
-    return LocalRuntime(spec, LambdaApp(registry, connections=store, spec=spec).handle, store).app
+    handler = LambdaApp(registry, connections=store, spec=spec).handle
+    return LocalRuntime(spec, handler, store, queue_store=QueueStore(state_file())).app

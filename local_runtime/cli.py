@@ -1,4 +1,7 @@
-"""`servey-local [--app MODULE | --assembly CDK_OUT] [--host HOST] [--port PORT] [--reload]`: serve an app.
+"""`servey-local [--app MODULE | --assembly CDK_OUT] [--host HOST] [--port PORT] [--reload] [--state FILE]`.
+
+Serves an app; its queues' messages are kept in `--state` (`.servey/state.sqlite3` of the
+folder it runs from, or `SERVEY_LOCAL_STATE`), so a restart loses none.
 
 With `--assembly`, what `cdk synth` wrote is served instead of the source tree: each
 function runs from its code asset and layer in a sandbox, against moto on loopback.
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from local_runtime.login import PASSWORD_VARIABLE
+from local_runtime.queue_store import STATE_VARIABLE, state_file
 from local_runtime.websocket_protocol import MAX_MESSAGE_BYTES, LimitedWebSocketProtocol
 from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import BuildSettings, load_spec
@@ -35,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("SERVER_PORT", "8000")))
     parser.add_argument("--reload", action="store_true", help="restart when the code changes")
     parser.add_argument(
+        "--state", metavar="FILE", help=f"the queues' SQLite file (default: {STATE_VARIABLE}, else .servey/)"
+    )
+    parser.add_argument(
         "--assembly", metavar="CDK_OUT", help="serve this cloud assembly's functions, each in its sandbox"
     )
     parser.add_argument("--stack", help="the assembly's stack to serve (default: its only one)")
@@ -43,11 +50,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.assembly:
-        if args.reload or args.app:
-            parser.error("--assembly serves what was synthesized: it takes neither --app nor --reload")
+        if args.reload or args.app or args.state:
+            parser.error("--assembly serves what was synthesized: it takes no --app, --reload or --state")
         raise SystemExit(serve_assembly(args))
     if args.app:
         os.environ["SERVEY_ACTION_PATH"] = args.app
+    if args.state:  # in the environment, as the app is, for the reloaded server
+        os.environ[STATE_VARIABLE] = str(Path(args.state).resolve())
     # Kept in the environment so that a reloaded server keeps the password and the tokens stay valid.
     os.environ.setdefault(PASSWORD_VARIABLE, secrets.token_urlsafe(12))
     os.environ.setdefault("JWT_SECRET_KEY", secrets.token_urlsafe(32))
@@ -57,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(f"servey-local: the app cannot be served as written:\n{error}") from None
     except ModuleNotFoundError as error:
         raise SystemExit(f"servey-local: {error}") from None
-    print(banner(spec, f"{args.host}:{args.port}", os.environ[PASSWORD_VARIABLE]), flush=True)
+    shown = banner(spec, f"{args.host}:{args.port}", os.environ[PASSWORD_VARIABLE])
+    print(f"{shown}\n  Queue state    {state_file()}", flush=True)
     if args.reload:
         uvicorn.run(
             APP_FACTORY,

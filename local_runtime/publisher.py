@@ -5,12 +5,11 @@ A function may publish only to the subscriptions its actions declare (`publishes
 as on AWS, where no other function has the queues' URLs or the grants to send.
 Subscribers and their connect-time authorization come from the connection store the
 handler keeps them in, as they come from DynamoDB on AWS. Functions publish from
-worker threads, so each step is handed to the event loop.
+worker threads: a queue's send is kept before `publish` returns, as SQS's is.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -32,13 +31,11 @@ class LocalPublisher:
         queues: dict[str, LocalQueue],
         store: ConnectionStore,
         connections: ConnectionTable,
-        loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.queues_of = {item.name: [queues[name] for name in item.queues] for item in spec.subscriptions}
         self.publishers_of = {item.name: item.publishers for item in spec.subscriptions}
         self.store = store
         self.connections = connections
-        self.loop = loop
 
     def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
         """Every linked action's queue gets the event; then one connection, or every subscriber."""
@@ -50,7 +47,7 @@ class LocalPublisher:
             )
         body = json.dumps(event)
         for queue in self.queues_of.get(subscription.name, []):
-            self.loop.call_soon_threadsafe(queue.send, body)
+            queue.send(body)
         data = envelope(subscription.name, event)
         targets = recipients(self.store, subscription, event, connection_id)
         for gone in self.connections.post_to_connections(targets, data):

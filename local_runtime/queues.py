@@ -5,7 +5,9 @@ them for the visibility timeout and sends them to the function as one SQS event.
 Messages the function reports in `batchItemFailures` (all of them, when it fails)
 come back after the timeout; the rest are deleted. A message received
 `max_receive_count` times that fails again goes to the dead-letter list. Nothing
-is dropped.
+is dropped: the messages live in a `QueueStore` (`.servey/state.sqlite3`), so a
+restart, even `kill -9`, loses none; a queue the spec no longer has keeps its
+messages there and is shown as orphaned.
 """
 
 from __future__ import annotations
@@ -15,103 +17,83 @@ import contextlib
 import hashlib
 import logging
 import time
-import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import ACCOUNT_ID, REGION
+from local_runtime.queue_store import QueueStore, StoredMessage
 from local_runtime.types import Event
 from servey_cdk.appspec import QueueSpec
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Message:
-    body: str
-    sent_at: float
-    visible_at: float
-    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    receive_count: int = 0
-    first_received_at: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"messageId": self.message_id, "body": self.body, "receiveCount": self.receive_count}
-
-
 class LocalQueue:
-    def __init__(self, spec: QueueSpec, invoker: FunctionInvoker) -> None:
+    def __init__(self, spec: QueueSpec, invoker: FunctionInvoker, store: QueueStore) -> None:
         self.spec = spec
         self.invoker = invoker
+        self.store = store
         self.arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{spec.name}"
-        self.messages: list[Message] = []
-        self.dead_letters: list[Message] = []
         self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the worker's, once it runs
 
-    def send(self, body: str) -> Message:
-        """Enqueue a message; call on the event loop's thread."""
-        now = time.time()
-        message = Message(body, sent_at=now, visible_at=now + self.spec.delay_seconds)
-        self.messages.append(message)
-        self._wake.set()
-        return message
+    def send(self, body: str) -> str:
+        """Keep a message, in the store before this returns, and wake the worker; from any thread."""
+        message_id = self.store.send(self.spec.name, body, time.time(), self.spec.delay_seconds)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+        return message_id
 
     @property
-    def in_flight(self) -> list[Message]:
-        now = time.time()
-        return [message for message in self.messages if message.receive_count and message.visible_at > now]
+    def messages(self) -> list[StoredMessage]:
+        """Visible, delayed and in flight."""
+        return self.store.messages(self.spec.name)
+
+    @property
+    def dead_letters(self) -> list[StoredMessage]:
+        return self.store.messages(self.spec.name, dead_letters=True)
 
     async def run(self) -> None:
-        """Deliver messages until cancelled."""
+        """Deliver messages until cancelled; those left in flight come back after their timeout."""
+        self._loop = asyncio.get_running_loop()
         while True:
-            batch = self._receive()
+            now = time.time()
+            batch = self._receive(now)
             if batch:
                 await self._deliver(batch)
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._seconds_to_next())
+                await asyncio.wait_for(self._wake.wait(), timeout=self._seconds_to_next(now))
 
-    def _seconds_to_next(self) -> float | None:
-        if not self.messages:
-            return None
-        return max(0.0, min(message.visible_at for message in self.messages) - time.time())
+    def _seconds_to_next(self, received_at: float) -> float | None:
+        """Until a message hidden when the last receive found none becomes visible."""
+        next_at = self.store.next_visible_at(self.spec.name, after=received_at)
+        return None if next_at is None else max(0.0, next_at - time.time())
 
-    def _receive(self) -> list[Message]:
-        now = time.time()
-        batch: list[Message] = []
-        for message in [m for m in self.messages if m.visible_at <= now]:
-            if message.receive_count >= self.spec.max_receive_count:
-                self.messages.remove(message)
-                self.dead_letters.append(message)
-                log.warning(
-                    "queue %s: message %s moved to the dead letters", self.spec.name, message.message_id
-                )
-                continue
-            if len(batch) == self.spec.batch_size:
-                break
-            message.receive_count += 1
-            message.first_received_at = message.first_received_at or now
-            message.visible_at = now + self.spec.visibility_timeout
-            batch.append(message)
+    def _receive(self, now: float) -> list[StoredMessage]:
+        spec = self.spec
+        batch, dead = self.store.receive(
+            spec.name, now, spec.batch_size, spec.visibility_timeout, spec.max_receive_count
+        )
+        for message in dead:
+            log.warning("queue %s: message %s moved to the dead letters", spec.name, message.message_id)
         return batch
 
-    async def _deliver(self, batch: list[Message]) -> None:
+    async def _deliver(self, batch: list[StoredMessage]) -> None:
         try:
             result = await self.invoker.invoke(self.spec.function, self.event(batch))
         except Exception:
             log.exception("queue %s: the function failed; the batch will be retried", self.spec.name)
             return
         failed = failed_message_ids(result, {message.message_id for message in batch})
-        for message in batch:
-            if message.message_id not in failed:
-                self.messages.remove(message)
+        self.store.delete(self.spec.name, [m.message_id for m in batch if m.message_id not in failed])
 
-    def event(self, batch: list[Message]) -> Event:
+    def event(self, batch: list[StoredMessage]) -> Event:
         return {"Records": [self._record(message) for message in batch]}
 
-    def _record(self, message: Message) -> dict[str, Any]:
+    def _record(self, message: StoredMessage) -> dict[str, Any]:
         return {
             "messageId": message.message_id,
             "receiptHandle": f"{message.message_id}#{message.receive_count}",
@@ -130,16 +112,33 @@ class LocalQueue:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.spec.name,
-            "subscription": self.spec.subscription,
-            "action": self.spec.action,
-            "arn": self.arn,
-            "depth": len(self.messages),
-            "in_flight": len(self.in_flight),
-            "messages": [message.to_dict() for message in self.messages],
-            "dead_letters": [message.to_dict() for message in self.dead_letters],
-        }
+        spec = self.spec
+        named = {"name": spec.name, "subscription": spec.subscription, "action": spec.action, "arn": self.arn}
+        return {**named, **_contents(self.store, spec.name)}
+
+
+def orphaned_queues(store: QueueStore, known: Iterable[str]) -> list[dict[str, Any]]:
+    """Queues with messages in the store that the spec no longer has (after a code change).
+
+    Their messages stay in the store: shown, never deleted behind the developer's back.
+    """
+    names = set(known)
+    return [
+        {"name": name, "orphaned": True, **_contents(store, name)}
+        for name in store.queue_names()
+        if name not in names
+    ]
+
+
+def _contents(store: QueueStore, queue: str) -> dict[str, Any]:
+    messages = store.messages(queue)
+    now = time.time()
+    return {
+        "depth": len(messages),
+        "in_flight": sum(1 for message in messages if message.receive_count and message.visible_at > now),
+        "messages": [message.to_dict() for message in messages],
+        "dead_letters": [message.to_dict() for message in store.messages(queue, dead_letters=True)],
+    }
 
 
 def failed_message_ids(result: Any, batch_ids: set[str]) -> set[str]:

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import LambdaContext
+from local_runtime.queue_store import QueueStore
 from local_runtime.queues import LocalQueue, failed_message_ids
 from sample_app.messaging import RECORDED
 from servey_cdk.appspec import AppSpec, QueueSpec
@@ -60,7 +61,7 @@ def run_queue(
     spec: AppSpec, function: FailingFunction, bodies: list[str], max_receive_count: int
 ) -> LocalQueue:
     queue_spec = QueueSpec("events-linked", "events", "linked", "linked", 0, max_receive_count, 10, 0)
-    queue = LocalQueue(queue_spec, FunctionInvoker(spec, function))
+    queue = LocalQueue(queue_spec, FunctionInvoker(spec, function), QueueStore(":memory:"))
 
     async def scenario() -> None:
         worker = asyncio.create_task(queue.run())

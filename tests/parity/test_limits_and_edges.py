@@ -209,3 +209,20 @@ def test_GIVEN_a_query_slower_than_appsyncs_limit_WHEN_run_THEN_the_execution_ti
         "data": None,
         "errors": [{"errorType": "Lambda:ExecutionTimeoutException", "message": "Execution timed out."}],
     }
+
+
+def test_GIVEN_a_resolver_answer_over_6_MB_WHEN_queried_THEN_both_give_the_error_naming_the_action(
+    client: TestClient, lambda_app: LambdaApp, lambda_context: LambdaContext
+) -> None:
+    response = client.post(
+        "/graphql", json={"query": "{ big(megabytes: 7) }"}, headers={"Authorization": "anonymous"}
+    )
+    (local,) = response.json()["errors"]
+    event = load_event("appsync_query_say_hello")
+    event.update(arguments={"megabytes": 7})
+    event["info"].update(fieldName="big", parentTypeName="Query")
+    with pytest.raises(Exception, match="over Lambda's 6291456-byte response limit") as raised:
+        lambda_app.handle(event, lambda_context)
+    assert type(raised.value).__name__ == local["extensions"]["errorType"] == "ResponseTooLarge"
+    assert "the response of action 'big' is over Lambda's 6291456-byte response limit" in local["message"]
+    assert str(raised.value).split(" (request")[0] == local["message"].split(" (request")[0]
