@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from constructs_lib.rest import ServeyRestApi
     from constructs_lib.schedules import ServeySchedules
     from constructs_lib.site import ServeySite
+    from constructs_lib.topics import ServeyTopics
     from constructs_lib.websocket import ServeyWebSocketApi
 
 MODULES = {
@@ -36,6 +37,7 @@ MODULES = {
     "ServeySchedules": "schedules",
     "ServeySite": "site",
     "ServeyStack": "app",
+    "ServeyTopics": "topics",
     "ServeyWebSocketApi": "websocket",
 }
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "ServeySchedules",
     "ServeySite",
     "ServeyStack",
+    "ServeyTopics",
     "ServeyWebSocketApi",
 ]
 

@@ -12,6 +12,7 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib.auth import ServeyAuth, auth_problems, needs_token_key
@@ -23,6 +24,7 @@ from constructs_lib.queues import ServeyQueues, queues_problems
 from constructs_lib.rest import ServeyRestApi, rest_api_problems
 from constructs_lib.schedules import ServeySchedules, schedules_problems
 from constructs_lib.site import ServeySite, site_problems
+from constructs_lib.topics import ServeyTopics, topics_problems
 from constructs_lib.websocket import ServeyWebSocketApi, websocket_api_problems
 from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import BuildSettings, load_spec
@@ -41,6 +43,7 @@ class ServeyParts:
     queues: ServeyQueues | None
     site: ServeySite | None
     object_events: ServeyObjectEvents | None
+    topics: ServeyTopics | None
     auth: ServeyAuth | None
 
 
@@ -53,7 +56,8 @@ class ServeyApp(Construct):
     `websocket_api` (`apigatewayv2.WebSocketApi`), `table` (the websocket connections' table),
     `key` (the KMS key of tokens), `queues` (`sqs.Queue` by QueueSpec name), `rules` and
     `schedules` (`events.Rule`, `scheduler.CfnSchedule`, by schedule name), `distribution`,
-    `site_bucket`, `buckets` (of object events, by logical name). `parts` holds the constructs
+    `site_bucket`, `buckets` (of object events, by logical name), `topics` (`sns.ITopic` of SnsTriggers,
+    by topic name). `parts` holds the constructs
     they come from, with all else those made (`parts.functions.layer`, `parts.rest.methods`, …);
     `spec` is the AppSpec.
 
@@ -61,9 +65,9 @@ class ServeyApp(Construct):
     `function_props`, `log_group_props` (every log group), `rest_api_props`, `stage_props` (the REST
     stage's `StageOptions`), `websocket_stage_props` (the `WebSocketStage`: another class, with other
     props), `graphql_api_props`, `queue_props`, `dead_letter_queue_props` (every DLQ), `rule_props`,
-    `schedule_props`, `table_props`, `key_props`, `bucket_props`, `distribution_props`. Resources of
-    the caller's, used instead of new ones: `existing_key`, `existing_table`, `buckets` and
-    `existing_bucket_names` (of object events).
+    `schedule_props`, `table_props`, `key_props`, `bucket_props`, `distribution_props`, `topic_props`.
+    Resources of the caller's, used instead of new ones: `existing_key`, `existing_table`, `buckets`
+    and `existing_bucket_names` (of object events), `existing_topics` (by topic name).
 
     For production: `web_acl_arn` (a REGIONAL WAF web ACL for the REST stage and the AppSync API),
     `cloudfront_web_acl_arn` (a CLOUDFRONT-scope one, made in us-east-1, for the distribution),
@@ -98,6 +102,8 @@ class ServeyApp(Construct):
         existing_table: dynamodb.ITable | None = None,
         buckets: Mapping[str, s3.IBucket] | None = None,
         existing_bucket_names: Mapping[str, str] | None = None,
+        topic_props: Props | None = None,
+        existing_topics: Mapping[str, sns.ITopic] | None = None,
         web_acl_arn: str | None = None,
         cloudfront_web_acl_arn: str | None = None,
         api_only_through_cdn: bool = False,
@@ -131,6 +137,7 @@ class ServeyApp(Construct):
         if api_only_through_cdn and not (spec.routes and spec.static):
             problems.append("api_only_through_cdn needs REST routes and a static/ site to front them")
         problems += object_events_problems(spec, buckets, existing_bucket_names, bucket_props)
+        problems += topics_problems(spec, topic_props, existing_topics, dead_letter_queue_props)
         raise_if_any("ServeyApp", problems)
 
         functions = ServeyFunctions(
@@ -235,6 +242,18 @@ class ServeyApp(Construct):
             if spec.s3_triggers
             else None
         )
+        topics = (
+            ServeyTopics(
+                self,
+                "Topics",
+                **common,
+                topic_props=topic_props,
+                existing_topics=existing_topics,
+                dead_letter_queue_props=dead_letter_queue_props,
+            )
+            if spec.sns_triggers
+            else None
+        )
         # Last, so that every function made above learns the key id.
         auth = (
             ServeyAuth(self, "Auth", **common, key_props=key_props, existing_key=existing_key)
@@ -243,7 +262,7 @@ class ServeyApp(Construct):
         )
         raise_if_any("ServeyApp", publishing_problems(spec, queues, websocket))
         self.parts = ServeyParts(
-            functions, rest, graphql, websocket, schedules, queues, site, object_events, auth
+            functions, rest, graphql, websocket, schedules, queues, site, object_events, topics, auth
         )
         self.functions = functions.all_functions
         self.rest_api = rest.rest_api if rest else None
@@ -257,6 +276,7 @@ class ServeyApp(Construct):
         self.distribution = site.distribution if site else None
         self.site_bucket = site.bucket if site else None
         self.buckets = dict(object_events.buckets) if object_events else {}
+        self.topics = dict(topics.topics) if topics else {}
         self._outputs()
 
     def _outputs(self) -> None:

@@ -32,6 +32,7 @@ from local_runtime.queues import LocalQueue, orphaned_queues
 from local_runtime.rest import RestApi
 from local_runtime.schedules import Scheduler
 from local_runtime.site import LocalSite
+from local_runtime.topics import LocalTopics
 from local_runtime.types import Handler, Queue
 from local_runtime.websocket_api import WebSocketApi
 from local_runtime.websocket_protocol import MAX_URL_BYTES
@@ -85,6 +86,7 @@ class LocalRuntime:
         else:
             self.queues = queues(self.invoker) if queues is not None else {}
         self.scheduler = Scheduler(spec.schedules, self.invoker)
+        self.topics = LocalTopics(spec, self.invoker)
         self.connections = ConnectionTable()
         self.rest = RestApi(spec, self.invoker)
         self.login = DebugLogin(self.signer, self.password)
@@ -104,6 +106,8 @@ class LocalRuntime:
             Route("/login", self.login.page, methods=["GET"]),
             Route("/_servey/queues", self._queues),
             Route("/_servey/schedules/{name}", self._fire_schedule, methods=["POST"]),
+            Route("/_servey/topics", lambda _: JSONResponse(self.topics.to_dict())),
+            Route("/_servey/topics/{name}", self.topics.endpoint, methods=["POST"]),
         ]
         if self.spec.graphql is not None:
             graphql = GraphQLApi(self.spec.graphql, self.invoker)
@@ -140,6 +144,7 @@ class LocalRuntime:
             yield
         finally:
             await self.scheduler.stop()
+            await self.topics.stop()
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)

@@ -136,6 +136,9 @@ def banner(spec: AppSpec, address: str, password: str, source: str | None = None
         f"  Queues         {base}/_servey/queues",
         f"  Schedules      POST {base}/_servey/schedules/<name>  ({schedules or 'none'})",
     ]
+    if spec.sns_triggers:
+        topics = ", ".join(dict.fromkeys(trigger.topic for trigger in spec.sns_triggers))
+        lines.append(f"  Topics         POST {base}/_servey/topics/<name>  ({topics})")
     lines += [f"  Page           {base}{page.path}" for page in spec.pages]
     if spec.static is not None:
         lines.append(f"  Static files   {base}/static/")

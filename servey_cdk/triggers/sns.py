@@ -1,13 +1,14 @@
 """Topic messages: an action run for each message published to an SNS topic.
 
 Metadata `SnsTrigger`, AppSpec entry `SnsTriggerSpec`. Lambda adapter
-`servey_cdk/aws/sns.py`, construct `constructs_lib/sns.py`, emulator `local_runtime/sns.py`.
+`servey_cdk/aws/sns.py`, construct `constructs_lib/topics.py`, emulator `local_runtime/topics.py`.
 The fan-out of one topic to SQS queues (tomodachi's SNS+SQS) is not this kind.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,45 @@ def sns_trigger_specs(
                     filter_policy=dict(trigger.filter_policy or {}),
                 )
             )
+    problems += _topic_name_problems(specs)
     return tuple(specs)
+
+
+def _topic_name_problems(specs: list[SnsTriggerSpec]) -> list[str]:
+    """A topic name stands for one topic: the constructs and the emulator find topics by name."""
+    arns: dict[str, set[str | None]] = {}
+    for spec in specs:
+        arns.setdefault(spec.topic, set()).add(spec.topic_arn)
+    return [
+        f"topic name {name!r} stands for several topics ("
+        + ", ".join(sorted(arn or "the app's own" for arn in found))
+        + "): give them names of their own"
+        for name, found in arns.items()
+        if len(found) > 1
+    ]
+
+
+def topic_subscriptions(
+    triggers: Iterable[SnsTriggerSpec],
+) -> dict[tuple[str, str], tuple[SnsTriggerSpec, ...]]:
+    """The triggers by (function, topic): one subscription each, since SNS subscribes an endpoint to a
+    topic once. Its filter policy is `subscription_filter_policy` of theirs."""
+    grouped: dict[tuple[str, str], list[SnsTriggerSpec]] = {}
+    for trigger in triggers:
+        grouped.setdefault((trigger.function, trigger.topic), []).append(trigger)
+    return {key: tuple(group) for key, group in grouped.items()}
+
+
+def subscription_filter_policy(policies: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    """The policy passing what any of `policies` passes: None (all messages) when one of them is
+    empty, the one policy, or SNS's `$or` of them. The adapter filters again for each trigger."""
+    distinct: list[dict[str, Any]] = []
+    for policy in policies:
+        if not policy:
+            return None
+        if policy not in distinct:
+            distinct.append(policy)
+    return distinct[0] if len(distinct) == 1 else {"$or": distinct}
 
 
 def trigger_problems(trigger: SnsTrigger, where: str) -> list[str]:

@@ -13,7 +13,7 @@ from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.sns import SnsEventsFailed
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import AppDefinitionError
-from servey_cdk.triggers.sns import filter_matches
+from servey_cdk.triggers.sns import filter_matches, subscription_filter_policy
 from tests.conftest import FakeLambdaContext, load_event
 
 NOTICES: list[Any] = []
@@ -127,3 +127,28 @@ def test_GIVEN_a_filter_policy_WHEN_matched_THEN_sns_exact_and_list_semantics_ho
     policy: dict[str, Any], attributes: dict[str, Any], passes: bool
 ) -> None:
     assert filter_matches(policy, attributes) is passes
+
+
+def test_GIVEN_one_topic_name_for_the_apps_own_and_an_existing_topic_WHEN_built_THEN_it_is_reported() -> None:
+    @action(name="own", triggers=SnsTrigger("events"))
+    def own(message: str) -> None: ...
+
+    @action(name="theirs", triggers=SnsTrigger(topic_arn="arn:aws:sns:us-east-1:123456789012:events"))
+    def theirs(message: str) -> None: ...
+
+    assert "topic name 'events' stands for several topics" in _problems(own, theirs)
+
+
+@pytest.mark.parametrize(
+    ("policies", "combined"),
+    [
+        ([{"kind": ["placed"]}], {"kind": ["placed"]}),
+        ([{"kind": ["placed"]}, {"kind": ["placed"]}], {"kind": ["placed"]}),
+        ([{"kind": ["placed"]}, {}], None),
+        ([{"kind": ["placed"]}, {"size": [1]}], {"$or": [{"kind": ["placed"]}, {"size": [1]}]}),
+    ],
+)
+def test_GIVEN_the_policies_of_one_functions_triggers_on_a_topic_WHEN_combined_THEN_any_passes(
+    policies: list[dict[str, Any]], combined: dict[str, Any] | None
+) -> None:
+    assert subscription_filter_policy(policies) == combined

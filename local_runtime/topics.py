@@ -1,0 +1,236 @@
+"""An in-process SNS: `POST /_servey/topics/{name}` publishes to an SnsTrigger's topic.
+
+The body is `{"message": …, "subject": …, "attributes": {name: string | number | list}}`;
+a message that is not a string is sent as its JSON, as a publisher of JSON does. Each
+function subscribed to the topic whose filter policy passes the attributes gets the
+event SNS sends Lambda, one per subscription, as SNS invokes Lambda: asynchronously, the
+publisher answered with the MessageId at once. A failed invocation is retried twice, as
+Lambda retries an asynchronous one, then kept in `failures` (shown by `GET
+/_servey/topics`) and logged, where Lambda would send it to the function's DLQ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from local_runtime.invoker import FunctionInvoker
+from local_runtime.lambda_context import ACCOUNT_ID, REGION
+from local_runtime.types import Event
+from servey_cdk.appspec import AppSpec, SnsTriggerSpec
+from servey_cdk.triggers.sns import filter_matches, topic_subscriptions
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 262_144  # SNS's 256 KB, the message and its attributes together
+MAX_SUBJECT_CHARS = 100
+LAMBDA_ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # Lambda's waits before its two retries
+
+
+class BadPublish(ValueError):
+    """A publish SNS would refuse; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    function: str
+    topic_arn: str
+    arn: str
+    filter_policies: tuple[dict[str, Any], ...]
+
+    def passes(self, attributes: dict[str, Any]) -> bool:
+        return any(filter_matches(policy, attributes) for policy in self.filter_policies)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An invocation that failed after every retry, as Lambda would send it to the function's DLQ."""
+
+    topic: str
+    function: str
+    message_id: str
+    attempts: int
+    error: str
+
+
+class LocalTopics:
+    """The spec's SNS topics by name; `retry_delays_s` are the waits before each retry."""
+
+    def __init__(
+        self,
+        spec: AppSpec,
+        invoker: FunctionInvoker,
+        retry_delays_s: tuple[float, ...] = LAMBDA_ASYNC_RETRY_DELAYS_S,
+    ) -> None:
+        self.invoker = invoker
+        self.retry_delays_s = retry_delays_s
+        self.arns = {trigger.topic: _topic_arn(trigger) for trigger in spec.sns_triggers}
+        self.subscriptions: dict[str, list[Subscription]] = {name: [] for name in self.arns}
+        for (function, topic), triggers in topic_subscriptions(spec.sns_triggers).items():
+            arn = self.arns[topic]
+            policies = tuple(trigger.filter_policy for trigger in triggers)
+            self.subscriptions[topic].append(Subscription(function, arn, f"{arn}:{uuid.uuid4()}", policies))
+        self.failures: list[Failure] = []
+        self._deliveries: set[asyncio.Task[None]] = set()
+
+    async def endpoint(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in self.arns:
+            known = ", ".join(self.arns) or "none"
+            return JSONResponse({"error": "not_found", "detail": f"no topic {name!r} (known: {known})"}, 404)
+        try:
+            message_id = self.publish(name, *_publish_request(await request.body(), name))
+        except BadPublish as error:
+            return JSONResponse({"error": "invalid_parameter", "detail": str(error)}, 400)
+        return JSONResponse({"MessageId": message_id})
+
+    def publish(self, topic: str, message: str, subject: str | None, attributes: dict[str, Any]) -> str:
+        """Start delivering to each subscription whose filter passes; call on the event loop."""
+        message_id = str(uuid.uuid4())
+        typed = {name: _typed(value) for name, value in attributes.items()}
+        # The values the adapter filters again: a Number's text, a String.Array's list.
+        values = {name: str(value) if _is_number(value) else value for name, value in attributes.items()}
+        for subscription in self.subscriptions[topic]:
+            if subscription.passes(values):
+                event = notification_event(subscription, message_id, message, subject, typed)
+                task = asyncio.create_task(self._deliver(topic, subscription.function, message_id, event))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
+        return message_id
+
+    async def _deliver(self, topic: str, function: str, message_id: str, event: Event) -> None:
+        failed = ""
+        for attempt, delay in enumerate((0.0, *self.retry_delays_s), start=1):
+            await asyncio.sleep(delay)
+            try:
+                await self.invoker.invoke(function, event)
+                return
+            except Exception as error:
+                log.warning("topic %s: function %s failed (attempt %d): %s", topic, function, attempt, error)
+                failed = f"{type(error).__name__}: {error}"
+        log.error("topic %s: function %s failed for message %s for good", topic, function, message_id)
+        self.failures.append(Failure(topic, function, message_id, attempt, failed))
+
+    async def stop(self) -> None:
+        """Cancel the deliveries still waiting or running, as the emulator stops."""
+        for task in list(self._deliveries):
+            task.cancel()
+        await asyncio.gather(*self._deliveries, return_exceptions=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The topics, their subscriptions, and the deliveries that failed for good."""
+        topics = [
+            {"name": name, "arn": arn, "subscriptions": [s.function for s in self.subscriptions[name]]}
+            for name, arn in self.arns.items()
+        ]
+        return {"topics": topics, "failures": [asdict(failure) for failure in self.failures]}
+
+
+def _topic_arn(trigger: SnsTriggerSpec) -> str:
+    """An existing topic's own ARN; one of the app's own as the emulator's account has it."""
+    return trigger.topic_arn or f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{trigger.topic}"
+
+
+def _publish_request(body: bytes, topic: str) -> tuple[str, str | None, dict[str, Any]]:
+    """The message's text, subject and attributes; `BadPublish` names the field at fault."""
+    try:
+        request = json.loads(body)
+    except ValueError:
+        raise BadPublish("the body must be a JSON object") from None
+    if not isinstance(request, dict):
+        raise BadPublish("the body must be a JSON object")
+    if "message" not in request:
+        raise BadPublish("message: required")
+    unknown = sorted(set(request) - {"message", "subject", "attributes"})
+    if unknown:
+        raise BadPublish(f"{', '.join(unknown)}: not a field of a publish (message, subject, attributes)")
+    message = request["message"]
+    text = message if isinstance(message, str) else json.dumps(message)
+    if not text:
+        raise BadPublish("message: must not be empty")
+    subject = request.get("subject")
+    if subject is not None and (
+        not isinstance(subject, str)
+        or not 0 < len(subject) <= MAX_SUBJECT_CHARS
+        or not subject.isascii()
+        or "\n" in subject
+    ):
+        raise BadPublish(f"subject: must be 1-{MAX_SUBJECT_CHARS} ASCII characters on one line")
+    attributes = request.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise BadPublish("attributes: must map names to a string, a number or a list")
+    for name, value in attributes.items():
+        _check_attribute(name, value)
+    typed = {name: _typed(value) for name, value in attributes.items()}
+    size = len(text.encode()) + sum(
+        len(f"{name}{attribute['Type']}{attribute['Value']}".encode()) for name, attribute in typed.items()
+    )
+    if size > MAX_MESSAGE_BYTES:
+        raise BadPublish(
+            f"message: {size} bytes with its attributes is over topic {topic!r}'s limit of "
+            f"{MAX_MESSAGE_BYTES} bytes (256 KB)"
+        )
+    return text, subject, attributes
+
+
+def _check_attribute(name: str, value: Any) -> None:
+    where = f"attributes.{name}"
+    if not name or len(name) > 256:
+        raise BadPublish(f"{where}: a name is 1-256 characters")
+    if not (isinstance(value, str | list) or _is_number(value)):
+        raise BadPublish(f"{where}: must be a string, a number or a list")
+    if value == "":
+        raise BadPublish(f"{where}: must not be empty")
+    if isinstance(value, list) and not all(
+        item is None or isinstance(item, str | int | float | bool) for item in value
+    ):
+        raise BadPublish(f"{where}: a list holds strings, numbers, booleans and nulls only")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _typed(value: str | int | float | list[Any]) -> dict[str, str]:
+    """An attribute as SNS sends it: `String`, `Number` (its text) or `String.Array` (its JSON)."""
+    if isinstance(value, list):
+        return {"Type": "String.Array", "Value": json.dumps(value)}
+    if isinstance(value, str):
+        return {"Type": "String", "Value": value}
+    return {"Type": "Number", "Value": str(value)}
+
+
+def notification_event(
+    subscription: Subscription, message_id: str, message: str, subject: str | None, attributes: dict[str, Any]
+) -> Event:
+    """The event SNS sends a subscribed function, as `tests/events/sns/*.json` records it."""
+    endpoint = f"https://sns.{REGION}.amazonaws.com"
+    timestamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    notification = {
+        "Type": "Notification",
+        "MessageId": message_id,
+        "TopicArn": subscription.topic_arn,
+        "Subject": subject,
+        "Message": message,
+        "Timestamp": timestamp,
+        "SignatureVersion": "1",
+        "Signature": "bG9jYWwtbm90LXNpZ25lZA==",  # servey-local signs nothing
+        "SigningCertUrl": f"{endpoint}/SimpleNotificationService-local.pem",
+        "UnsubscribeUrl": f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={subscription.arn}",
+        "MessageAttributes": attributes,
+    }
+    record = {
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": subscription.arn,
+        "Sns": notification,
+    }
+    return {"Records": [record]}
