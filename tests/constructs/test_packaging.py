@@ -92,7 +92,7 @@ def test_GIVEN_a_package_app_with_a_secret_inside_THEN_it_is_refused(write_packa
 
 
 
-def test_GIVEN_servey_local_state_inside_a_package_app_THEN_the_asset_leaves_it_out(write_package: Path) -> None:
+def test_GIVEN_servey_local_state_in_a_package_app_THEN_the_asset_leaves_it_out(write_package: Path) -> None:
     (write_package / ".servey").mkdir()
     (write_package / ".servey" / "state.sqlite3").write_bytes(b"queued messages")
     staged = stage_code(write_package, write_package.name, write_package.parent / "asset")
