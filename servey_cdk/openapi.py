@@ -62,7 +62,8 @@ def openapi_document(spec: AppSpec, title: str | None = None, version: str = "1.
     paths: dict[str, dict[str, Any]] = {}
     for route in spec.routes:
         if route.kind == "action":
-            paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, spec)
+            path = route.path.replace("+}", "}")  # OpenAPI has no greedy parameters
+            paths.setdefault(path, {})[route.method.lower()] = _operation(route, spec)
     components: dict[str, Any] = {
         "schemas": {**spec.schemas, "Error": ERROR_SCHEMA, "GatewayMessage": GATEWAY_MESSAGE_SCHEMA},
         "responses": _error_responses(),

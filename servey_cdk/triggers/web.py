@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from servey_cdk.api_gateway import INTEGRATION_TIMEOUT_S
+from servey_cdk.path_templates import path_problems
 from servey_cdk.types import HttpMethod
 
 if TYPE_CHECKING:
@@ -97,7 +98,8 @@ def route_of(action: Action, trigger: WebTrigger | WebPageTrigger, function: str
 
 
 def _params(path: str) -> tuple[str, ...]:
-    return tuple(_PATH_PARAMETER.findall(path))
+    """The path's parameters, a greedy one's `+` left out: `/files/{key+}` → `("key",)`."""
+    return tuple(name.rstrip("+") for name in _PATH_PARAMETER.findall(path))
 
 
 def route_specs(
@@ -114,8 +116,7 @@ def route_specs(
                 continue
             route = route_of(action, trigger, function_of[action.name])
             where = f"action {action.name!r} route {route.method} {route.path}"
-            if not route.path.startswith("/"):
-                problems.append(f"{where}: a path must start with '/'")
+            problems += [f"{where}: {problem}" for problem in path_problems(route.path)]
             names = {parameter.name for parameter in signature_of(action).inputs}
             for missing in sorted(set(route.path_params) - names):
                 problems.append(f"{where}: path parameter {{{missing}}} is not a parameter of the action")

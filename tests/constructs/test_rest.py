@@ -130,3 +130,27 @@ def test_GIVEN_the_sample_stack_THEN_the_stage_throttles_traces_and_writes_json_
     assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (100, 200)
     assert stage["TracingEnabled"] is True
     assert stage["AccessLogSetting"]["Format"].startswith("{")
+
+
+PATHS = [
+    "/items", "/items/{item_id}", "/files/{key+}", "/a.b_c-d/x:y/$v", "/items/{item_id}.json",
+    "/items/(?P<item_id>[^/]+)", "/a b", "/a+b", "/files/{key+}/meta", "/items/{a.b}",
+]  # fmt: skip
+
+
+def test_GIVEN_paths_THEN_the_spec_refuses_exactly_those_the_cdks_rest_api_refuses(fresh_app: Any) -> None:
+    """The builder's check agrees with the CDK's, so no path passes the spec to fail the synth."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_apigateway as apigateway
+
+    from servey_cdk.path_templates import path_problems
+
+    api = apigateway.RestApi(cdk.Stack(fresh_app, "Paths"), "Api")
+    for path in PATHS:
+        try:
+            api.root.resource_for_path(path)
+            cdk_takes = True
+        except Exception:  # jsii's error for ResourceSPathPartOnly and the like
+            cdk_takes = False
+        greedy_inside = "+}/" in path  # the CDK takes it; API Gateway refuses it on deploy
+        assert (not path_problems(path)) == (cdk_takes and not greedy_inside), path

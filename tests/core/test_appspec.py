@@ -470,3 +470,23 @@ def test_GIVEN_a_spec_with_a_wrong_field_THEN_from_dict_names_where() -> None:
 
     with pytest.raises(ValueError, match=r"AppSpec\.functions\[0\]: unknown field\(s\) colour"):
         AppSpec.from_dict(shipped)
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("/items/(?P<item_id>[^/]+)", "API Gateway cannot route '(?P<item_id>[^'"),
+        ("/items/{item_id}.json", "API Gateway cannot route '{item_id}.json'"),
+        ("/files/{key+}/meta", "the greedy {key+} must be the path's last part"),
+        ("items", "a path must start with '/'"),
+    ],
+)
+def test_GIVEN_a_path_api_gateway_cannot_express_WHEN_built_THEN_the_error_names_the_action_and_the_part(
+    path: str, problem: str
+) -> None:
+    @action(name="routed", triggers=WebTrigger("GET", path))
+    def routed(item_id: str = "", key: str = "") -> None: ...
+
+    with pytest.raises(AppDefinitionError) as raised:
+        build_spec(registry_of(routed))
+    assert f"action 'routed' route GET {path}: {problem}" in str(raised.value)

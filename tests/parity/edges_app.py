@@ -28,3 +28,8 @@ def big(megabytes: float) -> str:
 def slow(seconds: float) -> str:
     time.sleep(seconds)
     return "done"
+
+
+@action(triggers=WebTrigger("GET", "/files/{key+}"))
+def file_key(key: str) -> str:
+    return key

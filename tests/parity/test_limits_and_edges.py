@@ -226,3 +226,27 @@ def test_GIVEN_a_resolver_answer_over_6_MB_WHEN_queried_THEN_both_give_the_error
     assert type(raised.value).__name__ == local["extensions"]["errorType"] == "ResponseTooLarge"
     assert "the response of action 'big' is over Lambda's 6291456-byte response limit" in local["message"]
     assert str(raised.value).split(" (request")[0] == local["message"].split(" (request")[0]
+
+
+@pytest.mark.parametrize(
+    ("raw_path", "key"),
+    [("/files/a", "a"), ("/files/reports/2026/q4%20final.pdf", "reports/2026/q4 final.pdf")],
+)
+def test_GIVEN_a_greedy_path_WHEN_sent_THEN_both_give_the_action_the_rest_of_the_path(
+    over_http: Callable[[str], Answer],
+    to_handler: Callable[[dict[str, Any]], Answer],
+    raw_path: str,
+    key: str,
+) -> None:
+    encoded = raw_path.removeprefix("/files/")
+    event = rest_event("/files/{key+}", raw_path, {"key": encoded}, {})
+    assert over_http(raw_path) == to_handler(event) == (200, key)
+    assert over_http("/files")[0] == 404  # a greedy parameter takes one segment or more
+
+
+def test_GIVEN_a_greedy_route_THEN_openapi_names_its_parameter_without_the_plus(spec: AppSpec) -> None:
+    from servey_cdk.openapi import openapi_document
+
+    paths = openapi_document(spec)["paths"]
+    assert "/files/{key}" in paths
+    assert [p["name"] for p in paths["/files/{key}"]["get"]["parameters"]] == ["key"]
