@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from constructs_lib.app import ServeyApp, ServeyParts, ServeyStack
     from constructs_lib.auth import ServeyAuth
+    from constructs_lib.event_rules import ServeyEventRules
     from constructs_lib.functions import ServeyFunctions
     from constructs_lib.graphql import ServeyGraphqlApi
     from constructs_lib.object_events import ServeyObjectEvents
@@ -28,6 +29,7 @@ MODULES = {
     "PropsError": "props",
     "ServeyApp": "app",
     "ServeyAuth": "auth",
+    "ServeyEventRules": "event_rules",
     "ServeyFunctions": "functions",
     "ServeyGraphqlApi": "graphql",
     "ServeyObjectEvents": "object_events",
@@ -44,6 +46,7 @@ __all__ = [
     "PropsError",
     "ServeyApp",
     "ServeyAuth",
+    "ServeyEventRules",
     "ServeyFunctions",
     "ServeyGraphqlApi",
     "ServeyObjectEvents",

@@ -10,12 +10,14 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib.auth import ServeyAuth, auth_problems, needs_token_key
+from constructs_lib.event_rules import ServeyEventRules, event_rules_problems
 from constructs_lib.functions import ServeyFunctions, functions_problems
 from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
 from constructs_lib.object_events import ServeyObjectEvents, object_events_problems
@@ -44,6 +46,7 @@ class ServeyParts:
     site: ServeySite | None
     object_events: ServeyObjectEvents | None
     topics: ServeyTopics | None
+    event_rules: ServeyEventRules | None
     auth: ServeyAuth | None
 
 
@@ -57,7 +60,8 @@ class ServeyApp(Construct):
     `key` (the KMS key of tokens), `queues` (`sqs.Queue` by QueueSpec name), `rules` and
     `schedules` (`events.Rule`, `scheduler.CfnSchedule`, by schedule name), `distribution`,
     `site_bucket`, `buckets` (of object events, by logical name), `topics` (`sns.ITopic` of SnsTriggers,
-    by topic name). `parts` holds the constructs
+    by topic name), `event_buses` (`events.IEventBus` by name or ARN) and `event_rules` (`events.Rule`
+    of EventTriggers, by rule name). `parts` holds the constructs
     they come from, with all else those made (`parts.functions.layer`, `parts.rest.methods`, …);
     `spec` is the AppSpec.
 
@@ -65,9 +69,11 @@ class ServeyApp(Construct):
     `function_props`, `log_group_props` (every log group), `rest_api_props`, `stage_props` (the REST
     stage's `StageOptions`), `websocket_stage_props` (the `WebSocketStage`: another class, with other
     props), `graphql_api_props`, `queue_props`, `dead_letter_queue_props` (every DLQ), `rule_props`,
-    `schedule_props`, `table_props`, `key_props`, `bucket_props`, `distribution_props`, `topic_props`.
+    `schedule_props`, `table_props`, `key_props`, `bucket_props`, `distribution_props`, `topic_props`,
+    `event_bus_props`, `event_rule_props`.
     Resources of the caller's, used instead of new ones: `existing_key`, `existing_table`, `buckets`
-    and `existing_bucket_names` (of object events), `existing_topics` (by topic name).
+    and `existing_bucket_names` (of object events), `existing_topics` (by topic name),
+    `existing_buses` (by bus name).
 
     For production: `web_acl_arn` (a REGIONAL WAF web ACL for the REST stage and the AppSync API),
     `cloudfront_web_acl_arn` (a CLOUDFRONT-scope one, made in us-east-1, for the distribution),
@@ -104,6 +110,9 @@ class ServeyApp(Construct):
         existing_bucket_names: Mapping[str, str] | None = None,
         topic_props: Props | None = None,
         existing_topics: Mapping[str, sns.ITopic] | None = None,
+        event_bus_props: Props | None = None,
+        event_rule_props: Props | None = None,
+        existing_buses: Mapping[str, events.IEventBus] | None = None,
         web_acl_arn: str | None = None,
         cloudfront_web_acl_arn: str | None = None,
         api_only_through_cdn: bool = False,
@@ -138,6 +147,9 @@ class ServeyApp(Construct):
             problems.append("api_only_through_cdn needs REST routes and a static/ site to front them")
         problems += object_events_problems(spec, buckets, existing_bucket_names, bucket_props)
         problems += topics_problems(spec, topic_props, existing_topics, dead_letter_queue_props)
+        problems += event_rules_problems(
+            spec, event_bus_props, event_rule_props, existing_buses, dead_letter_queue_props
+        )
         raise_if_any("ServeyApp", problems)
 
         functions = ServeyFunctions(
@@ -254,6 +266,19 @@ class ServeyApp(Construct):
             if spec.sns_triggers
             else None
         )
+        event_rules = (
+            ServeyEventRules(
+                self,
+                "EventRules",
+                **common,
+                event_bus_props=event_bus_props,
+                event_rule_props=event_rule_props,
+                existing_buses=existing_buses,
+                dead_letter_queue_props=dead_letter_queue_props,
+            )
+            if spec.event_triggers
+            else None
+        )
         # Last, so that every function made above learns the key id.
         auth = (
             ServeyAuth(self, "Auth", **common, key_props=key_props, existing_key=existing_key)
@@ -262,8 +287,9 @@ class ServeyApp(Construct):
         )
         raise_if_any("ServeyApp", publishing_problems(spec, queues, websocket))
         self.parts = ServeyParts(
-            functions, rest, graphql, websocket, schedules, queues, site, object_events, topics, auth
-        )
+            functions, rest, graphql, websocket, schedules, queues, site, object_events, topics,
+            event_rules, auth,
+        )  # fmt: skip
         self.functions = functions.all_functions
         self.rest_api = rest.rest_api if rest else None
         self.graphql_api = graphql.graphql_api if graphql else None
@@ -277,6 +303,8 @@ class ServeyApp(Construct):
         self.site_bucket = site.bucket if site else None
         self.buckets = dict(object_events.buckets) if object_events else {}
         self.topics = dict(topics.topics) if topics else {}
+        self.event_buses = dict(event_rules.buses) if event_rules else {}
+        self.event_rules = dict(event_rules.rules) if event_rules else {}
         self._outputs()
 
     def _outputs(self) -> None:

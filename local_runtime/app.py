@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -99,6 +99,7 @@ class LocalRuntime:
         title = self.spec.app_module
         routes: list[BaseRoute] = [
             Route("/docs", lambda _: swagger_page(title)),
+            Route("/docs/", lambda _: RedirectResponse("/docs", 308)),
             Mount("/docs/static", StaticFiles(directory=swagger_ui_files())),
             Route("/openapi.json", lambda _: JSONResponse(local_openapi_document(self.spec))),
             Route("/asyncapi.json", self._asyncapi),
@@ -114,6 +115,7 @@ class LocalRuntime:
             routes += [
                 Route("/graphql", graphql.endpoint, methods=["GET", "POST"]),
                 Route("/graphiql", lambda _: graphiql_page(title)),
+                Route("/graphiql/", lambda _: RedirectResponse("/graphiql", 308)),
                 Mount("/graphiql/static", StaticFiles(directory=GRAPHIQL_FILES)),
             ]
         if self.spec.websocket_enabled:

@@ -72,6 +72,28 @@ class Synthesized:
         return Template.from_json(self.templates[stack])
 
 
+@dataclass
+class AppStack:
+    """A test app's own stack, synthesized with cdk-nag's packs."""
+
+    outdir: Path
+    stack: ServeyStack
+    resources: dict[str, dict[str, Any]]
+    validation_error: str | None
+
+    @property
+    def template_path(self) -> Path:
+        return self.outdir / f"{self.stack.stack_name}.template.json"
+
+
+def synthesized_app_stack(outdir: Path, spec: AppSpec, name: str) -> AppStack:
+    app = cdk.App(outdir=str(outdir))
+    stack = ServeyStack(app, name, spec=spec, app_props={"layer_cache_dir": default_cache_dir()})
+    validation_error = _nag_checked_synth(app)
+    template = json.loads((outdir / f"{name}.template.json").read_text())
+    return AppStack(outdir, stack, template["Resources"], validation_error)
+
+
 @pytest.fixture(scope="session")
 def layer_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("servey-cdk-cache")

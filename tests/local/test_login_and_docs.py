@@ -99,3 +99,12 @@ def test_GIVEN_the_asyncapi_document_WHEN_served_THEN_it_describes_the_subscript
     document = client.get("/asyncapi.json").json()
     assert document["asyncapi"].startswith("3.")
     assert "messager" in str(document["components"]["messages"])
+
+
+@pytest.mark.parametrize("page", ["/docs", "/graphiql"])
+def test_GIVEN_a_docs_page_with_a_trailing_slash_WHEN_requested_THEN_it_redirects_to_the_page(
+    client: TestClient, page: str
+) -> None:
+    response = client.get(page + "/", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (308, page)
+    assert client.get(page + "/").status_code == 200
