@@ -27,6 +27,7 @@ from servey_cdk.errors import (
 from servey_cdk.example import Example
 from servey_cdk.middleware import CallNext, Invocation, middleware
 from servey_cdk.pages import PageResponse, Redirect
+from servey_cdk.responses import Response
 from servey_cdk.subscription import Subscription, subscription
 from servey_cdk.triggers import *  # noqa: F403  (every trigger kind, as listed there)
 
@@ -48,6 +49,7 @@ __all__ = [
     "NotFound",
     "PageResponse",
     "Redirect",
+    "Response",
     "ScopeAccessControl",
     "ServeyError",
     "Subscription",

@@ -93,6 +93,7 @@ class RouteSpec:
     path_params: tuple[str, ...]
     requires_token: bool
     template: str | None = None
+    status: int = 200  # of a plain result; a `Response` the action returns sets its own
 
     @property
     def key(self) -> str:

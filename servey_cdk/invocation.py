@@ -21,6 +21,7 @@ from servey_cdk.authorization import Authorization
 from servey_cdk.errors import ActionFailed, InvalidInput, ServeyError
 from servey_cdk.json_input import check_depth
 from servey_cdk.middleware import CallNext, Invocation, Middleware, chain
+from servey_cdk.responses import Response
 from servey_cdk.signature import REQUIRED, InputParameter, signature_of
 from servey_cdk.types import InvocationSource
 
@@ -146,6 +147,8 @@ class ActionRunner:
         return run_coroutine(result) if self._is_async else result
 
     def dump_json(self, result: Any) -> bytes:
+        if type(result) is Response:
+            result = result.body
         if self._scalar_result is not None and type(result) is self._scalar_result:
             try:
                 return _SCALAR_JSON[self._scalar_result](result).encode()
@@ -154,6 +157,9 @@ class ActionRunner:
         return self.result_adapter.dump_json(result)
 
     def dump(self, result: Any) -> Any:
+        """The result as JSON values; a `Response`'s body, its status and headers being REST's alone."""
+        if type(result) is Response:
+            result = result.body
         if self._scalar_result is not None and type(result) is self._scalar_result:
             return result
         return self.result_adapter.dump_python(result, mode="json")

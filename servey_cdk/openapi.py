@@ -171,17 +171,16 @@ def _responses(action: ActionSpec, route: RouteSpec) -> dict[str, Any]:
     }
     if examples:
         content["examples"] = examples
-    responses: dict[str, Any] = {
-        "200": {
-            "description": "The action's result.",
-            "headers": {
-                "Cache-Control": {"schema": {"type": "string", "example": action.cache_control}},
-                "ETag": {"schema": {"type": "string"}},
-            },
-            "content": {"application/json": content},
-        },
-        "304": {"description": "Not modified: the If-None-Match tag is current."},
-    }
+    cache_header = {"Cache-Control": {"schema": {"type": "string", "example": action.cache_control}}}
+    if route.status == 204:
+        success = {"description": "Done; no body.", "headers": cache_header}
+    else:
+        success = {"description": "The action's result.", "headers": cache_header}
+        success["content"] = {"application/json": content}
+    responses: dict[str, Any] = {str(route.status): success}
+    if route.status == 200:  # a plain result's: tagged, and conditional
+        success["headers"] = {**cache_header, "ETag": {"schema": {"type": "string"}}}
+        responses["304"] = {"description": "Not modified: the If-None-Match tag is current."}
     for status in ERROR_RESPONSES:
         if route.requires_token or status not in _TOKEN_ONLY:
             responses[status] = error_response(status)

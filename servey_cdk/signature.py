@@ -11,6 +11,7 @@ from typing import Any
 from servey_cdk.action import Action
 from servey_cdk.annotations import unwrap_optional
 from servey_cdk.authorization import Authorization
+from servey_cdk.responses import result_type
 
 REQUIRED = inspect.Parameter.empty
 
@@ -74,7 +75,7 @@ def signature_of(action: Action) -> ActionSignature:
             inputs.append(InputParameter(parameter.name, annotation, written_type, parameter.default))
     return ActionSignature(
         inputs=tuple(inputs),
-        returns=hints.get("return", Any),
+        returns=result_type(hints.get("return", Any)),
         authorization=authorization,
         has_owner=has_owner,
     )

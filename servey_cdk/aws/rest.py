@@ -34,6 +34,7 @@ from servey_cdk.errors import InvalidInput, ServeyError
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.json_input import parse_json
 from servey_cdk.path_templates import PathTemplate, decoded_parameters, templates_in_match_order
+from servey_cdk.responses import NO_BODY_STATUSES, Response
 
 if TYPE_CHECKING:
     from servey_cdk.aws.page import PageRenderer
@@ -48,7 +49,7 @@ class Endpoint:
 
     __slots__ = (
         *("action", "body_param", "headers", "is_page", "issues_tokens", "json_valued", "method"),
-        *("multi_valued", "path", "path_params", "runner", "template"),
+        *("multi_valued", "path", "path_params", "runner", "status", "template"),
     )
 
     def __init__(self, route: Mapping[str, Any]) -> None:
@@ -59,6 +60,7 @@ class Endpoint:
         self.path_params: tuple[str, ...] = tuple(route["path_params"])
         self.is_page: bool = route["kind"] == "page"
         self.template: str | None = route["template"]
+        self.status: int = route["status"]
         self.runner: ActionRunner | None = None
         self.multi_valued: frozenset[str] = frozenset()  # parameters taking every value of a query key
         self.json_valued: frozenset[str] = frozenset()  # parameters whose query text is JSON (models, dicts)
@@ -124,6 +126,8 @@ class RestAdapter:
                     raise response_too_large(endpoint.action)
                 return page
             result = runner.invoke(params, authorization=authorization, source="rest", request_id=request_id)
+            if type(result) is Response:
+                return self._response(endpoint, runner, result, request)
             body = runner.dump_json(result)
             if over_response_limit(body, endpoint.headers):
                 raise response_too_large(endpoint.action)
@@ -134,10 +138,33 @@ class RestAdapter:
 
                 return error_page(error, request_id)
             return error_response(error, request_id)
+        if endpoint.status != 200:
+            text = "" if endpoint.status in NO_BODY_STATUSES else body.decode()
+            return response(endpoint.status, text, endpoint.headers)
         tag = etag(body)
         if method == "GET" and etag_matches(request.headers.get("if-none-match"), tag):
             return response(304, "", {**endpoint.headers, "ETag": tag})
         return response(200, body.decode(), {**endpoint.headers, "ETag": tag})
+
+    def _response(
+        self, endpoint: Endpoint, runner: ActionRunner, result: Response[Any], request: HttpRequest
+    ) -> dict[str, Any]:
+        """The proxy response of an action's `Response`: its status, its headers over the route's,
+        and its cookies where each API Gateway flavour takes them."""
+        headers = {**endpoint.headers, **result.headers}
+        text = ""
+        if result.status not in NO_BODY_STATUSES:
+            body = runner.dump_json(result.body)
+            if over_response_limit(body, headers):
+                raise response_too_large(endpoint.action)
+            text = body.decode()
+        answer = response(result.status, text, headers)
+        if result.cookies:
+            if request.event.get("version") == "2.0":
+                answer["cookies"] = list(result.cookies)
+            else:
+                answer["multiValueHeaders"] = {"Set-Cookie": list(result.cookies)}
+        return answer
 
     def _route_by_path(self, request: HttpRequest) -> Endpoint | None:
         """For an event of a resource that is not a route's (a greedy `{proxy+}`, an HTTP API's

@@ -27,11 +27,14 @@ class WebTrigger:
 
     GET actions become GraphQL queries, every other method a mutation. With no path
     the route is derived from the action's name (`say_hello` → `/actions/say-hello`);
-    `{name}` segments bind path parameters to arguments of the same name.
+    `{name}` segments bind path parameters to arguments of the same name. `status` is
+    the success status of a plain result (201 for a creation, 204 for no body); a
+    `servey_cdk.Response` the action returns sets its own.
     """
 
     method: HttpMethod = "GET"
     path: str | None = None
+    status: int = 200
 
 
 WEB_GET = WebTrigger("GET")
@@ -94,7 +97,10 @@ def route_of(action: Action, trigger: WebTrigger | WebPageTrigger, function: str
             trigger.method, path, action.name, function, "page", _params(path), requires_token, template
         )
     path = trigger.path or f"/actions/{kebab(action.name)}"
-    return RouteSpec(trigger.method, path, action.name, function, "action", _params(path), requires_token)
+    return RouteSpec(
+        trigger.method, path, action.name, function, "action", _params(path), requires_token,
+        status=trigger.status,
+    )  # fmt: skip
 
 
 def _params(path: str) -> tuple[str, ...]:
@@ -117,6 +123,8 @@ def route_specs(
             route = route_of(action, trigger, function_of[action.name])
             where = f"action {action.name!r} route {route.method} {route.path}"
             problems += [f"{where}: {problem}" for problem in path_problems(route.path)]
+            if not 200 <= route.status <= 299:
+                problems.append(f"{where}: status {route.status} is not a success status (200-299)")
             names = {parameter.name for parameter in signature_of(action).inputs}
             for missing in sorted(set(route.path_params) - names):
                 problems.append(f"{where}: path parameter {{{missing}}} is not a parameter of the action")

@@ -48,7 +48,7 @@ def test_GIVEN_list_THEN_every_action_is_printed_with_its_triggers() -> None:
     assert done.returncode == 0
     lines = {line.split()[0]: line for line in done.stdout.splitlines()}
     assert {"say_hello", "factorial", "generated_1", "tick"} <= set(lines)
-    assert "WebTrigger(method='GET')" in lines["say_hello"]
+    assert "WebTrigger(method='GET', status=200)" in lines["say_hello"]
 
 
 def test_GIVEN_run_with_params_THEN_the_result_is_printed_as_json() -> None:

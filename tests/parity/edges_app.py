@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
-from servey_cdk import WEB_GET, WebTrigger, action
+from servey_cdk import WEB_GET, Response, WebTrigger, action
 
 MB = 1024 * 1024
 
@@ -33,3 +34,21 @@ def slow(seconds: float) -> str:
 @action(triggers=WebTrigger("GET", "/files/{key+}"))
 def file_key(key: str) -> str:
     return key
+
+
+@dataclass
+class Note:
+    note_id: int
+    text: str
+
+
+@action(triggers=WebTrigger("POST", "/notes", status=201))
+def add_note(text: str) -> Response[Note]:
+    note = Note(7, text)
+    headers = {"Location": f"/notes/{note.note_id}", "X-Note-Count": "1"}
+    return Response(note, status=201, headers=headers, cookies=("last_note=7; Path=/; HttpOnly",))
+
+
+@action(triggers=WebTrigger("DELETE", "/notes/{note_id}", status=204))
+def drop_note(note_id: int) -> None:
+    return None
