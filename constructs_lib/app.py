@@ -17,7 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib.auth import ServeyAuth, auth_problems, needs_token_key
-from constructs_lib.event_rules import ServeyEventRules, event_rules_problems
+from constructs_lib.event_rules import ServeyEventRules, event_rules_problems, uses_events
 from constructs_lib.functions import ServeyFunctions, functions_problems
 from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
 from constructs_lib.object_events import ServeyObjectEvents, object_events_problems
@@ -276,7 +276,7 @@ class ServeyApp(Construct):
                 existing_buses=existing_buses,
                 dead_letter_queue_props=dead_letter_queue_props,
             )
-            if spec.event_triggers
+            if uses_events(spec)
             else None
         )
         # Last, so that every function made above learns the key id.
@@ -340,8 +340,7 @@ class ServeyStack(Stack):
 def publishing_problems(
     spec: AppSpec, queues: ServeyQueues | None, websocket_api: ServeyWebSocketApi | None
 ) -> list[str]:
-    """Each declared publisher's function must have reached every queue (or fan-out topic) and
-    subscriber it publishes to."""
+    """Each declared publisher's function must have reached every queue and subscriber it publishes to."""
     subscriptions = {item.name: item for item in spec.subscriptions}
     senders = queues.senders if queues else {}
     problems = []
@@ -349,15 +348,11 @@ def publishing_problems(
         for name in action.publishes:
             where = f"action {action.name!r} publishes to {name!r}, but its function {action.function!r}"
             item = subscriptions[name]
-            if item.fan_out and item.queues:
-                if action.function not in (queues.topic_publishers.get(name, ()) if queues else ()):
-                    problems.append(f"{where} has no ARN of, or grant to publish to, its topic")
-            else:
-                problems += [
-                    f"{where} has no URL of, or grant to send to, queue {queue!r}"
-                    for queue in item.queues
-                    if action.function not in senders.get(queue, ())
-                ]
+            problems += [
+                f"{where} has no URL of, or grant to send to, queue {queue!r}"
+                for queue in item.queues
+                if action.function not in senders.get(queue, ())
+            ]
             if item.is_subscribable and (
                 websocket_api is None or action.function not in websocket_api.posters
             ):

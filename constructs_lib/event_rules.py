@@ -9,15 +9,20 @@ EventBridge's own JSON: the L2 `EventPattern` cannot say `$or`, so the L1 proper
 EventBridge invokes the function asynchronously: an event it could not deliver (throttled, the
 function gone) is retried for up to a day, then sent to `dead_letter_queue`; an invocation
 that failed is retried twice by Lambda, then sent to the function's own dead-letter queue.
+
+A function whose actions declare `puts_events` may `events:PutEvents` on exactly those buses,
+and learns the deployed name of each of the app's own as `SERVEY_EVENT_BUS_<NAME>`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from aws_cdk import Duration, Names
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -37,7 +42,8 @@ from constructs_lib.props import (
     unknown_names_problems,
 )
 from servey_cdk.appspec import AppSpec
-from servey_cdk.triggers.events import EventRule, event_rules
+from servey_cdk.triggers.events import DEFAULT_BUS, EventRule, app_buses, event_rules
+from servey_cdk.wire import EVENT_BUS_PREFIX, environment_name
 
 EVENT_BUS_MAX_NAME = 256
 # EventBridge's own maxima, and its defaults: a delivery fails for passing reasons (throttling).
@@ -85,11 +91,26 @@ class ServeyEventRules(Construct):
                 self, "DeadLetters", "the event rules' targets", dead_letter_queue_props
             )
         self.rules = {rule.name: self._rule(rule, functions, event_rule_props) for rule in rules}
+        putters = {(action.function, bus) for action in spec.actions for bus in action.puts_events}
+        for function, bus in sorted(putters):
+            self._grant_put(functions.functions[function], bus)
 
     def _bus(self, name: str) -> events.EventBus:
         prefix = Names.unique_resource_name(self, max_length=EVENT_BUS_MAX_NAME - len(name) - 1)
         props = merged({"description": f"The {name} events of the app"}, self._event_bus_props)
         return events.EventBus(self, construct_id(name), **props, event_bus_name=f"{prefix}-{name}")
+
+    def _grant_put(self, function: lambda_.Function, bus: str) -> None:
+        if bus == DEFAULT_BUS:
+            self._default_bus.grant_put_events_to(function)
+            return
+        self.buses[bus].grant_put_events_to(function)
+        if not bus.startswith("arn:"):
+            function.add_environment(environment_name(EVENT_BUS_PREFIX, bus), self.buses[bus].event_bus_name)
+
+    @cached_property
+    def _default_bus(self) -> events.IEventBus:
+        return events.EventBus.from_event_bus_name(self, "DefaultBus", DEFAULT_BUS)
 
     def _rule(self, rule: EventRule, functions: ServeyFunctions, overrides: Props | None) -> events.Rule:
         where = rule.bus or rule.bus_arn
@@ -116,13 +137,20 @@ class ServeyEventRules(Construct):
 
 
 def own_buses(spec: AppSpec) -> list[str]:
-    """The names of the buses of the app's own, in the order the triggers name them."""
-    return list(dict.fromkeys(trigger.bus for trigger in spec.event_triggers if trigger.bus))
+    """The names of the buses of the app's own, as its triggers and putters name them."""
+    return app_buses(spec.event_triggers, [action.puts_events for action in spec.actions])
 
 
 def imported_buses(spec: AppSpec) -> list[str]:
-    """The ARNs of the existing buses the triggers name."""
-    return list(dict.fromkeys(trigger.bus_arn for trigger in spec.event_triggers if trigger.bus_arn))
+    """The ARNs of the existing buses the triggers and the putters name."""
+    arns = [trigger.bus_arn for trigger in spec.event_triggers if trigger.bus_arn]
+    arns += [bus for action in spec.actions for bus in action.puts_events if bus.startswith("arn:")]
+    return list(dict.fromkeys(arns))
+
+
+def uses_events(spec: AppSpec) -> bool:
+    """Whether the app has EventTriggers or actions that put events."""
+    return bool(spec.event_triggers) or any(action.puts_events for action in spec.actions)
 
 
 def event_rules_problems(

@@ -22,6 +22,7 @@ from local_runtime.docs import (
     swagger_page,
     swagger_ui_files,
 )
+from local_runtime.events import LocalEvents
 from local_runtime.graphql_api import GraphQLApi
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.log_redaction import redact_uvicorn_logs
@@ -41,6 +42,7 @@ from servey_cdk.appspec_builder import BuildSettings, build_spec
 from servey_cdk.asyncapi import asyncapi_document
 from servey_cdk.aws.websocket import ConnectionStore, InMemoryConnectionStore
 from servey_cdk.discovery import discover
+from servey_cdk.event_bus import set_event_sender
 from servey_cdk.kms_tokens import TokenSigner
 from servey_cdk.subscription import set_publisher
 from servey_cdk.tokens import Hs256TokenSigner, TokenSettings
@@ -87,6 +89,7 @@ class LocalRuntime:
             self.queues = queues(self.invoker) if queues is not None else {}
         self.scheduler = Scheduler(spec.schedules, self.invoker)
         self.topics = LocalTopics(spec, self.invoker)
+        self.events = LocalEvents(spec, self.invoker)
         self.connections = ConnectionTable()
         self.rest = RestApi(spec, self.invoker)
         self.login = DebugLogin(self.signer, self.password)
@@ -109,6 +112,8 @@ class LocalRuntime:
             Route("/_servey/schedules/{name}", self._fire_schedule, methods=["POST"]),
             Route("/_servey/topics", lambda _: JSONResponse(self.topics.to_dict())),
             Route("/_servey/topics/{name}", self.topics.endpoint, methods=["POST"]),
+            Route("/_servey/events", lambda _: JSONResponse(self.events.to_dict())),
+            Route("/_servey/events", self.events.endpoint, methods=["POST"]),
         ]
         if self.spec.graphql is not None:
             graphql = GraphQLApi(self.spec.graphql, self.invoker)
@@ -137,6 +142,8 @@ class LocalRuntime:
         loop = asyncio.get_running_loop()
         redact_uvicorn_logs()  # here, after the server has configured its logging
         self.connections.bind(loop)
+        self.events.invocations.bind(loop)
+        previous_sender = set_event_sender(self.events) if self.store is not None else None
         if self.store is not None and self.local_queues is not None:
             publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections)
             previous = set_publisher(publisher)
@@ -147,6 +154,9 @@ class LocalRuntime:
         finally:
             await self.scheduler.stop()
             await self.topics.stop()
+            await self.events.invocations.stop()
+            if previous_sender is not None:
+                set_event_sender(previous_sender)
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)

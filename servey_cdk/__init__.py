@@ -24,6 +24,7 @@ from servey_cdk.errors import (
     ServeyError,
     Unauthorized,
 )
+from servey_cdk.event_bus import EventRefused, put_event
 from servey_cdk.example import Example
 from servey_cdk.middleware import CallNext, Invocation, middleware
 from servey_cdk.pages import PageResponse, Redirect
@@ -40,6 +41,7 @@ __all__ = [
     "Authorization",
     "CallNext",
     "Credentials",
+    "EventRefused",
     "Example",
     "Forbidden",
     "Identity",
@@ -60,6 +62,7 @@ __all__ = [
     "get_action",
     "granted_scopes",
     "middleware",
+    "put_event",
     "subscription",
     "token_action",
 ]

@@ -28,6 +28,8 @@ class Action:
     `batch_size` applies to nested actions resolved by GraphQL: AppSync then sends up
     to that many parent objects to the function in one invocation. `publishes` names
     the subscriptions the action publishes to: its function gets their queues and grants.
+    `puts_events` names the EventBridge buses it puts events to (`servey_cdk.put_event`):
+    "default", a bus of the app's own, or an existing bus's ARN; its function may put to those.
     """
 
     fn: Callable[..., Any]
@@ -41,6 +43,7 @@ class Action:
     memory: int = 256
     batch_size: int | None = None
     publishes: tuple[Subscription[Any], ...] = ()
+    puts_events: tuple[str, ...] = ()
 
     def triggers_of(self, kind: type[T]) -> list[T]:
         """The action's triggers of one kind, in the order declared."""
@@ -77,6 +80,7 @@ def action(
     memory: int = 256,
     batch_size: int | None = None,
     publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
+    puts_events: str | tuple[str, ...] = (),
 ) -> Callable[[F], F]: ...
 
 
@@ -94,6 +98,7 @@ def action(
     memory: int = 256,
     batch_size: int | None = None,
     publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
+    puts_events: str | tuple[str, ...] = (),
 ) -> F | Callable[[F], F]:
     """Mark a function as an action. The function is returned unchanged.
 
@@ -118,6 +123,7 @@ def action(
                 memory=memory,
                 batch_size=batch_size,
                 publishes=publishes if isinstance(publishes, tuple) else (publishes,),
+                puts_events=(puts_events,) if isinstance(puts_events, str) else puts_events,
             ),
         )
         return target

@@ -67,6 +67,7 @@ class ActionSpec:
     examples: tuple[ExampleSpec, ...] = ()
     issues_tokens: bool = False  # the action signs tokens: its function may use the signing key
     publishes: tuple[str, ...] = ()  # the subscriptions it publishes to
+    puts_events: tuple[str, ...] = ()  # the buses it puts events to: "default", the app's own, ARNs
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,6 @@ class QueueSpec:
     max_receive_count: int
     batch_size: int
     visibility_timeout: int
-    filter_policy: dict[str, Any] = field(default_factory=dict)  # on a fan-out's message attributes
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,6 @@ class SubscriptionSpec:
     event_schema: dict[str, Any]
     publishers: tuple[str, ...]
     queues: tuple[str, ...]
-    fan_out: str | None = None  # "sns": one message to the subscription's topic, which feeds the queues
 
 
 @dataclass(frozen=True)

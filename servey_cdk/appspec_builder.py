@@ -185,6 +185,7 @@ def _action_spec(
         batch_size=action.batch_size,
         issues_tokens=issues_tokens(action),
         publishes=tuple(item.name for item in action.publishes),
+        puts_events=action.puts_events,
         examples=tuple(
             ExampleSpec(
                 example.name,
@@ -235,7 +236,6 @@ def _subscriptions(
             event_schema=schemas.events.get(item.name, {}),
             publishers=tuple(sorted(publishers.get(item.name, ()))),
             queues=tuple(queue.name for queue in queues if queue.subscription == item.name),
-            fan_out=item.fan_out,
         )
         for item in registry.subscriptions
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Coroutine, Mapping
+from contextvars import ContextVar
 from functools import cached_property
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,13 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, TypeAdapter
 
 _loops = threading.local()
+_running_action: ContextVar[str | None] = ContextVar("servey_running_action", default=None)
+
+
+def running_action() -> str | None:
+    """The action this thread (or task) is running, or None: for what an action may do only if it
+    declares it, such as putting events on a bus."""
+    return _running_action.get()
 
 
 def run_coroutine(coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -129,6 +137,7 @@ class ActionRunner:
             params[self.signature.authorization] = authorization
         if self.signature.has_owner:
             owner = self.validate_owner(owner)
+        running = _running_action.set(self.action.name)
         try:
             if self._chain is None:
                 return self._call(params, owner)
@@ -137,6 +146,8 @@ class ActionRunner:
             raise
         except Exception as error:
             raise ActionFailed(self.action.name) from error
+        finally:
+            _running_action.reset(running)
 
     def _call_function(self, invocation: Invocation) -> Any:
         return self._call(invocation.params, invocation.owner)

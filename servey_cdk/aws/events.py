@@ -3,8 +3,10 @@
 A rule's event carries no rule name. The constructs make one rule per function and bus
 (the `$or` of its triggers' patterns), so an event reaches a function once; the function
 checks it against its own triggers' patterns (`servey_cdk.event_patterns`) and runs each
-action one matches, once. Scheduled Events (`aws.events`, `aws.scheduler`) are the schedule source's.
-An event no trigger of the function matches runs nothing and is logged.
+action one matches, once. Where one process serves every function (the emulator), the
+triggers are those of the function the invocation names. Scheduled Events (`aws.events`,
+`aws.scheduler`) are the schedule source's. An event no trigger of the function matches runs
+nothing and is logged.
 """
 
 from __future__ import annotations
@@ -54,7 +56,10 @@ class EventBridgeSource:
     def _matching(self, event: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
         """The first trigger of each action whose pattern the event matches, by action."""
         matched: dict[str, Mapping[str, Any]] = {}
+        invoked = self.runtime.invoked()
         for trigger in self._triggers:
+            if invoked is not None and trigger["function"] != invoked:
+                continue
             if trigger["action"] not in matched and matches(trigger["pattern"], event):
                 matched[trigger["action"]] = trigger
         if not matched:

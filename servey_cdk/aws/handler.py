@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.aws.logs import RuntimeLog, instrument
-from servey_cdk.aws.runtime import Runtime, ShippedSpec
+from servey_cdk.aws.runtime import INVOKED_FUNCTION, Runtime, ShippedSpec
 from servey_cdk.aws.sources import EventSource, claimed_sources
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.wire import FUNCTION, SPEC_FILE
@@ -73,17 +73,21 @@ class LambdaApp:
         if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:  # on Lambda: connections in DynamoDB, events to SQS
             from servey_cdk.appspec_builder import build_spec
             from servey_cdk.aws.dynamodb_connections import DynamoDBConnectionStore
+            from servey_cdk.aws.event_bus import AwsEventSender
             from servey_cdk.aws.publisher import AwsPublisher
+            from servey_cdk.event_bus import set_event_sender
             from servey_cdk.subscription import set_publisher
 
             spec = spec or build_spec(registry, check=False).to_dict()
             connections = DynamoDBConnectionStore.from_environment()
             set_publisher(AwsPublisher.from_environment(spec, connections))
+            set_event_sender(AwsEventSender.from_environment(spec))
         return cls(registry, os.environ.get(FUNCTION) or None, connections, spec)
 
     def _handle(self, event: Any, context: Any) -> Any:
         request_id = getattr(context, "aws_request_id", None) or os.urandom(16).hex()
         self.log.begin(context, request_id, self._cold)
+        INVOKED_FUNCTION.set(getattr(context, "function_name", None))
         self._cold = False
         sources = self._sources
         for index, source in enumerate(sources):

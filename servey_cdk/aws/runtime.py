@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 # The AppSpec as JSON values (`AppSpec.to_dict()`, or the code asset's `servey-spec.json` read by `json`):
 # what the Lambda side routes from. Read as plain values, it costs no class creation at cold start.
 ShippedSpec = Mapping[str, Any]
+# The spec's function an invocation is of, as the emulator names it in the Lambda context when one
+# process serves every function; set by the handler for each invocation.
+INVOKED_FUNCTION: ContextVar[str | None] = ContextVar("servey_invoked_function", default=None)
 
 
 class Runtime:
@@ -52,6 +56,14 @@ class Runtime:
     def entries(self, kind: str) -> list[Mapping[str, Any]]:
         """The spec's entries of one kind (`routes`, `queues`, …) that this function handles."""
         return [entry for entry in self.spec[kind] if self.own(entry["function"])]
+
+    def invoked(self) -> str | None:
+        """The function of the spec this invocation is for, when this process serves every function and
+        the caller named one (the emulator does, as Lambda does); else None: this process is one."""
+        if self.function is not None:
+            return None
+        name = INVOKED_FUNCTION.get()
+        return name if name is not None and any(f["name"] == name for f in self.spec["functions"]) else None
 
     def serves(self, action: str) -> bool:
         return self._served is None or action in self._served
@@ -89,7 +101,8 @@ class Runtime:
 
     def report(self, error: ServeyError, **keys: Any) -> None:
         """Log a failed invocation: with its traceback when it is the action's own."""
-        if isinstance(error, ActionFailed):
+        if isinstance(error, ActionFailed):  # named by the error, whatever `keys` say
+            keys.pop("action", None)
             self.log.action_failed(error.action_name, error, **keys)
         else:
             self.log.rejected(f"{error.code}: {error.message}", **keys)

@@ -2,11 +2,13 @@
 
 Metadata `EventTrigger`, AppSpec entry `EventTriggerSpec`. The pattern's semantics
 `servey_cdk/event_patterns.py`, Lambda adapter `servey_cdk/aws/events.py`, construct
-`constructs_lib/events.py`, emulator `local_runtime/events.py`.
+`constructs_lib/event_rules.py`, emulator `local_runtime/events.py`. Putting events:
+`servey_cdk/event_bus.py`, on Lambda `servey_cdk/aws/event_bus.py`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from servey_cdk.appspec import EventTriggerSpec
 
 EVENT_PARAMETER = "event"  # an action declaring it receives the whole event, else the `detail`
+DEFAULT_BUS = "default"  # EventBridge's own name for the account's default bus
+BUS_NAME = re.compile(r"[A-Za-z0-9._\-/]{1,256}")
+BUS_ARN = re.compile(r"arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus/[A-Za-z0-9._\-/]{1,256}")
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,22 @@ def event_rules(triggers: tuple[EventTriggerSpec, ...]) -> list[EventRule]:
     return rules
 
 
+def bus_problems(bus: str, where: str) -> list[str]:
+    """What EventBridge refuses of a bus named in a trigger or in `puts_events`."""
+    if bus.startswith("arn:"):
+        return [] if BUS_ARN.fullmatch(bus) else [f"{where}: {bus!r} is not an event bus ARN"]
+    if not BUS_NAME.fullmatch(bus):
+        return [f"{where}: {bus!r} is not a bus name (1-256 of letters, digits, . _ - /)"]
+    return []
+
+
+def app_buses(triggers: tuple[EventTriggerSpec, ...], puts: list[tuple[str, ...]]) -> list[str]:
+    """The names of the buses of the app's own, from its triggers and its putters, in that order."""
+    named = [trigger.bus for trigger in triggers if trigger.bus]
+    named += [bus for buses in puts for bus in buses if bus != DEFAULT_BUS and not bus.startswith("arn:")]
+    return list(dict.fromkeys(named))
+
+
 def event_trigger_specs(
     actions: tuple[Action, ...], function_of: dict[str, str], problems: list[str]
 ) -> tuple[EventTriggerSpec, ...]:
@@ -97,6 +118,8 @@ def event_trigger_specs(
 
     specs = []
     for action in actions:
+        for put_bus in action.puts_events:  # the putting side of the buses, checked with the triggers
+            problems += bus_problems(put_bus, f"action {action.name!r} puts_events")
         triggers = action.triggers_of(EventTrigger)
         for index, trigger in enumerate(triggers):
             where = f"action {action.name!r} event trigger"
@@ -104,6 +127,8 @@ def event_trigger_specs(
             problems += [f"{where}: {problem}" for problem in pattern_problems(pattern)]
             if not pattern:
                 problems.append(f"{where}: give a source, a detail_type or a pattern (none matches nothing)")
+            if trigger.bus is not None:
+                problems += bus_problems(trigger.bus, where)
             try:
                 inputs = signature_of(action).inputs
             except TypeError:
@@ -128,7 +153,7 @@ def event_trigger_specs(
                     action=action.name,
                     function=function_of[action.name],
                     pattern=pattern,
-                    bus=None if bus is None or bus.startswith("arn:") else bus,
+                    bus=None if bus is None or bus == DEFAULT_BUS or bus.startswith("arn:") else bus,
                     bus_arn=bus if bus is not None and bus.startswith("arn:") else None,
                     parameter=parameter,
                     whole_event=parameter == EVENT_PARAMETER,

@@ -11,7 +11,7 @@ from servey_cdk import EventTrigger, action, get_action
 from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.events import EventBridgeEventFailed
 from servey_cdk.aws.handler import LambdaApp
-from servey_cdk.discovery import Registry
+from servey_cdk.discovery import Registry, discover
 from servey_cdk.errors import AppDefinitionError
 from servey_cdk.triggers.events import event_rules
 from tests.conftest import FakeLambdaContext, load_event
@@ -156,3 +156,33 @@ def test_GIVEN_a_bad_pattern_and_two_required_parameters_WHEN_built_THEN_both_ar
     problems = _problems(bad)
     assert "action 'bad' event trigger: pattern.detail.n: 'numeric' does not take" in problems
     assert "the event's detail as its one required parameter" in problems
+
+
+@pytest.fixture
+def build_function() -> LambdaApp:
+    """The EventBridge test app's `on_build` function, as its own Lambda function runs it."""
+    from tests.eventbridge import shop_app
+
+    shop_app.HEARD.clear()
+    return LambdaApp(discover("tests.eventbridge.shop_app"), function="on_build")
+
+
+def test_GIVEN_a_codebuild_build_that_succeeded_WHEN_both_patterns_match_THEN_the_action_runs_once(
+    build_function: LambdaApp, context: FakeLambdaContext
+) -> None:
+    event = load_event("eventbridge/codebuild_build_succeeded")
+    assert build_function.handle(event, context) == [
+        {"action": "on_build", "result": event["detail"]["build-id"]}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("project", "runs"),
+    [("nightly-tests", False), ("release-api", True)],  # anything-but IN_PROGRESS; else prefix and exists
+)
+def test_GIVEN_a_codebuild_build_in_progress_WHEN_handled_THEN_only_a_release_project_runs_the_action(
+    build_function: LambdaApp, context: FakeLambdaContext, project: str, runs: bool
+) -> None:
+    event = load_event("eventbridge/codebuild_build_in_progress")
+    event["detail"]["project-name"] = project
+    assert bool(build_function.handle(event, context)) is runs

@@ -17,7 +17,14 @@ from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import load_spec
 from servey_cdk.wire import named_by
 from tests.constructs.conftest import AppStack, synthesized_app_stack
-from tests.constructs.template_queries import Resources, app_function, of_type
+from tests.constructs.template_queries import (
+    Resources,
+    actions_of,
+    app_function,
+    of_type,
+    policy_statements,
+    role_of,
+)
 from tests.constructs.test_quality_gates import _checkov_failures, _nag_findings
 from tests.eventbridge.shop_app import PARTNER_BUS_ARN
 
@@ -105,6 +112,43 @@ def test_GIVEN_each_rule_THEN_its_target_is_retried_then_dead_lettered_and_may_i
     assert {"Bool": {"aws:SecureTransport": "false"}} in [s.get("Condition") for s in statements]
     sends = [s for s in statements if s.get("Principal") == {"Service": "events.amazonaws.com"}]
     assert [s["Action"] for s in sends] == ["sqs:SendMessage"] * 4
+
+
+def _puts(resources: Resources, function: str) -> list[Any]:
+    """The resources of the `events:PutEvents` statements of a function's role."""
+    statements = policy_statements(resources, role_of(resources, function))
+    assert all(
+        statement["Action"] == "events:PutEvents"
+        for statement in statements
+        if "events:" in json.dumps(statement)
+    )
+    return [s["Resource"] for s in statements if s["Action"] == "events:PutEvents"]
+
+
+def test_GIVEN_actions_that_put_events_THEN_each_function_may_put_to_exactly_the_buses_it_declares(
+    shop: AppStack,
+) -> None:
+    (bus_id,) = of_type(shop.resources, "AWS::Events::EventBus")
+    assert _puts(shop.resources, "place_order") == [{"Fn::GetAtt": [bus_id, "Arn"]}]
+    partner_bus, default_bus = _puts(shop.resources, "announce")  # in the order of their names
+    assert partner_bus == PARTNER_BUS_ARN
+    assert default_bus["Fn::Join"][1][-1] == ":event-bus/default"
+    assert _puts(shop.resources, "sneak_order") == [default_bus]
+    for function in ("on_order", "on_build", "heard"):
+        assert "events:PutEvents" not in actions_of(
+            policy_statements(shop.resources, role_of(shop.resources, function))
+        )
+
+
+def test_GIVEN_a_putter_of_a_bus_of_the_apps_own_THEN_it_alone_learns_the_deployed_bus_name(
+    shop: AppStack,
+) -> None:
+    (bus_id,) = of_type(shop.resources, "AWS::Events::EventBus")
+    variables = app_function(shop.resources, "place_order")[1]["Environment"]["Variables"]
+    assert variables["SERVEY_EVENT_BUS_SHOP"] == {"Ref": bus_id}
+    for function in ("announce", "sneak_order", "on_order"):
+        variables = app_function(shop.resources, function)[1]["Environment"]["Variables"]
+        assert not [name for name in variables if name.startswith("SERVEY_EVENT_BUS_")]
 
 
 def test_GIVEN_the_event_rules_stack_WHEN_cdk_nag_cfn_lint_and_checkov_run_THEN_none_finds_a_problem(
