@@ -340,7 +340,8 @@ class ServeyStack(Stack):
 def publishing_problems(
     spec: AppSpec, queues: ServeyQueues | None, websocket_api: ServeyWebSocketApi | None
 ) -> list[str]:
-    """Each declared publisher's function must have reached every queue and subscriber it publishes to."""
+    """Each declared publisher's function must have reached every queue (or fan-out topic) and
+    subscriber it publishes to."""
     subscriptions = {item.name: item for item in spec.subscriptions}
     senders = queues.senders if queues else {}
     problems = []
@@ -348,11 +349,15 @@ def publishing_problems(
         for name in action.publishes:
             where = f"action {action.name!r} publishes to {name!r}, but its function {action.function!r}"
             item = subscriptions[name]
-            problems += [
-                f"{where} has no URL of, or grant to send to, queue {queue!r}"
-                for queue in item.queues
-                if action.function not in senders.get(queue, ())
-            ]
+            if item.fan_out and item.queues:
+                if action.function not in (queues.topic_publishers.get(name, ()) if queues else ()):
+                    problems.append(f"{where} has no ARN of, or grant to publish to, its topic")
+            else:
+                problems += [
+                    f"{where} has no URL of, or grant to send to, queue {queue!r}"
+                    for queue in item.queues
+                    if action.function not in senders.get(queue, ())
+                ]
             if item.is_subscribable and (
                 websocket_api is None or action.function not in websocket_api.posters
             ):

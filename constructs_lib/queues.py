@@ -2,12 +2,17 @@
 
 Each queue's physical name ends with `-<QueueSpec name>` (`<subscription>-<action>`): the
 runtime finds the action of an SQS record from that suffix of its `eventSourceARN`.
+A fan-out subscription gets a topic (encrypted, SSL only) instead: each of its queues is
+subscribed to it with raw delivery and its link's filter policy (undeliverable messages go
+to the queue's DLQ), and its publishers may publish to the topic, not send to the queues.
 """
 
 from __future__ import annotations
 
 from aws_cdk import Duration, Names
 from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -21,8 +26,9 @@ from constructs_lib.builders import (
 )
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, override_problems, raise_if_any
-from servey_cdk.appspec import AppSpec, QueueSpec
-from servey_cdk.wire import QUEUE_PREFIX, environment_name
+from constructs_lib.topics import encrypted_topic, set_filter_policy
+from servey_cdk.appspec import AppSpec, QueueSpec, SubscriptionSpec
+from servey_cdk.wire import QUEUE_PREFIX, TOPIC_PREFIX, environment_name
 
 SQS_MAX_NAME = 80
 OWNED_QUEUE_PROPS = ("queue_name", "dead_letter_queue", "delivery_delay", "visibility_timeout")
@@ -31,7 +37,9 @@ OWNED_QUEUE_PROPS = ("queue_name", "dead_letter_queue", "delivery_delay", "visib
 class ServeyQueues(Construct):
     """Attributes: `queues`, `dead_letter_queues`, `event_sources`, `senders` (all by QueueSpec name).
 
-    `senders` names the functions given each queue's URL and `sqs:SendMessage`.
+    `senders` names the functions given each queue's URL and `sqs:SendMessage`; `topics` (by
+    subscription name) are the fan-out subscriptions' topics, and `topic_publishers` the functions
+    given each one's ARN and `sns:Publish`.
     """
 
     def __init__(
@@ -52,9 +60,14 @@ class ServeyQueues(Construct):
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         self.event_sources: dict[str, event_sources.SqsEventSource] = {}
         self.senders: dict[str, set[str]] = {item.name: set() for item in spec.queues}
+        self.topics: dict[str, sns.Topic] = {}
+        self.topic_publishers: dict[str, set[str]] = {}
         for item in spec.queues:
             self._queue(item, functions)
         for subscription in spec.subscriptions:
+            if subscription.fan_out:
+                self._fan_out(subscription, spec, functions)
+                continue
             for publisher in subscription.publishers:
                 for name in subscription.queues:
                     function = functions.functions[publisher]
@@ -62,6 +75,26 @@ class ServeyQueues(Construct):
                     url_variable = environment_name(QUEUE_PREFIX, name)
                     function.add_environment(url_variable, self.queues[name].queue_url)
                     self.senders[name].add(publisher)
+
+    def _fan_out(self, subscription: SubscriptionSpec, spec: AppSpec, functions: ServeyFunctions) -> None:
+        if not subscription.queues:
+            return  # no linked action: nothing to deliver to
+        topic = encrypted_topic(self, f"{construct_id(subscription.name)}Topic", None)
+        for item in spec.queues:
+            if item.name in subscription.queues:
+                delivery = subscriptions.SqsSubscription(
+                    self.queues[item.name],
+                    raw_message_delivery=True,
+                    dead_letter_queue=self.dead_letter_queues[item.name],
+                )
+                set_filter_policy(topic.add_subscription(delivery), item.filter_policy)
+        self.topics[subscription.name] = topic
+        self.topic_publishers[subscription.name] = set()
+        for publisher in subscription.publishers:
+            function = functions.functions[publisher]
+            topic.grant_publish(function)
+            function.add_environment(environment_name(TOPIC_PREFIX, subscription.name), topic.topic_arn)
+            self.topic_publishers[subscription.name].add(publisher)
 
     def _queue(self, item: QueueSpec, functions: ServeyFunctions) -> None:
         id = construct_id(item.name)

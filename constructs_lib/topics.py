@@ -11,7 +11,7 @@ SNS could not deliver.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
+from typing import Any
 
 from aws_cdk import Names
 from aws_cdk import aws_kms as kms
@@ -74,10 +74,8 @@ class ServeyTopics(Construct):
         id = construct_id(trigger.topic)
         if trigger.topic_arn is not None:
             return sns.Topic.from_topic_arn(self, id, trigger.topic_arn)
-        props = merged({"enforce_ssl": True}, topic_props)
-        props.setdefault("master_key", self._aws_managed_key)
         prefix = Names.unique_resource_name(self, max_length=SNS_MAX_NAME - len(trigger.topic) - 1)
-        return sns.Topic(self, id, **props, topic_name=f"{prefix}-{trigger.topic}")
+        return encrypted_topic(self, id, topic_props, topic_name=f"{prefix}-{trigger.topic}")
 
     def _subscribe(
         self,
@@ -95,17 +93,25 @@ class ServeyTopics(Construct):
         subscription = self.topics[topic].add_subscription(
             subscriptions.LambdaSubscription(functions.functions[function], dead_letter_queue=dead_letters)
         )
-        policy = subscription_filter_policy(trigger.filter_policy for trigger in triggers)
-        if policy is not None:  # SNS's own JSON, as the trigger gives it: nothing lost in a translation
-            resource = subscription.node.default_child
-            assert isinstance(resource, sns.CfnSubscription)
-            resource.filter_policy = policy
+        set_filter_policy(subscription, subscription_filter_policy(t.filter_policy for t in triggers))
         self.subscriptions[(function, topic)] = subscription
         self.dead_letter_queues[(function, topic)] = dead_letters
 
-    @cached_property
-    def _aws_managed_key(self) -> kms.IAlias:
-        return kms.Alias.from_alias_name(self, "AwsManagedKey", AWS_MANAGED_KEY)
+
+def encrypted_topic(scope: Construct, id: str, topic_props: Props | None, **owned: Any) -> sns.Topic:
+    """A topic that takes SSL only and is encrypted, with the AWS-managed key unless the props give one."""
+    props = merged({"enforce_ssl": True}, topic_props)
+    if "master_key" not in props:
+        props["master_key"] = kms.Alias.from_alias_name(scope, f"{id}Key", AWS_MANAGED_KEY)
+    return sns.Topic(scope, id, **props, **owned)
+
+
+def set_filter_policy(subscription: sns.Subscription, policy: dict[str, Any] | None) -> None:
+    """The policy as SNS's own JSON, as the trigger gives it: nothing lost in a translation."""
+    if policy:
+        resource = subscription.node.default_child
+        assert isinstance(resource, sns.CfnSubscription)
+        resource.filter_policy = policy
 
 
 def topics_problems(

@@ -26,7 +26,13 @@ from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import ACCOUNT_ID, REGION
 from local_runtime.types import Event
 from servey_cdk.appspec import AppSpec, SnsTriggerSpec
-from servey_cdk.triggers.sns import filter_matches, topic_subscriptions
+from servey_cdk.triggers.sns import (
+    attribute_problem,
+    filter_matches,
+    filter_values,
+    topic_subscriptions,
+    typed_attribute,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +102,7 @@ class LocalTopics:
         """Start delivering to each subscription whose filter passes; call on the event loop."""
         message_id = str(uuid.uuid4())
         typed = {name: _typed(value) for name, value in attributes.items()}
-        # The values the adapter filters again: a Number's text, a String.Array's list.
-        values = {name: str(value) if _is_number(value) else value for name, value in attributes.items()}
+        values = filter_values(attributes)
         for subscription in self.subscriptions[topic]:
             if subscription.passes(values):
                 event = notification_event(subscription, message_id, message, subject, typed)
@@ -168,7 +173,9 @@ def _publish_request(body: bytes, topic: str) -> tuple[str, str | None, dict[str
     if not isinstance(attributes, dict):
         raise BadPublish("attributes: must map names to a string, a number or a list")
     for name, value in attributes.items():
-        _check_attribute(name, value)
+        problem = attribute_problem(name, value)
+        if problem is not None:
+            raise BadPublish(f"attributes.{name}: {problem}")
     typed = {name: _typed(value) for name, value in attributes.items()}
     size = len(text.encode()) + sum(
         len(f"{name}{attribute['Type']}{attribute['Value']}".encode()) for name, attribute in typed.items()
@@ -181,31 +188,9 @@ def _publish_request(body: bytes, topic: str) -> tuple[str, str | None, dict[str
     return text, subject, attributes
 
 
-def _check_attribute(name: str, value: Any) -> None:
-    where = f"attributes.{name}"
-    if not name or len(name) > 256:
-        raise BadPublish(f"{where}: a name is 1-256 characters")
-    if not (isinstance(value, str | list) or _is_number(value)):
-        raise BadPublish(f"{where}: must be a string, a number or a list")
-    if value == "":
-        raise BadPublish(f"{where}: must not be empty")
-    if isinstance(value, list) and not all(
-        item is None or isinstance(item, str | int | float | bool) for item in value
-    ):
-        raise BadPublish(f"{where}: a list holds strings, numbers, booleans and nulls only")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _typed(value: str | int | float | list[Any]) -> dict[str, str]:
-    """An attribute as SNS sends it: `String`, `Number` (its text) or `String.Array` (its JSON)."""
-    if isinstance(value, list):
-        return {"Type": "String.Array", "Value": json.dumps(value)}
-    if isinstance(value, str):
-        return {"Type": "String", "Value": value}
-    return {"Type": "Number", "Value": str(value)}
+    type_, text = typed_attribute(value)
+    return {"Type": type_, "Value": text}
 
 
 def notification_event(

@@ -137,6 +137,7 @@ class QueueSpec:
     max_receive_count: int
     batch_size: int
     visibility_timeout: int
+    filter_policy: dict[str, Any] = field(default_factory=dict)  # on a fan-out's message attributes
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class SubscriptionSpec:
     event_schema: dict[str, Any]
     publishers: tuple[str, ...]
     queues: tuple[str, ...]
+    fan_out: str | None = None  # "sns": one message to the subscription's topic, which feeds the queues
 
 
 @dataclass(frozen=True)

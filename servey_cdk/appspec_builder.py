@@ -236,6 +236,7 @@ def _subscriptions(
             event_schema=schemas.events.get(item.name, {}),
             publishers=tuple(sorted(publishers.get(item.name, ()))),
             queues=tuple(queue.name for queue in queues if queue.subscription == item.name),
+            fan_out=item.fan_out,
         )
         for item in registry.subscriptions
     )

@@ -18,21 +18,24 @@ from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import BuildSettings, build_spec
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover, duplicate_names
-from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError
+from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError, Unauthorized
 from servey_cdk.subscription import RecordingPublisher, set_publisher
 
 APP_HELP = "the app's module (default: $SERVEY_ACTION_PATH, else 'actions')"
+CALLER_HINT = "run it as a caller: --token TOKEN, or --as USER --scopes SCOPE,SCOPE"
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
-        code = _main(args)
+        code = _main(_parser().parse_args(argv))
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
         return code
-    except BrokenPipeError:  # the reader went away (`servey list | head`): nothing more to say
+    except BrokenPipeError:  # the reader took what it wanted (`servey list | head -1`): not a failure
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush is quiet
-        return 1
+        return 0
+    except KeyboardInterrupt:  # Ctrl-C: the shell's status for SIGINT, and no traceback
+        return INTERRUPTED
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -51,6 +54,8 @@ def _main(args: argparse.Namespace) -> int:
     except ActionFailed as error:
         cause = error.__cause__
         print(f"error: {error.message}\ncause: {type(cause).__name__}: {cause}", file=sys.stderr)
+    except Unauthorized as error:
+        print(f"error ({error.status} {error.code}): {error.message}; {CALLER_HINT}", file=sys.stderr)
     except ServeyError as error:
         print(f"error ({error.status} {error.code}): {error.message}", file=sys.stderr)
     return 1
@@ -73,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     caller = run.add_mutually_exclusive_group()
     caller.add_argument("--token", help="call as the holder of this token (verified as the app verifies one)")
     caller.add_argument("--as", dest="subject", metavar="USER", help="call as this user, with --scopes")
-    run.add_argument("--scopes", default="", help="with --as: the caller's scopes, space-separated")
+    run.add_argument("--scopes", default="", help="with --as: the caller's scopes, e.g. 'root,items:write'")
     run.set_defaults(command=_run)
 
     rehearse = commands.add_parser(
@@ -143,14 +148,17 @@ def _run(registry: Registry, args: argparse.Namespace) -> int:
 
 
 def _caller(args: argparse.Namespace) -> Authorization | None:
-    """Who runs the action: the holder of `--token`, the user of `--as`, or no one."""
-    if args.token:
-        from servey_cdk.kms_tokens import token_verifier_from_environment
+    """Who runs the action: the holder of `--token`, or of a token minted for `--as`, or no one.
 
-        return token_verifier_from_environment().verify(args.token)
+    `--as` mints its token with the app's own token settings and verifies it as `--token`
+    would, so the action sees exactly the authorization a real caller's token gives.
+    """
+    from servey_cdk.kms_tokens import token_signer_from_environment, token_verifier_from_environment
+
+    token = args.token
     if args.subject is not None:
-        return Authorization(subject_id=args.subject, scopes=frozenset(args.scopes.split()))
-    return None
+        token = token_signer_from_environment().issue(args.subject, args.scopes.replace(",", " ").split())
+    return None if token is None else token_verifier_from_environment().verify(token)
 
 
 def _rehearse(args: argparse.Namespace) -> int:

@@ -8,12 +8,13 @@ against its type, then hands it to the publisher of the runtime it is running in
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from servey_cdk.access_control import AccessControl, AllowAll
 from servey_cdk.authorization import Authorization
+from servey_cdk.triggers.sns import FanOut, attribute_problem
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -27,15 +28,28 @@ _ENVELOPE_BYTES = len('{"subscription": , "event": }')
 
 
 class Publisher(Protocol):
-    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
-        """Deliver a validated, JSON-shaped event to subscribers and linked actions."""
+    def publish(
+        self,
+        subscription: Subscription[Any],
+        event: Any,
+        connection_id: str | None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Deliver a validated, JSON-shaped event to subscribers and linked actions; `attributes`
+        (a fan-out's message attributes) only for a subscription with `fan_out`."""
         ...
 
 
 class NoPublisher:
     """Used until a runtime installs its publisher; refuses rather than drop events."""
 
-    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
+    def publish(
+        self,
+        subscription: Subscription[Any],
+        event: Any,
+        connection_id: str | None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
         raise RuntimeError(
             f"cannot publish to {subscription.name!r}: no publisher is configured "
             "(run under servey-local or on Lambda, or call set_publisher)"
@@ -48,7 +62,13 @@ class RecordingPublisher:
     def __init__(self) -> None:
         self.deliveries: list[tuple[str, Any, str | None]] = []  # subscription, event, connection
 
-    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
+    def publish(
+        self,
+        subscription: Subscription[Any],
+        event: Any,
+        connection_id: str | None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
         self.deliveries.append((subscription.name, event, connection_id))
 
 
@@ -68,7 +88,10 @@ class Subscription(Generic[T]):
 
     `is_subscribable` lets websocket clients subscribe; `access_control` decides who
     may; `event_filter(event, subscriber_authorization)` decides, per subscriber,
-    whether an event is delivered.
+    whether an event is delivered. `fan_out="sns"` publishes each event once, to an SNS
+    topic of the subscription's, instead of to each linked action's queue: the queues are
+    subscribed to the topic, each with its `SubscriptionTrigger`'s filter policy on the
+    message attributes given to `publish` (tomodachi's SNS+SQS pub/sub).
     """
 
     event_type: Any
@@ -76,6 +99,7 @@ class Subscription(Generic[T]):
     is_subscribable: bool = True
     access_control: AccessControl = field(default_factory=AllowAll)
     event_filter: EventFilter | None = None
+    fan_out: FanOut | None = None
 
     @property
     def adapter(self) -> TypeAdapter[Any]:
@@ -83,9 +107,22 @@ class Subscription(Generic[T]):
 
         return TypeAdapter(self.event_type)
 
-    def publish(self, event: T, connection_id: str | None = None) -> None:
-        """Send `event` to one connection, or to every subscriber when none is given."""
+    def publish(
+        self, event: T, connection_id: str | None = None, attributes: Mapping[str, Any] | None = None
+    ) -> None:
+        """Send `event` to one connection, or to every subscriber when none is given; `attributes`
+        (name → a string, a number or a list) are the fan-out message's, which filter policies read."""
         from pydantic import ValidationError
+
+        if attributes and self.fan_out is None:
+            raise ValueError(
+                f"subscription {self.name!r}: message attributes go with a fan-out subscription "
+                "(subscription(..., fan_out='sns'))"
+            )
+        for name, value in (attributes or {}).items():
+            problem = attribute_problem(name, value)
+            if problem is not None:
+                raise ValueError(f"subscription {self.name!r}: attribute {name!r} {problem}")
 
         adapter = self.adapter
         try:
@@ -94,7 +131,8 @@ class Subscription(Generic[T]):
             raise ValueError(f"event for subscription {self.name!r} is invalid: {error}") from None
         shaped = adapter.dump_python(checked, mode="json")
         self._refuse_oversize(shaped)
-        _publisher[0].publish(self, shaped, connection_id)
+        fan_out_attributes = dict(attributes or {}) if self.fan_out else None
+        _publisher[0].publish(self, shaped, connection_id, fan_out_attributes)
 
     def _refuse_oversize(self, event: Any) -> None:
         """Refuse before anything is sent what AWS would refuse: an SQS message, or a websocket
@@ -119,5 +157,8 @@ def subscription(
     is_subscribable: bool = True,
     access_control: AccessControl | None = None,
     event_filter: EventFilter | None = None,
+    fan_out: FanOut | None = None,
 ) -> Subscription[T]:
-    return Subscription(event_type, name, is_subscribable, access_control or AllowAll(), event_filter)
+    return Subscription(
+        event_type, name, is_subscribable, access_control or AllowAll(), event_filter, fan_out
+    )

@@ -25,6 +25,7 @@ TOKEN_LIFETIME = "SERVEY_TOKEN_LIFETIME"
 CONNECTIONS_TABLE = "SERVEY_CONNECTIONS_TABLE"  # the websocket connections' DynamoDB table
 WEBSOCKET_ENDPOINT = "SERVEY_WEBSOCKET_ENDPOINT"  # the websocket API's callback URL
 QUEUE_PREFIX = "SERVEY_QUEUE_"  # + a queue's name: its URL, for publishers
+TOPIC_PREFIX = "SERVEY_TOPIC_"  # + a fan-out subscription's name: its topic's ARN, for publishers
 BUCKET_PREFIX = "SERVEY_BUCKET_"  # + a bucket's logical name: its real name
 EVENT_BUS_PREFIX = "SERVEY_EVENT_BUS_"  # + a bus of the app's own: its name as deployed, for putters
 CORS_ORIGIN = "SERVEY_CORS_ORIGIN"

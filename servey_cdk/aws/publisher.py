@@ -7,6 +7,10 @@ is sent, or the publish fails, before any subscriber hears of it. A link's delay
 the queue's own delivery delay. Websocket pushes are posted through the management
 API a few at a time; a connection found gone (`GoneException`) is deleted from the
 table, and any other failure to post is logged and the others still get the event.
+
+A fan-out subscription (`fan_out="sns"`) is published as one SNS message, with its message
+attributes, to the subscription's topic (`SERVEY_TOPIC_<SUBSCRIPTION>` = its ARN); SNS
+delivers it to the linked actions' queues, raw, each through its own filter policy.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from typing import Any
 from servey_cdk.aws.runtime import ShippedSpec
 from servey_cdk.aws.websocket import ConnectionStore, envelope, recipients
 from servey_cdk.subscription import Subscription
-from servey_cdk.wire import QUEUE_PREFIX, WEBSOCKET_ENDPOINT, environment_name
+from servey_cdk.triggers.sns import typed_attribute
+from servey_cdk.wire import QUEUE_PREFIX, TOPIC_PREFIX, WEBSOCKET_ENDPOINT, environment_name
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,8 @@ POST_CHUNK = 256
 
 
 class AwsPublisher:
-    """`queues` maps each subscription to its linked queues' `(name, URL)`; None where the URL is unset."""
+    """`queues` maps each subscription to its linked queues' `(name, URL)`; None where the URL is unset.
+    `topics` maps each fan-out subscription with linked queues to its topic's ARN, or None."""
 
     def __init__(
         self,
@@ -41,8 +47,13 @@ class AwsPublisher:
         endpoint: str | None,
         sqs: Any = None,
         management_api: Any = None,
+        topics: Mapping[str, str | None] | None = None,
+        sns: Any = None,
     ) -> None:
         self.queues = queues
+        self.topics = dict(topics or {})
+        if sns is not None:
+            self.sns = sns
         self.store = store
         self.endpoint = endpoint
         if sqs is not None:
@@ -57,7 +68,12 @@ class AwsPublisher:
 
         subscriptions = spec["subscriptions"]
         queues = {item["name"]: [(queue, url(queue)) for queue in item["queues"]] for item in subscriptions}
-        return cls(queues, store, os.environ.get(WEBSOCKET_ENDPOINT))
+        topics = {
+            item["name"]: os.environ.get(environment_name(TOPIC_PREFIX, item["name"]))
+            for item in subscriptions
+            if item.get("fan_out") and item["queues"]
+        }
+        return cls(queues, store, os.environ.get(WEBSOCKET_ENDPOINT), topics=topics)
 
     @cached_property
     def sqs(self) -> Any:
@@ -66,24 +82,56 @@ class AwsPublisher:
         return boto3.client("sqs")
 
     @cached_property
+    def sns(self) -> Any:
+        import boto3
+
+        return boto3.client("sns")
+
+    @cached_property
     def management_api(self) -> Any:
         import boto3
 
         return boto3.client("apigatewaymanagementapi", endpoint_url=self.endpoint)
 
-    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
-        links = self.queues.get(subscription.name, [])
+    def publish(
+        self,
+        subscription: Subscription[Any],
+        event: Any,
+        connection_id: str | None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
+        if subscription.name in self.topics:
+            self._fan_out(subscription.name, json.dumps(event), attributes or {})
+        else:
+            self._send_to_queues(subscription.name, json.dumps(event))
+        if subscription.is_subscribable:
+            self._push(subscription, event, connection_id)
+
+    def _fan_out(self, name: str, body: str, attributes: Mapping[str, Any]) -> None:
+        topic_arn = self.topics[name]
+        if topic_arn is None:
+            raise RuntimeError(
+                f"cannot publish to {name!r}: {environment_name(TOPIC_PREFIX, name)} is not set, so its "
+                f"linked actions would miss the event (does the action declare @action(publishes={name})?)"
+            )
+        message_attributes = {
+            key: {"DataType": data_type, "StringValue": text}
+            for key, (data_type, text) in ((key, typed_attribute(value)) for key, value in attributes.items())
+        }
+        self.sns.publish(TopicArn=topic_arn, Message=body, MessageAttributes=message_attributes)
+
+    def _send_to_queues(self, name: str, body: str) -> None:
+        links = self.queues.get(name, [])
         missing = [environment_name(QUEUE_PREFIX, queue) for queue, url in links if url is None]
         if missing:
             raise RuntimeError(
-                f"cannot publish to {subscription.name!r}: {', '.join(missing)} not set, so a linked action "
-                f"would miss the event (does the action declare @action(publishes={subscription.name})?)"
+                f"cannot publish to {name!r}: {', '.join(missing)} not set, so a linked action "
+                f"would miss the event (does the action declare @action(publishes={name})?)"
             )
-        body = json.dumps(event)
         for _, url in links:
             self.sqs.send_message(QueueUrl=url, MessageBody=body)
-        if not subscription.is_subscribable:
-            return
+
+    def _push(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
         store = self.store
         if store is None or self.endpoint is None:
             raise RuntimeError(

@@ -7,10 +7,11 @@ Metadata `SubscriptionTrigger`, AppSpec entry `QueueSpec`. Lambda adapter
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from servey_cdk.triggers.sns import FAN_OUTS, filter_policy_problems
 from servey_cdk.triggers.web import timeout_of
 from servey_cdk.wire import queue_name
 
@@ -32,7 +33,9 @@ class SubscriptionTrigger:
     event is retried before it goes to the dead-letter queue. `visibility_timeout` is
     how long a received event stays hidden, so how soon a failed one is retried: six
     times the action's timeout and at least 30 s by default, as AWS advises, and never
-    shorter than the action's timeout, which Lambda refuses.
+    shorter than the action's timeout, which Lambda refuses. `filter_policy`, for a
+    subscription with `fan_out`, is the SNS filter policy of the queue's subscription to the
+    topic, on the attributes the event was published with: the action gets only what it passes.
     """
 
     subscription: Subscription[Any]
@@ -40,6 +43,7 @@ class SubscriptionTrigger:
     max_receive_count: int = 5
     batch_size: int = 10
     visibility_timeout: timedelta | None = None
+    filter_policy: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
 
 def queue_specs(
@@ -58,6 +62,11 @@ def queue_specs(
         for item in action.publishes
         if id(item) not in known
     ]
+    problems += [
+        f"subscription {item.name!r}: fan_out {item.fan_out!r} is not one of {', '.join(FAN_OUTS)}"
+        for item in subscriptions
+        if item.fan_out is not None and item.fan_out not in FAN_OUTS
+    ]
     queues = []
     for action in actions:
         for trigger in action.triggers_of(SubscriptionTrigger):
@@ -72,6 +81,9 @@ def queue_specs(
                 problems.append(f"{where}: delay {delay}s is outside SQS's 0-900 seconds")
             if not 1 <= trigger.batch_size <= 10:
                 problems.append(f"{where}: batch_size must be 1-10")
+            problems += filter_policy_problems(trigger.filter_policy, where)
+            if trigger.filter_policy is not None and trigger.subscription.fan_out is None:
+                problems.append(f"{where}: a filter_policy needs a fan-out subscription (fan_out='sns')")
             timeout = timeout_of(action)
             given = trigger.visibility_timeout
             visibility = max(30, 6 * timeout) if given is None else int(given.total_seconds())
@@ -89,6 +101,7 @@ def queue_specs(
                     delay_seconds=delay,
                     max_receive_count=trigger.max_receive_count,
                     batch_size=trigger.batch_size,
+                    filter_policy=dict(trigger.filter_policy or {}),
                     visibility_timeout=visibility,
                 )
             )

@@ -7,10 +7,11 @@ The fan-out of one topic to SQS queues (tomodachi's SNS+SQS) is not this kind.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from servey_cdk.action import Action
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,256}(\.fifo)?)$")
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MESSAGE_PARAMS = ("subject", "attributes")  # what the action may declare beside the message
+FanOut = Literal["sns"]  # how a subscription may fan out to its linked actions' queues
+FAN_OUTS: tuple[FanOut, ...] = ("sns",)
 
 
 @dataclass(frozen=True)
@@ -116,12 +119,50 @@ def trigger_problems(trigger: SnsTrigger, where: str) -> list[str]:
         problems.append(f"{where}: topic {trigger.topic!r} is not a valid SNS topic name")
     if trigger.topic_arn is not None and not TOPIC_ARN.match(trigger.topic_arn):
         problems.append(f"{where}: topic_arn {trigger.topic_arn!r} is not an SNS topic ARN")
-    policy = trigger.filter_policy
+    return problems + filter_policy_problems(trigger.filter_policy, where)
+
+
+def filter_policy_problems(policy: Any, where: str) -> list[str]:
     if policy is not None and (
         not isinstance(policy, dict) or not all(isinstance(v, list | dict) for v in policy.values())
     ):
-        problems.append(f"{where}: filter_policy maps attribute names to lists of allowed values")
-    return problems
+        return [f"{where}: filter_policy maps attribute names to lists of allowed values"]
+    return []
+
+
+def attribute_problem(name: Any, value: Any) -> str | None:
+    """Why SNS would refuse a message attribute, or None: a name of 1-256 characters, and a
+    non-empty string, a number, or a list of strings, numbers, booleans and nulls."""
+    if not isinstance(name, str) or not 0 < len(name) <= 256:
+        return "a name is 1-256 characters"
+    if not (isinstance(value, str | list) or _is_number(value)):
+        return "must be a string, a number or a list"
+    if value == "":
+        return "must not be empty"
+    if isinstance(value, list) and not all(
+        item is None or isinstance(item, str | int | float | bool) for item in value
+    ):
+        return "a list holds strings, numbers, booleans and nulls only"
+    return None
+
+
+def typed_attribute(value: str | int | float | list[Any]) -> tuple[str, str]:
+    """An attribute's SNS data type and text: `String`, `Number` or `String.Array` (its JSON)."""
+    if isinstance(value, list):
+        return "String.Array", json.dumps(value)
+    if isinstance(value, str):
+        return "String", value
+    return "Number", str(value)
+
+
+def filter_values(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Attributes as a filter policy meets them, and as the adapter reads them back: a number as
+    its text, a list as the list."""
+    return {name: str(value) if _is_number(value) else value for name, value in attributes.items()}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def filter_matches(policy: dict[str, Any] | None, attributes: dict[str, Any]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from functools import cache
@@ -203,6 +204,53 @@ def test_GIVEN_app_before_and_after_the_command_THEN_the_one_after_wins() -> Non
     assert json.loads(done.stdout) == "Hello A!"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"],
+        ["run", "say_hello", "--params", '{"name": "A"}'],
+        ["openapi"],
+        ["graphql-schema"],
+        ["asyncapi"],
+        ["spec"],
+    ],
+)
+def test_GIVEN_app_after_any_command_THEN_it_is_used(command: list[str]) -> None:
+    done = servey(*command, "--app", "sample_app")
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout
+
+
+@pytest.mark.parametrize("command", ["list", "openapi"])
+def test_GIVEN_output_piped_into_head_THEN_the_pipeline_succeeds_quietly(command: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    pipeline = f"set -o pipefail; {sys.executable} -m servey_cdk --app sample_app {command} | head -1"
+    done = subprocess.run(["bash", "-c", pipeline], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert len(done.stdout.splitlines()) == 1
+
+
+def test_GIVEN_ctrl_c_during_a_run_THEN_exit_130_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "slow_app.py").write_text(
+        "import time\nfrom servey_cdk import action\n\n"
+        "@action\ndef slow() -> int:\n    print('started', flush=True)\n    time.sleep(60)\n    return 1\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    command = [sys.executable, "-m", "servey_cdk", "--app", "slow_app", "run", "slow"]
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as running:
+        assert running.stdout is not None
+        assert running.stdout.readline() == b"started\n"
+        running.send_signal(signal.SIGINT)
+        _, stderr = running.communicate(timeout=30)
+
+    assert running.returncode == 130
+    assert b"Traceback" not in stderr
+
+
 def test_GIVEN_a_reader_that_stops_early_THEN_no_traceback() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     # `true` reads nothing and is gone before the listing is written: the writer meets a closed pipe.
@@ -218,6 +266,7 @@ def test_GIVEN_run_without_a_caller_THEN_a_protected_action_is_refused() -> None
 
     assert done.returncode == 1
     assert "401" in done.stderr
+    assert "--token TOKEN, or --as USER --scopes" in done.stderr
 
 
 def test_GIVEN_run_as_a_user_with_the_scope_THEN_the_protected_action_runs() -> None:
@@ -233,6 +282,14 @@ def test_GIVEN_run_as_a_user_without_the_scope_THEN_403() -> None:
     assert json.loads(done.stdout)["subject_id"] == "dev"
     assert json.loads(done.stdout)["scopes"] == ["reader"]
     assert (refused.returncode, "403" in refused.stderr) == (1, True)
+
+
+def test_GIVEN_run_as_a_user_with_comma_separated_scopes_THEN_a_minted_token_carries_them() -> None:
+    done = sample("run", "echo_authorization", "--as", "dev", "--scopes", "root,items:write")
+
+    caller = json.loads(done.stdout)
+    assert (caller["subject_id"], sorted(caller["scopes"])) == ("dev", ["items:write", "root"])
+    assert caller["expire_at"] is not None  # the token's expiry: the caller came from a verified token
 
 
 def test_GIVEN_run_with_a_token_THEN_its_holder_is_the_caller() -> None:

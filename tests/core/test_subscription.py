@@ -23,7 +23,9 @@ class Reading:
 class Recorder:
     sent: list[tuple[str, Any, str | None]] = dataclasses.field(default_factory=list)
 
-    def publish(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
+    def publish(
+        self, subscription: Subscription[Any], event: Any, connection_id: str | None, attributes: Any = None
+    ) -> None:
         self.sent.append((subscription.name, event, connection_id))
 
 
