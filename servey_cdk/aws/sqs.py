@@ -7,7 +7,9 @@ The action takes the event as its one required parameter.
 
 Failed records are logged with their message id and reported in
 `batchItemFailures`, so that SQS retries only those and, in the end, moves them to
-the dead-letter queue.
+the dead-letter queue. A FIFO queue's batch (a `.fifo` queue, or records with a
+`MessageGroupId`) stops at its first failure: that record and every later one are
+reported, without running, so that none overtakes the one that failed.
 """
 
 from __future__ import annotations
@@ -31,18 +33,27 @@ class SqsSource:
         return records_of(event, "aws:sqs")
 
     def handle(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
+        records = event["Records"]
         failures = []
-        for record in event["Records"]:
-            message_id = record.get("messageId")
-            try:
-                self._process(record, request_id)
-            except ServeyError as error:
-                self.runtime.report(error, message_id=message_id, queue=record.get("eventSourceARN"))
-                failures.append({"itemIdentifier": message_id})
-            except Exception as error:  # a record of no known shape fails alone: the rest are done
-                self.runtime.log.action_failed("queue record", error, message_id=message_id)
-                failures.append({"itemIdentifier": message_id})
+        for position, record in enumerate(records):
+            if self._failed(record, request_id):
+                if is_fifo(record):  # the rest wait, in order, for this one's retry
+                    failures += [{"itemIdentifier": later.get("messageId")} for later in records[position:]]
+                    break
+                failures.append({"itemIdentifier": record.get("messageId")})
         return {"batchItemFailures": failures}
+
+    def _failed(self, record: Mapping[str, Any], request_id: str) -> bool:
+        message_id = record.get("messageId")
+        try:
+            self._process(record, request_id)
+        except ServeyError as error:
+            self.runtime.report(error, message_id=message_id, queue=record.get("eventSourceARN"))
+            return True
+        except Exception as error:  # a record of no known shape, logged and failed as any other
+            self.runtime.log.action_failed("queue record", error, message_id=message_id)
+            return True
+        return False
 
     def _process(self, record: Mapping[str, Any], request_id: str) -> None:
         action = self._action_of(str(record.get("eventSourceARN", "")))
@@ -62,3 +73,9 @@ class SqsSource:
             raise NotFound(f"no action is linked to queue {queue!r}")
         return self._queues[name]
 
+
+def is_fifo(record: Mapping[str, Any]) -> bool:
+    """Whether a record comes from a FIFO queue, whose order within a message group must hold."""
+    attributes = record.get("attributes")
+    grouped = isinstance(attributes, Mapping) and "MessageGroupId" in attributes
+    return grouped or str(record.get("eventSourceARN", "")).endswith(".fifo")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,36 @@ def test_GIVEN_a_failing_record_WHEN_handled_THEN_the_failure_is_logged_with_its
     LambdaApp(sample_registry).handle(event, context)
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [line["message_id"] for line in lines] == [event["Records"][0]["messageId"]]
+
+
+def ids_of(event: dict[str, Any], *positions: int) -> list[dict[str, str]]:
+    return [{"itemIdentifier": event["Records"][position]["messageId"]} for position in positions]
+
+
+@pytest.mark.parametrize(("failing", "done"), [(0, []), (1, ["first"]), (2, ["first", "second"])])
+def test_GIVEN_a_fifo_batch_WHEN_a_record_fails_THEN_it_and_every_later_one_are_reported_unrun(
+    app: LambdaApp, context: FakeLambdaContext, recorded: list[str], failing: int, done: list[str]
+) -> None:
+    event = load_event("sqs/fifo_batch")
+    event["Records"][failing]["body"] = json.dumps({"not": "a string"})
+    answer = app.handle(event, context)
+    assert answer == {"batchItemFailures": ids_of(event, *range(failing, 3))}
+    assert recorded == done
+
+
+def test_GIVEN_fifo_records_known_by_their_group_alone_WHEN_one_fails_THEN_the_later_ones_wait(
+    app: LambdaApp, context: FakeLambdaContext, recorded: list[str]
+) -> None:
+    event = load_event("sqs/fifo_batch")
+    for record in event["Records"]:
+        record["eventSourceARN"] = record["eventSourceARN"].removesuffix(".fifo")
+    event["Records"][1]["body"] = "not json"
+    assert app.handle(event, context) == {"batchItemFailures": ids_of(event, 1, 2)}
+    assert recorded == ["first"]
+
+
+def test_GIVEN_a_fifo_batch_WHEN_all_succeed_THEN_they_run_in_order_and_none_is_reported(
+    app: LambdaApp, context: FakeLambdaContext, recorded: list[str]
+) -> None:
+    assert app.handle(load_event("sqs/fifo_batch"), context) == {"batchItemFailures": []}
+    assert recorded == ["first", "second", "third"]
