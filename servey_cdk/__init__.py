@@ -16,7 +16,7 @@ from servey_cdk.authenticator import (
     token_action,
 )
 from servey_cdk.authorization import Authorization
-from servey_cdk.cache_control import NoCacheControl, TtlCacheControl
+from servey_cdk.cache_control import NoCacheControl, TimestampCacheControl, TtlCacheControl
 from servey_cdk.errors import (
     Forbidden,
     InvalidInput,
@@ -55,6 +55,7 @@ __all__ = [
     "ScopeAccessControl",
     "ServeyError",
     "Subscription",
+    "TimestampCacheControl",
     "TokenResponse",
     "TtlCacheControl",
     "Unauthorized",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.annotations import is_union, unwrap_optional
@@ -28,7 +29,7 @@ from servey_cdk.aws.http import (
 from servey_cdk.aws.request import HttpRequest
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.aws.session import session_answer, session_token, wants_session
-from servey_cdk.cache_control import etag, etag_matches
+from servey_cdk.cache_control import TimestampCacheControl, etag, etag_matches, http_date, not_modified_since
 from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.errors import InvalidInput, ServeyError
 from servey_cdk.invocation import ActionRunner
@@ -49,7 +50,7 @@ class Endpoint:
 
     __slots__ = (
         *("action", "body_param", "headers", "is_page", "issues_tokens", "json_valued", "method"),
-        *("multi_valued", "path", "path_params", "runner", "status", "template"),
+        *("multi_valued", "path", "path_params", "runner", "status", "template", "timestamped"),
     )
 
     def __init__(self, route: Mapping[str, Any]) -> None:
@@ -67,6 +68,7 @@ class Endpoint:
         self.body_param: str | None = None  # the one model parameter a whole JSON body may stand for
         self.headers: dict[str, str] = {}
         self.issues_tokens = False  # a token action: a browser's form may ask it for a session
+        self.timestamped: TimestampCacheControl | None = None  # sends Last-Modified, answers 304s by it
 
     def prepare(self, registry: Registry) -> ActionRunner:
         runner = registry.runner(self.action)
@@ -84,6 +86,8 @@ class Endpoint:
             "Access-Control-Allow-Origin": cors_origin(),
         }
         self.issues_tokens = issues_tokens(runner.action)
+        control = runner.action.cache_control
+        self.timestamped = control if isinstance(control, TimestampCacheControl) else None
         self.runner = runner
         return runner
 
@@ -142,9 +146,13 @@ class RestAdapter:
             text = "" if endpoint.status in NO_BODY_STATUSES else body.decode()
             return response(endpoint.status, text, endpoint.headers)
         tag = etag(body)
-        if method == "GET" and etag_matches(request.headers.get("if-none-match"), tag):
-            return response(304, "", {**endpoint.headers, "ETag": tag})
-        return response(200, body.decode(), {**endpoint.headers, "ETag": tag})
+        headers = {**endpoint.headers, "ETag": tag}
+        modified = endpoint.timestamped.last_modified(result) if endpoint.timestamped else None
+        if modified is not None:
+            headers["Last-Modified"] = http_date(modified)
+        if method == "GET" and _not_modified(request, tag, modified):
+            return response(304, "", headers)
+        return response(200, body.decode(), headers)
 
     def _response(
         self, endpoint: Endpoint, runner: ActionRunner, result: Response[Any], request: HttpRequest
@@ -235,6 +243,15 @@ class RestAdapter:
 
             self._pages = PageRenderer(self.runtime.registry.root)
         return self._pages.respond(endpoint, runner, params, request, authorization, request_id)
+
+
+def _not_modified(request: HttpRequest, tag: str, modified: datetime | None) -> bool:
+    """A conditional GET's answer is a 304: by its `If-None-Match` when it sends one (which wins,
+    as RFC 9110 has it), else by its `If-Modified-Since`."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        return etag_matches(if_none_match, tag)
+    return modified is not None and not_modified_since(request.headers.get("if-modified-since"), modified)
 
 
 def _json_parameter(action: str, name: str, text: str) -> Any:

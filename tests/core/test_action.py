@@ -304,3 +304,20 @@ def test_GIVEN_an_action_defined_at_module_level_THEN_it_is_not_generated() -> N
     assert found is not None
     assert not found.is_generated
     assert found.qualified_name == f"{__name__}.module_level"
+
+
+def test_GIVEN_a_timestamp_cache_control_THEN_a_list_is_as_new_as_its_newest_item_naive_times_utc() -> None:
+    from datetime import UTC, datetime
+
+    from servey_cdk import TimestampCacheControl
+
+    control = TimestampCacheControl("changed", seconds=60, public=True)
+    items = [
+        {"changed": datetime(2026, 1, 2, 3, 4, 5, 999)},
+        {"changed": datetime(2026, 1, 1, tzinfo=UTC)},
+        {},
+    ]
+    assert control.last_modified(items) == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert control.last_modified({"changed": "yesterday"}) is None
+    assert control.cache_header() == "public, max-age=60"
+    assert TimestampCacheControl().cache_header() == "no-cache"

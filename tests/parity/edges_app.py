@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from servey_cdk import WEB_GET, Response, WebTrigger, action
+from servey_cdk import WEB_GET, Response, TimestampCacheControl, WebTrigger, action
 
 MB = 1024 * 1024
 
@@ -52,3 +53,14 @@ def add_note(text: str) -> Response[Note]:
 @action(triggers=WebTrigger("DELETE", "/notes/{note_id}", status=204))
 def drop_note(note_id: int) -> None:
     return None
+
+
+@dataclass
+class Page:
+    title: str
+    updated_at: datetime
+
+
+@action(triggers=WebTrigger("GET", "/pages/{title}"), cache_control=TimestampCacheControl("updated_at"))
+def page_of(title: str) -> Page:
+    return Page(title, datetime(2026, 11, 30, 9, 15, 42, 512_000, tzinfo=UTC))

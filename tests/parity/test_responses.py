@@ -116,3 +116,33 @@ def test_GIVEN_responses_THEN_openapi_documents_their_statuses_and_schema(spec: 
 def test_GIVEN_a_response_AWS_cannot_send_WHEN_made_THEN_it_is_refused(arguments: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Response(**arguments)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 200),
+        ({"If-Modified-Since": "Mon, 30 Nov 2026 09:15:42 GMT"}, 304),
+        ({"If-Modified-Since": "Tue, 01 Dec 2026 00:00:00 GMT"}, 304),
+        ({"If-Modified-Since": "Mon, 30 Nov 2026 09:15:41 GMT"}, 200),
+        ({"If-Modified-Since": "not a date"}, 200),
+        ({"If-Modified-Since": "Tue, 01 Dec 2026 00:00:00 GMT", "If-None-Match": '"other"'}, 200),
+    ],
+)
+def test_GIVEN_a_timestamped_result_WHEN_asked_if_modified_since_THEN_both_sides_answer_by_its_time(
+    client: TestClient,
+    lambda_app: LambdaApp,
+    context: FakeLambdaContext,
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    local = client.get("/pages/home", headers=headers)
+    event = _v1("GET", "/pages/{title}", "/pages/home", None, {"title": "home"})
+    event["headers"] = {**event["headers"], **headers}
+    handled = lambda_app.handle(event, context)
+    assert local.status_code == handled["statusCode"] == status
+    assert (
+        local.headers["last-modified"]
+        == handled["headers"]["Last-Modified"]
+        == "Mon, 30 Nov 2026 09:15:42 GMT"
+    )
