@@ -26,6 +26,7 @@ from servey_cdk.errors import (
 )
 from servey_cdk.event_bus import EventRefused, put_event
 from servey_cdk.example import Example
+from servey_cdk.matchers import ANY, ANY_DATETIME, ANY_UUID, Matcher, ValueMatcher
 from servey_cdk.middleware import CallNext, Invocation, middleware
 from servey_cdk.pages import PageResponse, Redirect
 from servey_cdk.responses import Response
@@ -33,6 +34,9 @@ from servey_cdk.subscription import Subscription, subscription
 from servey_cdk.triggers import *  # noqa: F403  (every trigger kind, as listed there)
 
 __all__ = [
+    "ANY",
+    "ANY_DATETIME",
+    "ANY_UUID",
     "AccessControl",
     "Action",
     "AllowAll",
@@ -47,6 +51,7 @@ __all__ = [
     "Identity",
     "InvalidInput",
     "Invocation",
+    "Matcher",
     "NoCacheControl",
     "NotFound",
     "PageResponse",
@@ -59,6 +64,7 @@ __all__ = [
     "TokenResponse",
     "TtlCacheControl",
     "Unauthorized",
+    "ValueMatcher",
     "action",
     "get_action",
     "granted_scopes",

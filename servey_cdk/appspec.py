@@ -49,6 +49,7 @@ class ExampleSpec:
     description: str | None
     include_in_schema: bool
     include_in_tests: bool = True
+    scopes: tuple[str, ...] | None = None  # the caller's, when the example names its caller
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,7 @@ def _action_spec(
                 example.description,
                 example.include_in_schema,
                 example.include_in_tests,
+                example.caller_scopes,
             )
             for example in action.examples
         ),

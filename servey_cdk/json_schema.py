@@ -37,9 +37,11 @@ class SchemaSet:
             return result
         from pydantic import ValidationError
 
+        from servey_cdk.matchers import expected_json
+
         adapter = self.registry.runner(action_name).result_adapter
         try:
-            return adapter.dump_python(adapter.validate_python(result), mode="json")
+            return expected_json(result, adapter, markers=True)
         except (ValidationError, TypeError, ValueError):
             return result
 

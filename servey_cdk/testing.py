@@ -7,15 +7,19 @@ In a test module:
     TestActions = define_test_class("my_app")
 
 Each example runs through the invocation pipeline (validation and all) and its
-result, as JSON would carry it, must equal the example's result. An action that needs
+result, as JSON would carry it, must equal the example's result, where a matcher
+(`ANY_UUID`, …) stands for any value it matches. The caller is the example's
+`authorization` or a user holding its `scopes`; failing those, an action that needs
 a token is called as a user holding every scope the app's access controls name, as
-`servey rehearse --login` calls it with the token it is issued.
+`servey rehearse --login` calls it with the token it is issued. What the action
+publishes is recorded, not sent: `run_example(...).deliveries`.
 """
 
 from __future__ import annotations
 
 import unittest
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from servey_cdk.action import Action
@@ -23,10 +27,26 @@ from servey_cdk.appspec_builder import auth_of
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.example import Example
+from servey_cdk.matchers import expected_json, settle
+from servey_cdk.subscription import RecordingPublisher, set_publisher
 from servey_cdk.tokens import TokenSettings
 
 TEST_REQUEST_ID = "servey-example-test"
 TEST_CALLER = "servey-example-caller"  # the subject of a protected example's authorization
+
+
+@dataclass(frozen=True)
+class ExampleRun:
+    """One example run: the result the action gave and the one the example expects, both
+    JSON-shaped (each matcher that held replaced by the value it matched), and what it published."""
+
+    actual: Any
+    expected: Any
+    deliveries: tuple[tuple[str, Any, str | None], ...]  # subscription, event, connection
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.actual == self.expected)
 
 
 def example_cases(registry: Registry) -> list[tuple[Action, Example]]:
@@ -38,17 +58,34 @@ def example_cases(registry: Registry) -> list[tuple[Action, Example]]:
     ]
 
 
-def run_example(registry: Registry, action: Action, example: Example) -> tuple[Any, Any]:
-    """(the result the action gave, the result the example expects), both JSON-shaped."""
+def example_caller(registry: Registry, action: Action, example: Example) -> Authorization | None:
+    """Who calls the action in an example: see the module's docstring."""
+    if example.authorization is not None:
+        return example.authorization
+    if example.scopes is not None:
+        return Authorization(TEST_CALLER, frozenset(example.scopes))
+    if action.access_control.requires_token:
+        return Authorization(TEST_CALLER, frozenset(auth_of(registry).scopes))
+    return None
+
+
+def run_example(registry: Registry, action: Action, example: Example) -> ExampleRun:
     runner = registry.runner(action.name)
-    caller = Authorization(TEST_CALLER, frozenset(auth_of(registry).scopes))
-    authorization = caller if action.access_control.requires_token else None
-    result = runner.invoke(
-        example.params, authorization=authorization, source="test", request_id=TEST_REQUEST_ID
-    )
-    adapter = runner.result_adapter
-    expected = adapter.dump_python(adapter.validate_python(example.result), mode="json")
-    return runner.dump(result), expected
+    recorder = RecordingPublisher()
+    previous = set_publisher(recorder)
+    try:
+        result = runner.invoke(
+            example.params,
+            authorization=example_caller(registry, action, example),
+            source="test",
+            request_id=TEST_REQUEST_ID,
+            owner=example.owner,
+        )
+    finally:
+        set_publisher(previous)
+    actual = runner.dump(result)
+    expected = settle(expected_json(example.result, runner.result_adapter), actual)
+    return ExampleRun(actual, expected, tuple(recorder.deliveries))
 
 
 def define_test_class(app_module: str | None = None) -> type[unittest.TestCase]:
@@ -64,11 +101,18 @@ def _example_test(
     registry: Registry, action: Action, example: Example
 ) -> Callable[[unittest.TestCase], None]:
     def test(self: unittest.TestCase) -> None:
-        actual, expected = run_example(registry, action, example)
-        self.assertEqual(actual, expected, f"example {example.name!r} of {action.name!r}")  # noqa: PT009
+        run = run_example(registry, action, example)
+        self.assertEqual(run.actual, run.expected, f"example {example.name!r} of {action.name!r}")  # noqa: PT009
 
     test.__doc__ = example.description or f"{action.name}: {example.name}"
     return test
 
 
-__all__ = ["TokenSettings", "define_test_class", "example_cases", "run_example"]
+__all__ = [
+    "ExampleRun",
+    "TokenSettings",
+    "define_test_class",
+    "example_caller",
+    "example_cases",
+    "run_example",
+]

@@ -11,6 +11,7 @@ real synth).
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,10 +21,12 @@ from starlette.testclient import TestClient
 
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.rest import MAX_PAYLOAD_BYTES
-from servey_cdk.appspec import AppSpec
-from servey_cdk.appspec_builder import load_spec
+from servey_cdk import ANY_UUID, WEB_POST, Example, ScopeAccessControl, action
+from servey_cdk.appspec import ActionSpec, AppSpec, ExampleSpec
+from servey_cdk.appspec_builder import build_spec, load_spec
 from servey_cdk.aws.handler import LambdaApp
-from tests.conftest import REPO_ROOT, load_event
+from servey_cdk.matchers import from_markers, settle
+from tests.conftest import REPO_ROOT, load_event, registry_of
 
 
 @dataclass(frozen=True)
@@ -120,18 +123,52 @@ def example_calls(spec: AppSpec) -> list[Any]:
                 path_params,
                 query={k: str(v) for k, v in rest.items()} if in_query else {},
                 body=None if in_query else rest,
-                # As `servey rehearse --login` and the example tests call it: holding every scope.
-                scopes=spec.auth.scopes if action.requires_token else (),
+                scopes=_example_scopes(spec, action, example),
             )
-            calls.append(pytest.param(call, example.result, id=f"{action.name}-{example.name}"))
+            result = from_markers(example.result)  # its matchers back in place of their markers
+            calls.append(pytest.param(call, result, id=f"{action.name}-{example.name}"))
     return calls
+
+
+def _example_scopes(spec: AppSpec, action: ActionSpec, example: ExampleSpec) -> tuple[str, ...]:
+    """The example's caller's scopes; else, as `servey rehearse --login` and the example tests call
+    an action that needs a token, every scope."""
+    if example.scopes is not None:
+        return example.scopes
+    return spec.auth.scopes if action.requires_token else ()
 
 
 @pytest.mark.parametrize(("call", "result"), example_calls(load_spec("sample_app")))
 def test_GIVEN_an_example_WHEN_called_THEN_it_returns_its_result(
     send: Transport, call: Call, result: Any
 ) -> None:
-    assert send(call) == (200, result)
+    status, body = send(call)
+
+    assert (status, body) == (200, settle(result, body))
+
+
+@action(
+    triggers=WEB_POST,
+    access_control=ScopeAccessControl("stamps:write"),
+    examples=Example("stamped", {"label": "a"}, {"id": ANY_UUID, "label": "a"}, scopes=("stamps:write",)),
+)
+def stamp(label: str) -> dict[str, str]:
+    return {"id": str(uuid.uuid4()), "label": label}
+
+
+def test_GIVEN_an_example_with_scopes_and_matchers_WHEN_replayed_from_the_spec_THEN_it_holds(
+    handler_event: Callable[[Call], dict[str, Any]],
+    lambda_context: LambdaContext,
+    make_token: Callable[..., str],
+) -> None:
+    registry = registry_of(stamp)
+    [(call, result)] = [param.values for param in example_calls(build_spec(registry, check=False))]
+
+    answer = LambdaApp(registry).handle(handler_event(call.signed(make_token)), lambda_context)
+
+    body = json.loads(answer["body"])
+    assert call.scopes == ("stamps:write",)
+    assert (answer["statusCode"], body) == (200, settle(result, body))
 
 
 BAD_CALLS = {
