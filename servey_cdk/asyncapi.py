@@ -2,8 +2,9 @@
 
 Clients connect to the websocket (an optional `token` in the query string), send
 `{"type": "subscribe" | "unsubscribe", "subscription": name}` frames, each answered
-with `{"type": "subscribed" | "unsubscribed", "subscription": name}` or an error
-frame, and receive every published event as `{"subscription": name, "event": ...}`.
+with `{"type": "subscribed" | "unsubscribed", "subscription": name, "connection_id": id}`
+(the id an action may `publish(event, connection_id)` to) or an error frame, and
+receive every published event as `{"subscription": name, "event": ...}`.
 
 A fan-out subscription has a channel of its own, its SNS topic: the event is the raw
 message, its message attributes the message's headers, and the operation's SNS binding
@@ -44,7 +45,7 @@ def asyncapi_document(
     subscribable = [item for item in spec.subscriptions if item.is_subscribable]
     names = [item.name for item in subscribable]
     messages: dict[str, Any] = {kind: _control_message(kind, names) for kind in _CONTROL_TYPES}
-    messages.update({reply: _control_message(reply, names) for reply in _REPLY_TYPES.values()})
+    messages.update({reply: _control_message(reply, names, reply=True) for reply in _REPLY_TYPES.values()})
     messages["error"] = _ERROR_MESSAGE
     messages.update({_message_name(item): _event_message(item) for item in subscribable})
     channel_messages = {name: {"$ref": f"#/components/messages/{name}"} for name in messages}
@@ -117,17 +118,16 @@ def _message_name(item: SubscriptionSpec) -> str:
     return f"event_{item.name}"
 
 
-def _control_message(kind: str, names: list[str]) -> dict[str, Any]:
+def _control_message(kind: str, names: list[str], reply: bool = False) -> dict[str, Any]:
+    properties: dict[str, Any] = {"type": {"const": kind}, "subscription": {"type": "string", "enum": names}}
+    if reply:
+        properties["connection_id"] = {
+            "type": "string",
+            "description": "This connection's id, which an action may `publish(event, connection_id)` to.",
+        }
     return {
         "name": kind,
-        "payload": {
-            "type": "object",
-            "properties": {
-                "type": {"const": kind},
-                "subscription": {"type": "string", "enum": names},
-            },
-            "required": ["type", "subscription"],
-        },
+        "payload": {"type": "object", "properties": properties, "required": list(properties)},
     }
 
 

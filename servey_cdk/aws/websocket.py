@@ -3,7 +3,8 @@
 `$connect` accepts an optional token in the query string (`?token=…`; browsers
 cannot set headers on a websocket) and refuses a bad one with 401. `$default`
 carries JSON frames `{"type": "subscribe" | "unsubscribe", "subscription": name}`,
-answered `{"type": "subscribed" | "unsubscribed", "subscription": name}` or, when
+answered `{"type": "subscribed" | "unsubscribed", "subscription": name, "connection_id": id}`
+(so a client learns the id an action can `publish(event, connection_id)` to) or, when
 refused, `{"type": "error", "error": code, "detail": ..., "subscription": name}`.
 Connections, their connect-time authorization and what they subscribe to are kept
 in a `ConnectionStore`; publishers read the subscribers back from it.
@@ -125,7 +126,8 @@ class WebSocketSource:
             self.runtime.report(error, connection_id=connection_id, route="$default", subscription=name)
             answer = {"type": "error", **error.body(request_id), "subscription": name}
             return {"statusCode": error.status, "body": json.dumps(answer, default=str)}
-        return {"statusCode": 200, "body": json.dumps({"type": kind, "subscription": name})}
+        answer = {"type": kind, "subscription": name, "connection_id": connection_id}
+        return {"statusCode": 200, "body": json.dumps(answer)}
 
     def _apply(self, connection_id: str, frame: Any) -> str:
         kind = frame.get("type") if isinstance(frame, dict) else None

@@ -66,7 +66,8 @@ def test_GIVEN_a_subscribe_frame_WHEN_handled_THEN_the_connection_is_subscribed(
 ) -> None:
     ws_app.handle(websocket_connect_event(None), context)
     answer = ws_app.handle(load_event("websocket_default"), context)
-    assert json.loads(answer["body"]) == {"type": "subscribed", "subscription": "messager"}
+    subscribed = {"type": "subscribed", "subscription": "messager", "connection_id": CONNECTION}
+    assert json.loads(answer["body"]) == subscribed
     assert [subscriber.connection_id for subscriber in store.subscribers("messager")] == [CONNECTION]
 
 

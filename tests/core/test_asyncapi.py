@@ -74,3 +74,14 @@ def test_GIVEN_a_protected_subscription_THEN_receiving_needs_the_token(sample_sp
     operation = asyncapi_document(spec)["operations"]["receive_messager"]
 
     assert operation["security"] == [{"$ref": "#/components/securitySchemes/token"}]
+
+
+def test_GIVEN_the_replies_THEN_they_carry_the_connection_id_and_the_subscribe_frame_does_not(
+    document: dict[str, Any],
+) -> None:
+    messages = document["components"]["messages"]
+    for reply in ("subscribed", "unsubscribed"):
+        payload = messages[reply]["payload"]
+        assert "connection_id" in payload["required"]
+        assert "publish(event, connection_id)" in payload["properties"]["connection_id"]["description"]
+    assert "connection_id" not in messages["subscribe"]["payload"]["properties"]

@@ -25,7 +25,8 @@ def test_GIVEN_a_subscriber_WHEN_a_message_is_broadcast_THEN_it_receives_the_env
 ) -> None:
     with client.websocket_connect("/ws") as websocket:
         websocket.send_text(json.dumps(SUBSCRIBE))
-        assert websocket.receive_json() == {"type": "subscribed", "subscription": "messager"}
+        subscribed = websocket.receive_json()
+        assert (subscribed["type"], subscribed["subscription"]) == ("subscribed", "messager")
         sender = {"Authorization": f"Bearer {make_token('messages:send')}"}
         assert client.post("/actions/broadcast-message", json={"message": "to all"}, headers=sender).json()
         assert websocket.receive_json() == {"subscription": "messager", "event": "to all"}
@@ -97,3 +98,18 @@ def test_GIVEN_connection_ids_WHEN_made_THEN_they_have_api_gateways_form() -> No
     made = connection_id()
     assert len(made) == 16
     assert made.endswith("=")
+
+
+def test_GIVEN_two_subscribers_WHEN_an_event_is_published_to_the_id_one_learned_THEN_only_it_receives_it(
+    client: TestClient, runtime: LocalRuntime
+) -> None:
+    from sample_app.subscriptions import messager
+
+    with client.websocket_connect("/ws") as first, client.websocket_connect("/ws") as second:
+        for websocket in (first, second):
+            websocket.send_text(json.dumps(SUBSCRIBE))
+        own_id = first.receive_json()["connection_id"]
+        assert second.receive_json()["connection_id"] != own_id
+        assert own_id in runtime.connections
+        messager.publish("just you", own_id)  # from outside any function, as a worker thread would
+        assert first.receive_json() == {"subscription": "messager", "event": "just you"}

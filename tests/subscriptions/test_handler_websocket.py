@@ -43,7 +43,8 @@ def test_GIVEN_a_connection_WHEN_it_subscribes_and_disconnects_THEN_the_table_fo
     app: LambdaApp, rows: Callable[[], set[tuple[str, str]]]
 ) -> None:
     app.handle(websocket_connect_event(None), FakeLambdaContext())
-    assert answer(app, frame("subscribe", "news")) == {"type": "subscribed", "subscription": "news"}
+    subscribed = {"type": "subscribed", "subscription": "news", "connection_id": CONNECTION}
+    assert answer(app, frame("subscribe", "news")) == subscribed
     assert rows() == {(CONNECTION, CONNECTION_ITEM), (CONNECTION, "news")}
     app.handle(load_event("websocket_disconnect"), FakeLambdaContext())
     assert rows() == set()

@@ -100,7 +100,8 @@ def test_GIVEN_a_subscriber_WHEN_broadcast_message_is_posted_THEN_it_receives_th
     sample: Server,
 ) -> None:
     with sample.websocket() as websocket:
-        assert subscribe(websocket, "messager") == {"type": "subscribed", "subscription": "messager"}
+        subscribed = subscribe(websocket, "messager")
+        assert (subscribed["type"], subscribed["subscription"]) == ("subscribed", "messager")
         assert sample.post("/actions/broadcast-message", {"message": "to all"}) is True
         assert receive(websocket) == {"subscription": "messager", "event": "to all"}
 
