@@ -41,6 +41,11 @@ class Scheduler:
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(schedule)) for schedule in self.schedules.values()]
+        self._tasks += [
+            asyncio.create_task(self._fire_logged(schedule))
+            for schedule in self.schedules.values()
+            if schedule.immediately
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -57,7 +62,10 @@ class Scheduler:
         while True:
             moment = next_fire_time(schedule, moment)
             await asyncio.sleep(max(0.0, moment.timestamp() - time.time()))
-            try:
-                await self.fire(schedule)
-            except Exception:
-                log.exception("schedule %s: the function failed", schedule.name)
+            await self._fire_logged(schedule)
+
+    async def _fire_logged(self, schedule: ScheduleSpec) -> None:
+        try:
+            await self.fire(schedule)
+        except Exception:
+            log.exception("schedule %s: the function failed", schedule.name)

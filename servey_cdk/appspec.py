@@ -126,6 +126,7 @@ class ScheduleSpec:
     function: str
     expression: str
     timezone: str | None
+    immediately: bool = False  # servey-local also runs it once at its start
 
 
 @dataclass(frozen=True)

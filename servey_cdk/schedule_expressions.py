@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _RATE_TEXT = re.compile(r"^\s*(\d+)\s*(minute|minutes|hour|hours|day|days)\s*$")
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
+_TIME_OF_DAY = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 _MONTHS = {name: index for index, name in enumerate(calendar.month_abbr) if name}
 _DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
 _FieldSpec = tuple[str, int, int, dict[str, int]]  # name, low, high, names
@@ -55,6 +56,14 @@ def rate_expression(rate: timedelta | str) -> str:
             count = minutes // size
             return f"rate({count} {unit}{'' if count == 1 else 's'})"
     raise AssertionError("unreachable: minutes always divide")
+
+
+def daily_cron(time_of_day: str) -> str:
+    """`"13:05"` → `"5 13 * * ? *"`: every day at that time (of the schedule's time zone)."""
+    match = _TIME_OF_DAY.match(time_of_day)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ScheduleError(f"daily_at {time_of_day!r} is not a time of day 'HH:MM' (00:00 to 23:59)")
+    return f"{int(match.group(2))} {int(match.group(1))} * * ? *"
 
 
 def rate_seconds(expression: str) -> int:

@@ -20,16 +20,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ScheduleTrigger:
-    """Run the action on a schedule: a `rate` or a `cron` expression, not both.
+    """Run the action on a schedule: one of a `rate`, a `cron` expression or a time of day.
 
     `rate` is a timedelta or text such as "5 minutes". `cron` is an EventBridge
     expression of six fields (minutes hours day-of-month month day-of-week year) or a
-    classic five-field one. A `timezone` (IANA name) applies to cron schedules.
+    classic five-field one. `daily_at` is "HH:MM", every day. A `timezone` (IANA name)
+    applies to cron and daily schedules. `immediately` also runs the action once as
+    servey-local starts, for development; AWS has no such thing and ignores it.
     """
 
     rate: timedelta | str | None = None
     cron: str | None = None
     timezone: str | None = None
+    daily_at: str | None = None
+    immediately: bool = False
 
 
 def FixedRateTrigger(seconds: int | float) -> ScheduleTrigger:  # noqa: N802 - the seed's name
@@ -40,15 +44,24 @@ def FixedRateTrigger(seconds: int | float) -> ScheduleTrigger:  # noqa: N802 - t
 def schedule_expression(trigger: ScheduleTrigger) -> str:
     """The EventBridge expression of a trigger: `rate(...)` or `cron(...)`; `ScheduleError` if none."""
     # Imported here: the expressions need zoneinfo and calendar, which nothing on Lambda needs.
-    from servey_cdk.schedule_expressions import ScheduleError, aws_cron, rate_expression, timezone_of
+    from servey_cdk.schedule_expressions import (
+        ScheduleError,
+        aws_cron,
+        daily_cron,
+        rate_expression,
+        timezone_of,
+    )
 
-    if (trigger.rate is None) == (trigger.cron is None):
-        raise ScheduleError("a ScheduleTrigger needs exactly one of rate= or cron=")
+    given = [value for value in (trigger.rate, trigger.cron, trigger.daily_at) if value is not None]
+    if len(given) != 1:
+        raise ScheduleError("a ScheduleTrigger needs exactly one of rate=, cron= or daily_at=")
     timezone_of(trigger.timezone)
     if trigger.rate is not None:
         if trigger.timezone is not None:
-            raise ScheduleError("a time zone applies to cron schedules only")
+            raise ScheduleError("a time zone applies to cron and daily schedules only")
         return rate_expression(trigger.rate)
+    if trigger.daily_at is not None:
+        return f"cron({daily_cron(trigger.daily_at)})"
     assert trigger.cron is not None
     return f"cron({aws_cron(trigger.cron)})"
 
@@ -80,6 +93,7 @@ def schedule_specs(
                     function=function_of[action.name],
                     expression=expression,
                     timezone=trigger.timezone,
+                    immediately=trigger.immediately,
                 )
             )
     return tuple(schedules)

@@ -135,12 +135,12 @@ def test_GIVEN_a_cron_eventbridge_cannot_express_THEN_the_error_says_why(cron: s
 
 
 def test_GIVEN_neither_rate_nor_cron_THEN_schedule_error() -> None:
-    with pytest.raises(ScheduleError, match="exactly one of rate= or cron="):
+    with pytest.raises(ScheduleError, match="exactly one of rate=, cron= or daily_at="):
         schedule_expression(ScheduleTrigger())
 
 
 def test_GIVEN_both_rate_and_cron_THEN_schedule_error() -> None:
-    with pytest.raises(ScheduleError, match="exactly one of rate= or cron="):
+    with pytest.raises(ScheduleError, match="exactly one of rate=, cron= or daily_at="):
         schedule_expression(ScheduleTrigger(rate="5 minutes", cron="0 6 * * ? *"))
 
 
@@ -150,7 +150,7 @@ def test_GIVEN_an_unknown_time_zone_THEN_schedule_error_names_it() -> None:
 
 
 def test_GIVEN_a_time_zone_on_a_rate_THEN_schedule_error() -> None:
-    with pytest.raises(ScheduleError, match="cron schedules only"):
+    with pytest.raises(ScheduleError, match="cron and daily schedules only"):
         schedule_expression(ScheduleTrigger(rate="5 minutes", timezone="Europe/Paris"))
 
 
@@ -196,3 +196,35 @@ def test_GIVEN_a_time_zone_THEN_fire_times_follow_its_wall_clock_across_daylight
 def test_GIVEN_a_cron_that_never_fires_THEN_next_after_says_so() -> None:
     with pytest.raises(ScheduleError, match="never fires"):
         CronSchedule.parse("0 0 31 FEB ? *").next_after(at("2026-01-01T00:00:00"))
+
+
+@pytest.mark.parametrize(
+    ("daily_at", "expression"),
+    [("13:00", "cron(0 13 * * ? *)"), ("07:05", "cron(5 7 * * ? *)"), ("0:00", "cron(0 0 * * ? *)")],
+)
+def test_GIVEN_a_time_of_day_THEN_it_is_a_daily_cron_in_the_schedules_time_zone(
+    daily_at: str, expression: str
+) -> None:
+    trigger = ScheduleTrigger(daily_at=daily_at, timezone="Europe/Stockholm")
+    assert schedule_expression(trigger) == expression
+
+
+@pytest.mark.parametrize("daily_at", ["24:00", "12:60", "noon", "1300"])
+def test_GIVEN_a_time_that_is_no_time_of_day_THEN_the_error_names_it(daily_at: str) -> None:
+    with pytest.raises(ScheduleError, match=f"daily_at {daily_at!r} is not a time of day"):
+        schedule_expression(ScheduleTrigger(daily_at=daily_at))
+
+
+def test_GIVEN_a_sub_minute_rate_WHEN_built_THEN_the_error_names_the_action_and_says_why() -> None:
+    from servey_cdk import action
+    from servey_cdk.appspec_builder import build_spec
+    from servey_cdk.errors import AppDefinitionError
+    from tests.conftest import registry_of
+
+    @action(name="pulse", triggers=FixedRateTrigger(10))
+    def pulse() -> None: ...
+
+    with pytest.raises(
+        AppDefinitionError, match="action 'pulse' schedule: a rate of 10 seconds cannot be expressed"
+    ):
+        build_spec(registry_of(pulse))

@@ -63,3 +63,28 @@ def test_GIVEN_running_schedules_WHEN_stopped_THEN_no_task_is_left(spec: AppSpec
         return running, len(asyncio.all_tasks()) - 1
 
     assert asyncio.run(scenario()) == (2, 0)
+
+
+def test_GIVEN_a_schedule_to_run_immediately_WHEN_the_scheduler_starts_THEN_it_fires_once_at_once(
+    spec: AppSpec,
+) -> None:
+    fired: list[Any] = []
+
+    def function(event: Any, context: LambdaContext) -> None:
+        fired.append(event)
+
+    async def scenario() -> None:
+        daily = ScheduleSpec(
+            "report", "report", "report", "cron(0 13 * * ? *)", "Europe/Stockholm", immediately=True
+        )
+        scheduler = Scheduler((daily, RATE), FunctionInvoker(spec, function))
+        scheduler.start()
+        for _ in range(100):
+            if fired:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        await scheduler.stop()
+
+    asyncio.run(scenario())
+    assert fired == [{"servey_schedule": "report"}]  # the rate schedule's first time is 5 minutes away
