@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 EventFilter = Callable[[Any, Authorization | None], bool]
 QUEUE_MESSAGE_MAX_BYTES = 262_144  # SQS's, which the constructs set on every linked action's queue
+RAW_DELIVERY_MAX_ATTRIBUTES = 10  # SQS's: SNS discards a raw delivery of a message with more
 WEBSOCKET_MESSAGE_MAX_BYTES = 131_072  # API Gateway's, for a message posted to a websocket connection
 _ENVELOPE_BYTES = len('{"subscription": , "event": }')
 
@@ -118,6 +119,11 @@ class Subscription(Generic[T]):
             raise ValueError(
                 f"subscription {self.name!r}: message attributes go with a fan-out subscription "
                 "(subscription(..., fan_out='sns'))"
+            )
+        if len(attributes or {}) > RAW_DELIVERY_MAX_ATTRIBUTES:
+            raise ValueError(
+                f"subscription {self.name!r}: {len(attributes or {})} message attributes, over the "
+                f"{RAW_DELIVERY_MAX_ATTRIBUTES} that SNS delivers raw to an SQS queue"
             )
         for name, value in (attributes or {}).items():
             problem = attribute_problem(name, value)

@@ -83,3 +83,9 @@ def test_GIVEN_an_unknown_fan_out_WHEN_built_THEN_the_problem_names_the_subscrip
     with pytest.raises(AppDefinitionError) as raised:
         build_spec(Registry("tests.sns", Path(__file__).parent, (), (odd,)))
     assert "subscription 'odd': fan_out 'kafka' is not one of sns" in str(raised.value)
+
+
+def test_GIVEN_a_fan_out_WHEN_published_with_over_10_attributes_THEN_it_is_refused_as_sqs_would() -> None:
+    attributes = {f"a{index}": "x" for index in range(11)}
+    with pytest.raises(ValueError, match="11 message attributes, over the 10 that SNS delivers raw"):
+        order_events.publish({"order_id": 1}, attributes=attributes)
