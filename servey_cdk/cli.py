@@ -19,7 +19,7 @@ from servey_cdk.appspec_builder import BuildSettings, build_spec
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError, Unauthorized
-from servey_cdk.subscription import RecordingPublisher, set_publisher
+from servey_cdk.subscription import recording_publisher
 
 APP_HELP = "the app's module (default: $SERVEY_ACTION_PATH, else 'actions')"
 CALLER_HINT = "run it as a caller: --token TOKEN, or --as USER --scopes SCOPE,SCOPE"
@@ -133,13 +133,9 @@ def _run(registry: Registry, args: argparse.Namespace) -> int:
         return 2
     runner = registry.runner(args.name)
     authorization = _caller(args)
-    recorder = RecordingPublisher()  # what the action publishes is shown, not sent
-    previous = set_publisher(recorder)
-    try:
+    with recording_publisher() as recorder:  # what the action publishes is shown, not sent
         request_id = str(uuid.uuid4())
         result = runner.invoke(params, authorization=authorization, source="cli", request_id=request_id)
-    finally:
-        set_publisher(previous)
     print(runner.dump_json(result).decode())
     for subscription, event, connection in recorder.deliveries:
         to = f" (connection {connection})" if connection else ""

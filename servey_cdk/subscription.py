@@ -8,7 +8,8 @@ against its type, then hands it to the publisher of the runtime it is running in
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -52,13 +53,14 @@ class NoPublisher:
         attributes: Mapping[str, Any] | None = None,
     ) -> None:
         raise RuntimeError(
-            f"cannot publish to {subscription.name!r}: no publisher is configured "
-            "(run under servey-local or on Lambda, or call set_publisher)"
+            f"cannot publish to {subscription.name!r}: no publisher is configured. Run the action under "
+            "servey-local, on Lambda, with `servey run` or as an example test; in a test of your own, "
+            "inside `with recording_publisher() as published:` (from servey_cdk.testing)"
         )
 
 
 class RecordingPublisher:
-    """An in-process publisher that keeps each delivery instead of sending it: for `servey run`."""
+    """An in-process publisher that keeps each delivery instead of sending it: see `recording_publisher`."""
 
     def __init__(self) -> None:
         self.deliveries: list[tuple[str, Any, str | None]] = []  # subscription, event, connection
@@ -81,6 +83,18 @@ def set_publisher(publisher: Publisher) -> Publisher:
     previous = _publisher[0]
     _publisher[0] = publisher
     return previous
+
+
+@contextmanager
+def recording_publisher() -> Iterator[RecordingPublisher]:
+    """A `RecordingPublisher` installed for the block, the previous publisher back after it: how
+    `servey run` and the example tests run a publishing action without sending anything."""
+    recorder = RecordingPublisher()
+    previous = set_publisher(recorder)
+    try:
+        yield recorder
+    finally:
+        set_publisher(previous)
 
 
 @dataclass(frozen=True, eq=False)

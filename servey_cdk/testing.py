@@ -12,7 +12,8 @@ result, as JSON would carry it, must equal the example's result, where a matcher
 `authorization` or a user holding its `scopes`; failing those, an action that needs
 a token is called as a user holding every scope the app's access controls name, as
 `servey rehearse --login` calls it with the token it is issued. What the action
-publishes is recorded, not sent: `run_example(...).deliveries`.
+publishes is recorded, not sent: `run_example(...).deliveries`; a test of your own records
+it with `with recording_publisher() as published: ...` and reads `published.deliveries`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.example import Example
 from servey_cdk.matchers import expected_json, settle
-from servey_cdk.subscription import RecordingPublisher, set_publisher
+from servey_cdk.subscription import RecordingPublisher, recording_publisher
 from servey_cdk.tokens import TokenSettings
 
 TEST_REQUEST_ID = "servey-example-test"
@@ -71,9 +72,7 @@ def example_caller(registry: Registry, action: Action, example: Example) -> Auth
 
 def run_example(registry: Registry, action: Action, example: Example) -> ExampleRun:
     runner = registry.runner(action.name)
-    recorder = RecordingPublisher()
-    previous = set_publisher(recorder)
-    try:
+    with recording_publisher() as recorder:
         result = runner.invoke(
             example.params,
             authorization=example_caller(registry, action, example),
@@ -81,8 +80,6 @@ def run_example(registry: Registry, action: Action, example: Example) -> Example
             request_id=TEST_REQUEST_ID,
             owner=example.owner,
         )
-    finally:
-        set_publisher(previous)
     actual = runner.dump(result)
     expected = settle(expected_json(example.result, runner.result_adapter), actual)
     return ExampleRun(actual, expected, tuple(recorder.deliveries))
@@ -110,9 +107,11 @@ def _example_test(
 
 __all__ = [
     "ExampleRun",
+    "RecordingPublisher",
     "TokenSettings",
     "define_test_class",
     "example_caller",
     "example_cases",
+    "recording_publisher",
     "run_example",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from servey_cdk import AllowAll, ScopeAccessControl, Subscription, subscription
-from servey_cdk.subscription import NoPublisher, set_publisher
+from servey_cdk.subscription import NoPublisher, recording_publisher, set_publisher
 
 
 @dataclasses.dataclass
@@ -123,3 +123,27 @@ def test_GIVEN_a_subscribable_event_over_the_websocket_limit_WHEN_published_THEN
     alerts.publish("x" * 131_000)
     assert recorder.sent[0][0] == "alerts"
     assert len(recorder.sent) == 1
+
+
+def test_GIVEN_no_publisher_WHEN_publishing_THEN_the_error_says_what_to_do() -> None:
+    previous = set_publisher(NoPublisher())
+    try:
+        with pytest.raises(RuntimeError, match=r"`servey run` or as an example test.*recording_publisher"):
+            subscription(str, "alerts").publish("hi")
+    finally:
+        set_publisher(previous)
+
+
+def test_GIVEN_recording_publisher_WHEN_publishing_inside_THEN_kept_and_the_old_one_is_back_after() -> None:
+    alerts = subscription(str, "alerts")
+    previous = set_publisher(NoPublisher())
+    try:
+        with recording_publisher() as published:
+            alerts.publish("hi")
+            alerts.publish("you", connection_id="c-1")
+        with pytest.raises(RuntimeError, match="no publisher is configured"):
+            alerts.publish("after")
+    finally:
+        set_publisher(previous)
+
+    assert published.deliveries == [("alerts", "hi", None), ("alerts", "you", "c-1")]
