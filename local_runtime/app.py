@@ -143,6 +143,7 @@ class LocalRuntime:
         redact_uvicorn_logs()  # here, after the server has configured its logging
         self.connections.bind(loop)
         self.events.invocations.bind(loop)
+        self.topics.invocations.bind(loop)
         previous_sender = set_event_sender(self.events) if self.store is not None else None
         if self.store is not None and self.local_queues is not None:
             publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections)
@@ -153,7 +154,7 @@ class LocalRuntime:
             yield
         finally:
             await self.scheduler.stop()
-            await self.topics.stop()
+            await self.topics.invocations.stop()
             await self.events.invocations.stop()
             if previous_sender is not None:
                 set_event_sender(previous_sender)

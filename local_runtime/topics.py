@@ -4,16 +4,14 @@ The body is `{"message": …, "subject": …, "attributes": {name: string | numb
 a message that is not a string is sent as its JSON, as a publisher of JSON does. Each
 function subscribed to the topic whose filter policy passes the attributes gets the
 event SNS sends Lambda, one per subscription, as SNS invokes Lambda: asynchronously, the
-publisher answered with the MessageId at once. A failed invocation is retried twice, as
-Lambda retries an asynchronous one, then kept in `failures` (shown by `GET
-/_servey/topics`) and logged, where Lambda would send it to the function's DLQ.
+publisher answered with the MessageId at once (`AsyncInvocations`): a failed invocation is
+retried twice, as Lambda retries an asynchronous one, then kept in its `failures` (shown by
+`GET /_servey/topics`) and logged, where Lambda would send it to the function's DLQ.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from local_runtime.async_invocations import LAMBDA_ASYNC_RETRY_DELAYS_S, AsyncInvocations
 from local_runtime.invoker import FunctionInvoker
 from local_runtime.lambda_context import ACCOUNT_ID, REGION
 from local_runtime.types import Event
@@ -34,11 +33,8 @@ from servey_cdk.triggers.sns import (
     typed_attribute,
 )
 
-log = logging.getLogger(__name__)
-
 MAX_MESSAGE_BYTES = 262_144  # SNS's 256 KB, the message and its attributes together
 MAX_SUBJECT_CHARS = 100
-LAMBDA_ASYNC_RETRY_DELAYS_S = (60.0, 120.0)  # Lambda's waits before its two retries
 
 
 class BadPublish(ValueError):
@@ -56,17 +52,6 @@ class Subscription:
         return any(filter_matches(policy, attributes) for policy in self.filter_policies)
 
 
-@dataclass(frozen=True)
-class Failure:
-    """An invocation that failed after every retry, as Lambda would send it to the function's DLQ."""
-
-    topic: str
-    function: str
-    message_id: str
-    attempts: int
-    error: str
-
-
 class LocalTopics:
     """The spec's SNS topics by name; `retry_delays_s` are the waits before each retry."""
 
@@ -76,16 +61,13 @@ class LocalTopics:
         invoker: FunctionInvoker,
         retry_delays_s: tuple[float, ...] = LAMBDA_ASYNC_RETRY_DELAYS_S,
     ) -> None:
-        self.invoker = invoker
-        self.retry_delays_s = retry_delays_s
+        self.invocations = AsyncInvocations(invoker, retry_delays_s)
         self.arns = {trigger.topic: _topic_arn(trigger) for trigger in spec.sns_triggers}
         self.subscriptions: dict[str, list[Subscription]] = {name: [] for name in self.arns}
         for (function, topic), triggers in topic_subscriptions(spec.sns_triggers).items():
             arn = self.arns[topic]
             policies = tuple(trigger.filter_policy for trigger in triggers)
             self.subscriptions[topic].append(Subscription(function, arn, f"{arn}:{uuid.uuid4()}", policies))
-        self.failures: list[Failure] = []
-        self._deliveries: set[asyncio.Task[None]] = set()
 
     async def endpoint(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -99,36 +81,15 @@ class LocalTopics:
         return JSONResponse({"MessageId": message_id})
 
     def publish(self, topic: str, message: str, subject: str | None, attributes: dict[str, Any]) -> str:
-        """Start delivering to each subscription whose filter passes; call on the event loop."""
+        """Start delivering to each subscription whose filter passes; from any thread."""
         message_id = str(uuid.uuid4())
         typed = {name: _typed(value) for name, value in attributes.items()}
         values = filter_values(attributes)
         for subscription in self.subscriptions[topic]:
             if subscription.passes(values):
                 event = notification_event(subscription, message_id, message, subject, typed)
-                task = asyncio.create_task(self._deliver(topic, subscription.function, message_id, event))
-                self._deliveries.add(task)
-                task.add_done_callback(self._deliveries.discard)
+                self.invocations.start(f"topic {topic}", subscription.function, message_id, event)
         return message_id
-
-    async def _deliver(self, topic: str, function: str, message_id: str, event: Event) -> None:
-        failed = ""
-        for attempt, delay in enumerate((0.0, *self.retry_delays_s), start=1):
-            await asyncio.sleep(delay)
-            try:
-                await self.invoker.invoke(function, event)
-                return
-            except Exception as error:
-                log.warning("topic %s: function %s failed (attempt %d): %s", topic, function, attempt, error)
-                failed = f"{type(error).__name__}: {error}"
-        log.error("topic %s: function %s failed for message %s for good", topic, function, message_id)
-        self.failures.append(Failure(topic, function, message_id, attempt, failed))
-
-    async def stop(self) -> None:
-        """Cancel the deliveries still waiting or running, as the emulator stops."""
-        for task in list(self._deliveries):
-            task.cancel()
-        await asyncio.gather(*self._deliveries, return_exceptions=True)
 
     def to_dict(self) -> dict[str, Any]:
         """The topics, their subscriptions, and the deliveries that failed for good."""
@@ -136,7 +97,7 @@ class LocalTopics:
             {"name": name, "arn": arn, "subscriptions": [s.function for s in self.subscriptions[name]]}
             for name, arn in self.arns.items()
         ]
-        return {"topics": topics, "failures": [asdict(failure) for failure in self.failures]}
+        return {"topics": topics, "failures": [asdict(failure) for failure in self.invocations.failures]}
 
 
 def _topic_arn(trigger: SnsTriggerSpec) -> str:

@@ -117,16 +117,16 @@ def test_GIVEN_a_bad_body_WHEN_published_THEN_400_names_the_field(
 
 def test_GIVEN_a_failing_action_WHEN_published_THEN_it_is_retried_twice_then_recorded() -> None:
     with serving(APP) as server:
-        server.runtime.topics.retry_delays_s = (0.05, 0.05)  # Lambda waits a minute, then two
+        server.runtime.topics.invocations.retry_delays_s = (0.05, 0.05)  # Lambda waits 1 min, then 2
         base = f"http://{server.base}"
         failing = {"message": "fail", "attributes": {"kind": "placed"}}
         message_id = httpx.post(f"{base}/_servey/topics/orders", json=failing).json()["MessageId"]
         failures = _eventually(lambda: httpx.get(f"{base}/_servey/topics").json()["failures"] or None)
     assert failures == [
         {
-            "topic": "orders",
+            "sender": "topic orders",
             "function": "on_order",
-            "message_id": message_id,
+            "event_id": message_id,
             "attempts": 3,
             "error": failures[0]["error"],
         }
