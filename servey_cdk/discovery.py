@@ -25,6 +25,7 @@ from typing import Any
 
 from servey_cdk.action import Action, get_action
 from servey_cdk.errors import NotFound
+from servey_cdk.forward_refs import resolve_qualified_refs
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.middleware import Middleware, is_middleware
 from servey_cdk.signature import signature_of
@@ -88,6 +89,8 @@ def discover(app_module: str | None = None) -> Registry:
                 subscriptions.setdefault(id(value), value)
             elif is_middleware(value):
                 middlewares.setdefault(id(value), value)
+            elif isinstance(value, type) and value.__module__ == module.__name__:
+                resolve_qualified_refs(value)
     owners = _nested_actions(list(actions.values()))
     nested = [action for action, _ in owners.values() if id(action) not in actions]
     root_file = getattr(modules[0], "__file__", None)

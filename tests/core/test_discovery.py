@@ -175,3 +175,41 @@ def test_GIVEN_an_app_whose_missing_dependency_prefixes_its_name_THEN_the_depend
 
     assert raised.value.name == missing
     assert "was not found (set --app" not in str(raised.value)
+
+
+TREE_MODULE = """
+from dataclasses import dataclass
+from typing import ForwardRef, List
+
+from servey_cdk import WEB_GET, action
+
+
+@dataclass
+class Node:
+    name: str
+    children: List[ForwardRef(f"{__name__}.Node")]  # as servey apps write a self-reference
+
+
+@action(triggers=WEB_GET)
+def tree() -> Node:
+    return Node("root", [Node("leaf", [])])
+"""
+
+
+@pytest.mark.parametrize("future", ["", "from __future__ import annotations\n"])
+def test_GIVEN_a_forward_reference_qualified_by_its_module_WHEN_discovered_THEN_it_validates_and_has_schemas(
+    write_app: AppWriter, future: str
+) -> None:
+    from servey_cdk.appspec_builder import build_spec
+    from servey_cdk.openapi import openapi_document
+
+    package = write_app({"trees.py": future + TREE_MODULE})
+    registry = discover(package)
+    runner = registry.runner("tree")
+    result = runner.invoke({}, authorization=None, source="test", request_id="r")
+    assert runner.dump(result) == {"name": "root", "children": [{"name": "leaf", "children": []}]}
+    spec = build_spec(registry)
+    assert spec.graphql is not None
+    assert "children: [Node!]!" in spec.graphql.sdl
+    node = openapi_document(spec)["components"]["schemas"]["Node"]
+    assert node["properties"]["children"]["type"] == "array"
