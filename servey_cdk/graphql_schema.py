@@ -8,7 +8,6 @@ Types GraphQL cannot express are reported by name, all at once.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import re
 import typing
@@ -20,7 +19,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from servey_cdk.action import Action
-from servey_cdk.annotations import is_union, unwrap_optional
+from servey_cdk.annotations import is_union, record_fields, unwrap_optional
 from servey_cdk.discovery import Registry, is_record_type
 from servey_cdk.signature import InputParameter, signature_of
 from servey_cdk.triggers import WebTrigger
@@ -134,7 +133,7 @@ class _SchemaBuilder:
         if not self.claim(name, cls, where) or name in self.objects:
             return name
         self.objects[name] = fields = []
-        for field_name, annotation, _ in _record_fields(cls):
+        for field_name, annotation, _ in record_fields(cls):
             fields.append(_Field(field_name, self.type_ref(annotation, f"{name}.{field_name}", False)))
         for nested in self.nested.get(cls, []):
             fields.append(self.action_field(nested, name))
@@ -145,7 +144,7 @@ class _SchemaBuilder:
         if not self.claim(name, cls, where) or name in self.inputs:
             return name
         self.inputs[name] = fields = []
-        for field_name, annotation, required in _record_fields(cls):
+        for field_name, annotation, required in record_fields(cls):
             ref = self.type_ref(annotation, f"{name}.{field_name}", True)
             fields.append(_Field(field_name, ref if required else ref.removesuffix("!")))
         return name
@@ -262,25 +261,6 @@ def _limits(parameter: InputParameter) -> str | None:
     schema = TypeAdapter(parameter.validated_type).json_schema()
     limits = [f"{keyword}: {schema[keyword]}" for keyword in _LIMITS if keyword in schema]
     return ", ".join(limits) or None
-
-
-def _record_fields(cls: type) -> list[tuple[str, Any, bool]]:
-    """(name, type, required) of each field of a dataclass, pydantic model or TypedDict."""
-    hints = typing.get_type_hints(cls)
-    if dataclasses.is_dataclass(cls):
-        return [(item.name, hints.get(item.name, Any), _no_default(item)) for item in dataclasses.fields(cls)]
-    model_fields = getattr(cls, "model_fields", None)
-    if model_fields is not None:
-        return [
-            (name, hints.get(name, info.annotation), info.is_required())
-            for name, info in model_fields.items()
-        ]
-    required_keys = getattr(cls, "__required_keys__", frozenset(hints))
-    return [(name, hint, name in required_keys) for name, hint in hints.items()]
-
-
-def _no_default(item: dataclasses.Field[Any]) -> bool:
-    return item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
 
 
 def _qualified(cls: Any) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from servey_cdk.access_control import AllowAll, check_access
 from servey_cdk.action import Action
-from servey_cdk.annotations import unwrap_optional
+from servey_cdk.annotations import record_fields, unwrap_optional
 from servey_cdk.authorization import Authorization
 from servey_cdk.errors import ActionFailed, InvalidInput, ServeyError
 from servey_cdk.json_input import check_depth
@@ -85,6 +85,22 @@ class ActionRunner:
         )
 
     @cached_property
+    def caller_params_model(self) -> type[BaseModel]:
+        """What a caller without the parent object sends (REST, `servey run`): the action's
+        parameters and, for a nested action, its parent's fields; the schemas document this."""
+        if self.owner_type is None:
+            return self.params_model
+        from pydantic import create_model
+
+        fields: dict[str, Any] = {
+            name: (hint, ... if required else None) for name, hint, required in record_fields(self.owner_type)
+        }
+        for parameter in self.signature.inputs:
+            default = ... if parameter.required else parameter.default
+            fields[parameter.name] = (parameter.validated_type, default)
+        return create_model(f"{self.action.name}_params", **fields)
+
+    @cached_property
     def result_adapter(self) -> TypeAdapter[Any]:
         from pydantic import TypeAdapter
 
@@ -112,6 +128,22 @@ class ActionRunner:
         except ValidationError as error:
             raise invalid_input(self.action.name, error) from None
 
+    @cached_property
+    def owner_fields(self) -> frozenset[str]:
+        """The fields of a nested action's parent type."""
+        if self.owner_type is None:
+            return frozenset()
+        return frozenset(name for name, _, _ in record_fields(self.owner_type))
+
+    def _split_owner(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A nested action called with no parent object (over REST, by `servey run`): the parent's
+        fields come among its parameters, as the seed's `NumberStats.factorial` with WEB_GET took
+        `?value=5`. A name that is both goes to both."""
+        inputs = {parameter.name for parameter in self.signature.inputs}
+        owner = {name: value for name, value in raw.items() if name in self.owner_fields}
+        params = {name: value for name, value in raw.items() if name in inputs or name not in owner}
+        return owner, params
+
     def validate_owner(self, raw: Any) -> Any:
         from pydantic import ValidationError
 
@@ -132,6 +164,8 @@ class ActionRunner:
         """Authorize, validate and call; returns the action's Python result."""
         if not self._open:
             check_access(self.action.access_control, authorization, f"action {self.action.name!r}")
+        if self.signature.has_owner and owner is None:
+            owner, raw_params = self._split_owner(raw_params)
         params = self.validate(raw_params)
         if self.signature.authorization is not None:
             params[self.signature.authorization] = authorization

@@ -68,7 +68,7 @@ def build_schemas(registry: Registry, problems: list[str]) -> SchemaSet:
     for action in registry.actions:
         runner = registry.runner(action.name)
         try:
-            inputs.append((("params", action.name), "validation", TypeAdapter(runner.params_model)))
+            inputs.append((("params", action.name), "validation", TypeAdapter(runner.caller_params_model)))
             inputs.append((("result", action.name), "serialization", runner.result_adapter))
         except (PydanticUserError, TypeError) as error:
             problems.append(f"action {action.name!r}: no JSON schema for its types ({error})")

@@ -64,3 +64,21 @@ class Page:
 @action(triggers=WebTrigger("GET", "/pages/{title}"), cache_control=TimestampCacheControl("updated_at"))
 def page_of(title: str) -> Page:
     return Page(title, datetime(2026, 11, 30, 9, 15, 42, 512_000, tzinfo=UTC))
+
+
+@dataclass
+class NumberStats:
+    value: int
+
+    @action(triggers=WebTrigger("GET", "/factorials"))
+    async def factorial_coroutine(self, offset: int = 0) -> int:
+        """The seed's nested action with a web trigger: its parent comes from the query."""
+        result = 1
+        for factor in range(2, self.value + 1):
+            result *= factor
+        return result + offset
+
+
+@action(triggers=WEB_GET)
+def number_stats(value: int) -> NumberStats:
+    return NumberStats(value)

@@ -146,3 +146,23 @@ def test_GIVEN_a_timestamped_result_WHEN_asked_if_modified_since_THEN_both_sides
         == handled["headers"]["Last-Modified"]
         == "Mon, 30 Nov 2026 09:15:42 GMT"
     )
+
+
+def test_GIVEN_a_nested_action_with_a_web_trigger_WHEN_called_THEN_its_parent_comes_from_the_query(
+    client: TestClient, lambda_app: LambdaApp, context: FakeLambdaContext, spec: AppSpec
+) -> None:
+    event = _v1("GET", "/factorials", "/factorials")
+    event.update(queryStringParameters={"value": "5", "offset": "1"})
+    event.update(multiValueQueryStringParameters={"value": ["5"], "offset": ["1"]})
+    handled = lambda_app.handle(event, context)
+    local = client.get("/factorials", params={"value": "5", "offset": "1"})
+    assert (
+        (local.status_code, local.json())
+        == (handled["statusCode"], json.loads(handled["body"]))
+        == (200, 121)
+    )
+    missing = client.get("/factorials")
+    assert missing.status_code == 422
+    assert "Missing required request parameters: [value]" in missing.json()["detail"][0]["msg"]
+    names = [p["name"] for p in openapi_document(spec)["paths"]["/factorials"]["get"]["parameters"]]
+    assert sorted(names) == ["offset", "value"]
