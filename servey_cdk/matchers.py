@@ -49,7 +49,7 @@ def _parses(parse: Callable[[str], Any]) -> Callable[[Any], bool]:
     def test(value: Any) -> bool:
         try:
             parse(value)
-        except (TypeError, ValueError):
+        except (AttributeError, TypeError, ValueError):  # uuid.UUID(5) is an AttributeError
             return False
         return True
 
