@@ -310,7 +310,9 @@ def test_GIVEN_scopes_without_as_THEN_usage_error() -> None:
     assert sample("run", "only_for_root", "--scopes", "root").returncode == 2
 
 
-@pytest.mark.parametrize("command", [["list"], ["run", "same"], ["spec"], ["openapi"]])
+@pytest.mark.parametrize(
+    "command", [["list"], ["run", "same"], ["spec"], ["openapi"], ["graphql-schema"], ["asyncapi"]]
+)
 def test_GIVEN_two_actions_of_one_name_THEN_every_command_refuses_naming_both(
     tmp_path: Path, command: list[str]
 ) -> None:
