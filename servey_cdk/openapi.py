@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from servey_cdk.api_gateway import required_query_parameters
-from servey_cdk.appspec import ActionSpec, AppSpec, RouteSpec
+from servey_cdk.appspec import ActionSpec, AppSpec, ExampleSpec, RouteSpec
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -126,7 +126,7 @@ def _parameter(
     if schema.get("type") == "array":
         parameter.update(style="form", explode=True)
     examples = {
-        example.name: {"value": example.params[name]}
+        example.name: _example(example, example.params[name])
         for example in action.examples
         if example.include_in_schema and name in example.params
     }
@@ -155,7 +155,7 @@ def _request_body(action: ActionSpec, names: list[str], required: set[str]) -> d
         schema["required"] = needed
     content: dict[str, Any] = {"schema": schema}
     examples = {
-        example.name: {"value": {k: v for k, v in example.params.items() if k in names}}
+        example.name: _example(example, {k: v for k, v in example.params.items() if k in names})
         for example in action.examples
         if example.include_in_schema
     }
@@ -167,7 +167,9 @@ def _request_body(action: ActionSpec, names: list[str], required: set[str]) -> d
 def _responses(action: ActionSpec, route: RouteSpec) -> dict[str, Any]:
     content: dict[str, Any] = {"schema": action.result_schema}
     examples = {
-        example.name: {"value": example.result} for example in action.examples if example.include_in_schema
+        example.name: _example(example, example.result)
+        for example in action.examples
+        if example.include_in_schema
     }
     if examples:
         content["examples"] = examples
@@ -185,6 +187,13 @@ def _responses(action: ActionSpec, route: RouteSpec) -> dict[str, Any]:
         if route.requires_token or status not in _TOKEN_ONLY:
             responses[status] = error_response(status)
     return responses
+
+
+def _example(example: ExampleSpec, value: Any) -> dict[str, Any]:
+    """An OpenAPI Example Object: the value, and the example's description as its summary."""
+    if example.description is None:
+        return {"value": value}
+    return {"summary": example.description, "value": value}
 
 
 def error_response(status: str) -> dict[str, str]:

@@ -98,9 +98,12 @@ def test_GIVEN_an_action_THEN_the_200_response_has_its_result_schema_and_cache_h
 def test_GIVEN_an_example_THEN_it_documents_the_parameter_and_the_response(document: dict[str, Any]) -> None:
     operation = document["paths"]["/actions/say-hello"]["get"]
 
-    assert parameters_of(operation)["name"]["examples"] == {"greet_developer": {"value": "Developer"}}
+    summary = "Say hello to the developer"  # the example's description
+    assert parameters_of(operation)["name"]["examples"] == {
+        "greet_developer": {"summary": summary, "value": "Developer"}
+    }
     examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
-    assert examples == {"greet_developer": {"value": "Hello Developer!"}}
+    assert examples == {"greet_developer": {"summary": summary, "value": "Hello Developer!"}}
 
 
 def test_GIVEN_an_example_of_a_post_action_THEN_it_documents_the_request_body() -> None:
@@ -225,3 +228,17 @@ def test_GIVEN_a_token_action_THEN_it_takes_only_the_password_grant(document: di
     jsonschema.validate("password", grant_type)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate("client_credentials", grant_type)
+
+
+def test_GIVEN_an_example_with_a_description_THEN_it_is_the_examples_summary_everywhere() -> None:
+    @action(triggers=WEB_GET, examples=Example("loud", {"text": "hi"}, "HI", description="Shouting a hello"))
+    def shout_back(text: str) -> str:
+        return text.upper()
+
+    document = openapi_document(build_spec(registry_of(shout_back, ping)))
+    operation = document["paths"]["/actions/shout-back"]["get"]
+    (parameter,) = operation["parameters"]
+    assert parameter["examples"]["loud"] == {"summary": "Shouting a hello", "value": "hi"}
+    response = operation["responses"]["200"]["content"]["application/json"]
+    assert response["examples"]["loud"] == {"summary": "Shouting a hello", "value": "HI"}
+    validate(document)
