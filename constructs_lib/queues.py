@@ -31,6 +31,7 @@ from servey_cdk.appspec import AppSpec, QueueSpec, SubscriptionSpec
 from servey_cdk.wire import QUEUE_PREFIX, TOPIC_PREFIX, environment_name
 
 SQS_MAX_NAME = 80
+FIFO_SUFFIX = ".fifo"
 OWNED_QUEUE_PROPS = ("queue_name", "dead_letter_queue", "delivery_delay", "visibility_timeout")
 
 
@@ -98,15 +99,20 @@ class ServeyQueues(Construct):
 
     def _queue(self, item: QueueSpec, functions: ServeyFunctions) -> None:
         id = construct_id(item.name)
-        prefix = Names.unique_resource_name(self, max_length=SQS_MAX_NAME - len(item.name) - 1)
+        suffix = FIFO_SUFFIX if item.fifo else ""
+        prefix = Names.unique_resource_name(self, max_length=SQS_MAX_NAME - len(item.name + suffix) - 1)
+        # A FIFO queue's dead-letter queue is FIFO too, as SQS requires. Each publish carries its own
+        # deduplication id; content-based deduplication covers a sender that gives none.
+        order: Props = {"fifo": True, "content_based_deduplication": True} if item.fifo else {}
         dead_letters = dead_letter_queue(
-            self, f"{id}DeadLetters", f"queue {item.name}", self._dead_letter_queue_props
+            self, f"{id}DeadLetters", f"queue {item.name}", {**(self._dead_letter_queue_props or {}), **order}
         )
         queue = sqs.Queue(
             self,
             id,
             **self._queue_props,
-            queue_name=f"{prefix}-{item.name}",
+            **order,
+            queue_name=f"{prefix}-{item.name}{suffix}",
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=dead_letters, max_receive_count=item.max_receive_count
             ),
@@ -137,6 +143,6 @@ def queues_problems(
     problems += [
         f"queue {item.name!r}: the name leaves no room for a unique prefix in SQS's {SQS_MAX_NAME} characters"
         for item in spec.queues
-        if len(item.name) > SQS_MAX_NAME - 10
+        if len(item.name + (FIFO_SUFFIX if item.fifo else "")) > SQS_MAX_NAME - 10
     ]
     return problems

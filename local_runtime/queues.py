@@ -34,13 +34,15 @@ class LocalQueue:
         self.spec = spec
         self.invoker = invoker
         self.store = store
-        self.arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{spec.name}"
+        self.arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{spec.name}{'.fifo' if spec.fifo else ''}"
+        self.group_id = spec.subscription if spec.fifo else None  # one group, as the publisher on AWS sends
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None  # the worker's, once it runs
 
     def send(self, body: str) -> str:
         """Keep a message, in the store before this returns, and wake the worker; from any thread."""
-        message_id = self.store.send(self.spec.name, body, time.time(), self.spec.delay_seconds)
+        spec = self.spec
+        message_id = self.store.send(spec.name, body, time.time(), spec.delay_seconds, self.group_id)
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
         return message_id
@@ -103,12 +105,23 @@ class LocalQueue:
                 "SentTimestamp": str(int(message.sent_at * 1000)),
                 "SenderId": ACCOUNT_ID,
                 "ApproximateFirstReceiveTimestamp": str(int((message.first_received_at or 0) * 1000)),
+                **self._order_attributes(message),
             },
             "messageAttributes": {},
             "md5OfBody": hashlib.md5(message.body.encode("utf-8")).hexdigest(),
             "eventSource": "aws:sqs",
             "eventSourceARN": self.arn,
             "awsRegion": REGION,
+        }
+
+    def _order_attributes(self, message: StoredMessage) -> dict[str, str]:
+        """What a FIFO queue's record carries besides: its group, deduplication id and sequence."""
+        if message.group_id is None:
+            return {}
+        return {
+            "MessageGroupId": message.group_id,
+            "MessageDeduplicationId": message.message_id,
+            "SequenceNumber": str(int(message.sent_at * 1_000_000)),
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -140,6 +140,7 @@ class QueueSpec:
     batch_size: int
     visibility_timeout: int
     filter_policy: dict[str, Any] = field(default_factory=dict)  # on a fan-out's message attributes
+    fifo: bool = False  # a FIFO queue: the subscription's events in the order they were published
 
 
 @dataclass(frozen=True)

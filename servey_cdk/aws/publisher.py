@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -129,7 +130,7 @@ class AwsPublisher:
                 f"would miss the event (does the action declare @action(publishes={name})?)"
             )
         for _, url in links:
-            self.sqs.send_message(QueueUrl=url, MessageBody=body)
+            self.sqs.send_message(QueueUrl=url, MessageBody=body, **_order_of(str(url), name))
 
     def _push(self, subscription: Subscription[Any], event: Any, connection_id: str | None) -> None:
         store = self.store
@@ -162,3 +163,11 @@ def _post(api: Any, store: ConnectionStore, name: str, connection_id: str, data:
             return
         log.info("subscription %s: connection %s is gone", name, connection_id)
         store.disconnect(connection_id)
+
+
+def _order_of(url: str, subscription: str) -> dict[str, str]:
+    """A FIFO queue's message group, the subscription's (its events keep their order), and a
+    deduplication id per publish: SQS then drops a retried send, never an equal later event."""
+    if not url.endswith(".fifo"):
+        return {}
+    return {"MessageGroupId": subscription, "MessageDeduplicationId": str(uuid.uuid4())}

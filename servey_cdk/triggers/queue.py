@@ -33,7 +33,10 @@ class SubscriptionTrigger:
     event is retried before it goes to the dead-letter queue. `visibility_timeout` is
     how long a received event stays hidden, so how soon a failed one is retried: six
     times the action's timeout and at least 30 s by default, as AWS advises, and never
-    shorter than the action's timeout, which Lambda refuses. `filter_policy`, for a
+    shorter than the action's timeout, which Lambda refuses. `fifo` makes the queue a
+    FIFO queue with one message group per subscription: the action gets the events in
+    the order they were published, and a failed one holds back those after it until it
+    is done or dead-lettered. `filter_policy`, for a
     subscription with `fan_out`, is the SNS filter policy of the queue's subscription to the
     topic, on the attributes the event was published with: the action gets only what it passes.
     """
@@ -43,6 +46,7 @@ class SubscriptionTrigger:
     max_receive_count: int = 5
     batch_size: int = 10
     visibility_timeout: timedelta | None = None
+    fifo: bool = False
     filter_policy: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
 
@@ -84,6 +88,8 @@ def queue_specs(
             problems += filter_policy_problems(trigger.filter_policy, where)
             if trigger.filter_policy is not None and trigger.subscription.fan_out is None:
                 problems.append(f"{where}: a filter_policy needs a fan-out subscription (fan_out='sns')")
+            if trigger.fifo and trigger.subscription.fan_out is not None:
+                problems.append(f"{where}: a fifo queue cannot be fed by a fan-out (its topic is not FIFO)")
             timeout = timeout_of(action)
             given = trigger.visibility_timeout
             visibility = max(30, 6 * timeout) if given is None else int(given.total_seconds())
@@ -103,6 +109,7 @@ def queue_specs(
                     batch_size=trigger.batch_size,
                     filter_policy=dict(trigger.filter_policy or {}),
                     visibility_timeout=visibility,
+                    fifo=trigger.fifo,
                 )
             )
     return tuple(queues)

@@ -42,3 +42,11 @@ def test_GIVEN_a_visibility_timeout_below_the_actions_timeout_WHEN_built_THEN_th
     )
     with pytest.raises(AppDefinitionError, match=expected):
         queue_of(timedelta(seconds=4))
+
+
+def test_GIVEN_a_fifo_link_WHEN_built_THEN_its_queue_is_fifo() -> None:
+    @action(triggers=SubscriptionTrigger(events, fifo=True), timeout=5)
+    def ordered(event: str) -> None: ...
+
+    (queue,) = build_spec(registry_of(ordered, alive, subscriptions=(events,))).queues
+    assert queue.fifo

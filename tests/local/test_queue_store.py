@@ -110,3 +110,14 @@ def test_GIVEN_messages_of_a_queue_gone_from_the_spec_WHEN_the_queues_are_read_T
     assert (orphan["name"], orphan["orphaned"], orphan["depth"]) == ("gone-queue", True, 1)
     assert [m["body"] for m in orphan["messages"]] == ['"left behind"']
     assert [m.body for m in reopened(store).messages("gone-queue")] == ['"left behind"']
+
+
+def test_GIVEN_a_message_group_with_one_in_flight_WHEN_received_THEN_its_later_ones_wait_and_other_groups_go(
+    store: QueueStore,
+) -> None:
+    for body, group in (('"a1"', "a"), ('"a2"', "a"), ('"b1"', "b")):
+        store.send("q.fifo", body, now=T, group_id=group)
+    [first], _ = store.receive("q.fifo", T, 1, 10, 5)
+    assert first.body == '"a1"'
+    assert [m.body for m in store.receive("q.fifo", T + 1, 10, 10, 5)[0]] == ['"b1"']
+    assert [m.body for m in store.receive("q.fifo", T + 10, 10, 10, 5)[0]] == ['"a1"', '"a2"']

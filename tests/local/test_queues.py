@@ -16,6 +16,7 @@ from local_runtime.queue_store import QueueStore
 from local_runtime.queues import LocalQueue, failed_message_ids
 from sample_app.messaging import RECORDED
 from servey_cdk.appspec import AppSpec, QueueSpec
+from servey_cdk.aws.handler import LambdaApp
 from tests.conftest import load_event
 
 
@@ -104,3 +105,28 @@ def test_GIVEN_a_response_naming_an_unknown_id_WHEN_read_THEN_the_whole_batch_fa
 
 def test_GIVEN_an_empty_failure_list_WHEN_read_THEN_the_batch_succeeded() -> None:
     assert failed_message_ids({"batchItemFailures": []}, {"a"}) == set()
+
+
+def test_GIVEN_a_fifo_queue_WHEN_a_message_fails_through_the_lambda_handler_THEN_the_order_holds(
+    spec: AppSpec, lambda_app: LambdaApp
+) -> None:
+    queue_spec = QueueSpec(
+        "messager-record_message", "messager", "record_message", "record_message", 0, 5, 10, 0, fifo=True
+    )
+    queue = LocalQueue(queue_spec, FunctionInvoker(spec, lambda_app.handle), QueueStore(":memory:"))
+    RECORDED.clear()
+
+    async def scenario() -> None:
+        for body in ("one", {"not": "a string"}, "three"):
+            queue.send(json.dumps(body))
+        worker = asyncio.create_task(queue.run())
+        while queue.messages:
+            await asyncio.sleep(0.01)
+        worker.cancel()
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=10))
+    # "three" never ran ahead of the bad one: reported with it each time, it was received as often, and
+    # goes to the dead letters with it, as SQS moves them.
+    assert RECORDED == ["one"]
+    assert [json.loads(m.body) for m in queue.dead_letters] == [{"not": "a string"}, "three"]
+    assert queue.arn.endswith(":messager-record_message.fifo")
