@@ -143,3 +143,16 @@ def test_GIVEN_the_constructs_environment_WHEN_the_publisher_is_made_THEN_it_fin
         "team_alerts": [],
     }
     assert publisher.endpoint == ENDPOINT
+
+
+def test_GIVEN_a_fifo_queue_WHEN_equal_events_are_published_THEN_each_arrives_in_order_in_one_group(
+    sqs: Any,
+) -> None:
+    attributes = {"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    url = sqs.create_queue(QueueName="app-audit-record_audit.fifo", Attributes=attributes)["QueueUrl"]
+    publisher = AwsPublisher({"audit": [("audit-record_audit", url)]}, None, None, sqs=sqs)
+    for entry in ("same", "same", "other"):
+        publisher.publish(audit, entry, None)
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])["Messages"]
+    assert [json.loads(message["Body"]) for message in messages] == ["same", "same", "other"]
+    assert {message["Attributes"]["MessageGroupId"] for message in messages} == {"audit"}
