@@ -19,6 +19,7 @@ from servey_cdk.appspec_builder import BuildSettings, build_spec
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError, Unauthorized
+from servey_cdk.event_bus import recording_event_sender
 from servey_cdk.subscription import recording_publisher
 
 APP_HELP = "the app's module (default: $SERVEY_ACTION_PATH, else 'actions')"
@@ -133,13 +134,17 @@ def _run(registry: Registry, args: argparse.Namespace) -> int:
         return 2
     runner = registry.runner(args.name)
     authorization = _caller(args)
-    with recording_publisher() as recorder:  # what the action publishes is shown, not sent
+    # What the action publishes or puts is shown, not sent.
+    with recording_publisher() as recorder, recording_event_sender(registry) as events:
         request_id = str(uuid.uuid4())
         result = runner.invoke(params, authorization=authorization, source="cli", request_id=request_id)
     print(runner.dump_json(result).decode())
     for subscription, event, connection in recorder.deliveries:
         to = f" (connection {connection})" if connection else ""
         print(f"published to {subscription}{to}: {json.dumps(event)}", file=sys.stderr)
+    for entry in events.entries:
+        put = f"put on bus {entry.bus}: {entry.detail_type} from {entry.source}: {entry.detail}"
+        print(put, file=sys.stderr)
     return 0
 
 

@@ -11,12 +11,16 @@ JSON object, an `aws.` source), then hands the entry to the sender of the runtim
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from servey_cdk.invocation import running_action
 from servey_cdk.triggers.events import DEFAULT_BUS
+
+if TYPE_CHECKING:
+    from servey_cdk.discovery import Registry
 
 MAX_ENTRY_BYTES = 262_144  # PutEvents' limit of one entry, reckoned as `EventEntry.size` does
 RESERVED_SOURCE_PREFIX = "aws."
@@ -76,9 +80,34 @@ class NoEventSender:
 
     def send(self, entry: EventEntry) -> str:
         raise RuntimeError(
-            f"cannot put event {entry.detail_type!r}: no event sender is configured "
-            "(run under servey-local or on Lambda, or call set_event_sender)"
+            f"cannot put event {entry.detail_type!r}: no event sender is configured (run it under "
+            "servey-local, on Lambda or with `servey run`, or inside `with recording_event_sender(registry)`)"
         )
+
+
+@dataclass
+class RecordingEventSender:
+    """An in-process sender that keeps each entry instead of sending it: see `recording_event_sender`."""
+
+    app_module: str
+    puts: Mapping[str, tuple[str, ...]]
+    entries: list[EventEntry] = field(default_factory=list)
+
+    def send(self, entry: EventEntry) -> str:
+        self.entries.append(entry)
+        return f"recorded-{len(self.entries)}"
+
+
+@contextmanager
+def recording_event_sender(registry: Registry) -> Iterator[RecordingEventSender]:
+    """A `RecordingEventSender` for the app's actions, installed for the block: how `servey run`
+    and the example tests run a putting action, with the same refusals, without sending anything."""
+    recorder = RecordingEventSender(registry.module, {a.name: a.puts_events for a in registry.actions})
+    previous = set_event_sender(recorder)
+    try:
+        yield recorder
+    finally:
+        set_event_sender(previous)
 
 
 _sender: list[EventSender] = [NoEventSender()]

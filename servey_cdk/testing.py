@@ -27,6 +27,7 @@ from servey_cdk.action import Action
 from servey_cdk.appspec_builder import auth_of
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover
+from servey_cdk.event_bus import EventEntry, recording_event_sender
 from servey_cdk.example import Example
 from servey_cdk.matchers import expected_json, settle
 from servey_cdk.subscription import RecordingPublisher, recording_publisher
@@ -39,11 +40,13 @@ TEST_CALLER = "servey-example-caller"  # the subject of a protected example's au
 @dataclass(frozen=True)
 class ExampleRun:
     """One example run: the result the action gave and the one the example expects, both
-    JSON-shaped (each matcher that held replaced by the value it matched), and what it published."""
+    JSON-shaped (each matcher that held replaced by the value it matched), what it published and
+    the events it put (each an `EventEntry`: source, detail type, detail text, bus)."""
 
     actual: Any
     expected: Any
     deliveries: tuple[tuple[str, Any, str | None], ...]  # subscription, event, connection
+    events: tuple[EventEntry, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -72,7 +75,7 @@ def example_caller(registry: Registry, action: Action, example: Example) -> Auth
 
 def run_example(registry: Registry, action: Action, example: Example) -> ExampleRun:
     runner = registry.runner(action.name)
-    with recording_publisher() as recorder:
+    with recording_publisher() as recorder, recording_event_sender(registry) as events:
         result = runner.invoke(
             example.params,
             authorization=example_caller(registry, action, example),
@@ -82,7 +85,7 @@ def run_example(registry: Registry, action: Action, example: Example) -> Example
         )
     actual = runner.dump(result)
     expected = settle(expected_json(example.result, runner.result_adapter), actual)
-    return ExampleRun(actual, expected, tuple(recorder.deliveries))
+    return ExampleRun(actual, expected, tuple(recorder.deliveries), tuple(events.entries))
 
 
 def define_test_class(app_module: str | None = None) -> type[unittest.TestCase]:

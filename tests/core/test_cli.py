@@ -343,3 +343,18 @@ def test_GIVEN_a_publishing_action_THEN_run_shows_what_it_published() -> None:
 
     assert (done.returncode, json.loads(done.stdout)) == (0, True)
     assert 'published to messager: "hi all"' in done.stderr
+
+
+def test_GIVEN_an_action_putting_an_event_WHEN_run_THEN_the_entry_is_shown_not_sent() -> None:
+    params = '{"order_id": 7, "total": 9.5}'
+    done = servey("--app", "tests.eventbridge.shop_app", "run", "place_order", "--params", params)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '"recorded-1"'
+    assert 'put on bus shop: Order Placed from shop.orders: {"order_id":7,"total":9.5}' in done.stderr
+
+
+def test_GIVEN_an_action_putting_to_a_bus_it_does_not_declare_WHEN_run_THEN_it_is_refused_as_on_aws() -> None:
+    done = servey("--app", "tests.eventbridge.shop_app", "run", "sneak_order", "--params", '{"order_id": 7}')
+    assert done.returncode != 0
+    assert "action 'sneak_order' may not put events to bus 'shop'" in done.stderr
+    assert "put on bus" not in done.stderr

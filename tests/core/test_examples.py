@@ -218,3 +218,26 @@ def test_GIVEN_a_publishing_action_THEN_its_example_runs_and_its_deliveries_are_
 
     assert run.passed
     assert run.deliveries == (("news", "hi", None),)
+
+
+PUTTING_APP = """
+from servey_cdk import Example, action, put_event
+
+@action(puts_events="shop", examples=Example("placed", {"order_id": 7}, "recorded-1"))
+def place(order_id: int) -> str:
+    return put_event("Order Placed", {"order_id": order_id}, source="shop.orders", bus="shop")
+"""
+
+
+def test_GIVEN_an_action_putting_an_event_THEN_its_example_runs_and_the_entry_is_recorded(
+    write_app: AppWriter,
+) -> None:
+    registry = discover(write_app({"shop.py": PUTTING_APP}))
+    action_ = registry.action("place")
+
+    run = run_example(registry, action_, action_.examples[0])
+
+    assert run.passed
+    assert [(e.bus, e.detail_type, e.source, e.detail) for e in run.events] == [
+        ("shop", "Order Placed", "shop.orders", '{"order_id":7}')
+    ]
