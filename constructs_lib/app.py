@@ -65,6 +65,10 @@ class ServeyApp(Construct):
     they come from, with all else those made (`parts.functions.layer`, `parts.rest.methods`, …);
     `spec` is the AppSpec.
 
+    The app is `spec`, else `app_module` imported from `app_root` (the project folder holding it),
+    else from the nearest `cdk.json`'s folder, its parent or the working directory: a CDK app in a
+    folder of its own (`infra/app.py`) passes `app_root=Path(__file__).resolve().parents[1]`.
+
     Overrides, each checked against the CDK class it goes to before anything is made:
     `function_props`, `log_group_props` (every log group), `rest_api_props`, `stage_props` (the REST
     stage's `StageOptions`), `websocket_stage_props` (the `WebSocketStage`: another class, with other
@@ -87,6 +91,7 @@ class ServeyApp(Construct):
         id: str,
         *,
         app_module: str | None = None,
+        app_root: Path | None = None,
         spec: AppSpec | None = None,
         function_props: Props | None = None,
         log_group_props: Props | None = None,
@@ -120,7 +125,7 @@ class ServeyApp(Construct):
         route_throttling: Mapping[str, apigateway.ThrottleSettings] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self.spec = spec = spec or load_spec(app_module, BuildSettings.from_environment())
+        self.spec = spec = spec or load_spec(app_module, BuildSettings.from_environment(), app_root)
         problems = functions_problems(
             spec, function_props, reserved_concurrency,
             log_group_props=log_group_props, dead_letter_queue_props=dead_letter_queue_props,
@@ -329,12 +334,15 @@ class ServeyStack(Stack):
         id: str,
         *,
         app_module: str | None = None,
+        app_root: Path | None = None,
         spec: AppSpec | None = None,
         app_props: Mapping[str, Any] | None = None,
         **stack_props: Any,
     ) -> None:
         super().__init__(scope, id, **stack_props)
-        self.app = ServeyApp(self, "App", app_module=app_module, spec=spec, **(app_props or {}))
+        self.app = ServeyApp(
+            self, "App", app_module=app_module, app_root=app_root, spec=spec, **(app_props or {})
+        )
 
 
 def publishing_problems(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from servey_cdk.action import Action
 from servey_cdk.appspec import (
@@ -68,9 +69,11 @@ class BuildSettings:
         )
 
 
-def load_spec(app_module: str | None = None, settings: BuildSettings = BuildSettings()) -> AppSpec:
-    """Discover the app and build its spec."""
-    return build_spec(discover(app_module), settings)
+def load_spec(
+    app_module: str | None = None, settings: BuildSettings = BuildSettings(), app_root: Path | None = None
+) -> AppSpec:
+    """Discover the app (imported from `app_root`, else as `discover` finds it) and build its spec."""
+    return build_spec(discover(app_module, app_root), settings)
 
 
 def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), check: bool = True) -> AppSpec:

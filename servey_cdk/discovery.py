@@ -1,6 +1,9 @@
 """Discovery: import an app and collect its actions, subscriptions and middleware.
 
 The app is `--app MODULE`, else `SERVEY_ACTION_PATH`, else a module named `actions`.
+It is imported from its project's root: the one given, else the first of the folder of the
+nearest `cdk.json` (where the CDK CLI runs a CDK app from), that folder's parent (a CDK project
+of its own beside the app) and the working directory that holds it.
 Every submodule of a package is imported (folders without `__init__.py`, such as a
 CDK entry script's, are not), and a module named `subscriptions` beside the app
 module comes along. Nested actions (methods of returned
@@ -72,11 +75,15 @@ class Registry:
         raise NotFound(f"no subscription named {name!r}")
 
 
-def discover(app_module: str | None = None) -> Registry:
+def discover(app_module: str | None = None, root: Path | None = None) -> Registry:
+    """The app `app_module`, imported from `root` (else the first folder `app_roots` gives that holds it)."""
     name = app_module_name(app_module)
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    modules = list(_import_app(name))
+    searched = [root.resolve()] if root is not None else app_roots()
+    top = name.partition(".")[0]
+    home = next((folder for folder in searched if _holds_module(folder, top)), searched[0])
+    if str(home) not in sys.path:
+        sys.path.insert(0, str(home))
+    modules = list(_import_app(name, searched))
     actions: dict[int, Action] = {}
     subscriptions: dict[int, Subscription[Any]] = {}
     middlewares: dict[int, Middleware] = {}
@@ -117,21 +124,34 @@ def duplicate_names(actions: Sequence[Action]) -> list[str]:
     return problems
 
 
+def app_roots(start: Path | None = None) -> list[Path]:
+    """Where an app is looked for, in order: the nearest `cdk.json`'s folder and its parent, then `start`."""
+    here = (start or Path.cwd()).resolve()
+    config = next((folder for folder in (here, *here.parents) if (folder / "cdk.json").is_file()), None)
+    candidates = [config, config.parent] if config is not None else []
+    return list(dict.fromkeys([*candidates, here]))
+
+
+def _holds_module(folder: Path, top: str) -> bool:
+    return (folder / top).is_dir() or (folder / f"{top}.py").is_file()
+
+
 def _did_you_mean(name: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _import_app(name: str) -> Iterator[types.ModuleType]:
+def _import_app(name: str, searched: Sequence[Path]) -> Iterator[types.ModuleType]:
     try:
         root = importlib.import_module(name)
     except ModuleNotFoundError as error:
         if error.name and (name == error.name or name.startswith(error.name + ".")):
-            here = os.getcwd()
-            nearby = [info.name for info in pkgutil.iter_modules([here])]
+            folders = ", ".join(str(folder) for folder in searched)
+            nearby = [info.name for info in pkgutil.iter_modules([str(folder) for folder in searched])]
             raise ModuleNotFoundError(
-                f"app module {name!r} was not found in {here} or on the import path "
-                f"(set --app or SERVEY_ACTION_PATH){_did_you_mean(name.partition('.')[0], nearby)}",
+                f"app module {name!r} was not found in {folders} or on the import path "
+                f"(set --app or SERVEY_ACTION_PATH, or give the app's root)"
+                f"{_did_you_mean(name.partition('.')[0], nearby)}",
                 name=name,
             ) from None
         raise
