@@ -1,4 +1,4 @@
-"""`servey`: list and run actions, and write the app's spec and schema documents.
+"""`servey`: make a project, list and run its actions, and write the app's spec and schema documents.
 
 A user's mistake (bad parameters, an unknown action, an app AWS cannot deploy) is
 reported on stderr with a non-zero exit, never with a traceback.
@@ -41,8 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     try:
-        if args.command is _rehearse:  # the assembly says everything: no app to import
-            return _rehearse(args)  # type: ignore[no-any-return]
+        if args.command in (_rehearse, _init):  # the assembly, or the folder, says everything: no app
+            return int(args.command(args))
         registry = discover(args.app)
         duplicates = duplicate_names(registry.actions)
         if duplicates and args.command in (_list, _run):  # the documents report them with every other problem
@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     caller.add_argument("--as", dest="subject", metavar="USER", help="call as this user, with --scopes")
     run.add_argument("--scopes", default="", help="with --as: the caller's scopes, e.g. 'root,items:write'")
     run.set_defaults(command=_run)
+
+    init = commands.add_parser("init", help="make a new project in DIR: an action, its CDK app and its tests")
+    init.add_argument("directory", metavar="DIR", help="the project's folder: new, or empty")
+    init.set_defaults(command=_init)
 
     rehearse = commands.add_parser(
         "rehearse", help="run a synthesized cloud assembly's functions from their assets, against a local AWS"
@@ -160,6 +164,23 @@ def _caller(args: argparse.Namespace) -> Authorization | None:
     if args.subject is not None:
         token = token_signer_from_environment().issue(args.subject, args.scopes.replace(",", " ").split())
     return None if token is None else token_verifier_from_environment().verify(token)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from servey_cdk.scaffold import ScaffoldError, init_project, package_name
+
+    folder = Path(args.directory)
+    try:
+        written = init_project(folder)
+    except ScaffoldError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"created {path}")
+    print(f"next: cd {folder} && servey-local --app {package_name(folder.resolve().name)}; pytest")
+    return 0
 
 
 def _rehearse(args: argparse.Namespace) -> int:
