@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from servey_cdk.api_gateway import INTEGRATION_TIMEOUT_S
-from servey_cdk.path_templates import path_problems
 from servey_cdk.types import HttpMethod
 
 if TYPE_CHECKING:
@@ -61,6 +59,8 @@ def timeout_of(action: Action) -> int:
     """The seconds an action's function may run: its own timeout, else API Gateway's integration
     timeout for an action API Gateway or AppSync waits for (a longer one would run on after the
     caller was answered 504), else Lambda's usual 30 s."""
+    from servey_cdk.api_gateway import INTEGRATION_TIMEOUT_S
+
     if action.timeout is not None:
         return action.timeout
     return INTEGRATION_TIMEOUT_S if _waited_for(action) else DEFAULT_TIMEOUT_S
@@ -68,6 +68,8 @@ def timeout_of(action: Action) -> int:
 
 def timeout_problems(action: Action) -> list[str]:
     """A timeout longer than its callers wait: they would be answered 504 while it runs on."""
+    from servey_cdk.api_gateway import INTEGRATION_TIMEOUT_S
+
     timeout = timeout_of(action)
     if not (_waited_for(action) and timeout > INTEGRATION_TIMEOUT_S):
         return []
@@ -112,6 +114,7 @@ def route_specs(
     actions: tuple[Action, ...], function_of: dict[str, str], problems: list[str]
 ) -> tuple[RouteSpec, ...]:
     """Every route of the app; what forbids deploying them goes to `problems`."""
+    from servey_cdk.path_templates import path_problems
     from servey_cdk.signature import signature_of
 
     routes: list[RouteSpec] = []
