@@ -6,8 +6,10 @@ environment resolved against moto's server on loopback. So the functions keep th
 websocket connections in the stack's DynamoDB table, publish to its SQS queues, and
 verify KMS-signed tokens, as on AWS. The emulator's part is what API Gateway, AppSync,
 EventBridge and Lambda's pollers do: it turns requests into events, receives each
-queue's messages as its event source mapping does, and serves the `@connections`
-API that the functions post to, delivering to the open sockets.
+queue's messages as its event source mapping does, delivers what the functions publish
+to moto's topics and put on its buses to the subscribed functions and the rules'
+targets (`assembly_taps`), and serves the `@connections` API that the functions post
+to, delivering to the open sockets.
 """
 
 from __future__ import annotations
@@ -25,27 +27,23 @@ from pathlib import Path
 from typing import Any
 
 from local_runtime.app import LocalRuntime
+from local_runtime.assembly_taps import TapPollers, stack_taps
 from local_runtime.connections import ConnectionTable
 from local_runtime.invoker import FunctionError, FunctionInvoker
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.queues import failed_message_ids
 from local_runtime.types import Queue
 from servey_cdk.appspec import AppSpec
-from servey_cdk.kms_tokens import KmsTokenSigner, TokenSigner
+from servey_cdk.kms_tokens import TokenSigner
 from servey_cdk.rehearsal.assembly import AssemblyError, StackAssembly
 from servey_cdk.rehearsal.events import sqs_event
 from servey_cdk.rehearsal.local_aws import LocalAws, moto_server
 from servey_cdk.rehearsal.management_api import ManagementApi
 from servey_cdk.rehearsal.sandbox import Answer, Sandbox
+from servey_cdk.rehearsal.tokens import stack_token_signer
 from servey_cdk.rehearsal.wiring import wires_of
-from servey_cdk.tokens import (
-    DEFAULT_AUDIENCE,
-    DEFAULT_ISSUER,
-    DEFAULT_LIFETIME_S,
-    Hs256TokenSigner,
-    TokenSettings,
-)
-from servey_cdk.wire import HANDLER, SPEC_FILE, TOKEN_AUDIENCE, TOKEN_ISSUER, TOKEN_KEY_ID, TOKEN_LIFETIME
+from servey_cdk.tokens import Hs256TokenSigner, TokenSettings
+from servey_cdk.wire import HANDLER, SPEC_FILE
 
 log = logging.getLogger(__name__)
 QUEUE_WAIT_S = 1  # each receive long-polls this long, so a stop is never kept waiting
@@ -235,6 +233,8 @@ def assembly_runtime(
 
         runtime = LocalRuntime(spec, SandboxHandler(pools), None, token_signer(pools, aws), password, queues)
         sockets.table = runtime.connections
+        taps = stack_taps(stack, aws, names, runtime.topics.invocations, runtime.events.invocations)
+        resources.callback(TapPollers(aws.client("sqs"), taps).stop)
         yield runtime
 
 
@@ -254,17 +254,8 @@ def code_asset_spec(code: Path) -> AppSpec:
 
 def token_signer(pools: dict[str, SandboxPool], aws: LocalAws) -> TokenSigner:
     """The debug login's signer: the stack's KMS key in moto, as the functions verify with."""
-    for pool in pools.values():
-        variables = pool.first.environment
-        if variables.get(TOKEN_KEY_ID):
-            return KmsTokenSigner(
-                variables[TOKEN_KEY_ID],
-                issuer=variables.get(TOKEN_ISSUER, DEFAULT_ISSUER),
-                audience=variables.get(TOKEN_AUDIENCE, DEFAULT_AUDIENCE),
-                lifetime_s=int(variables.get(TOKEN_LIFETIME, DEFAULT_LIFETIME_S)),
-                client=aws.client("kms"),
-            )
-    return Hs256TokenSigner(TokenSettings.from_environment())
+    signer = stack_token_signer(aws, (pool.first.environment for pool in pools.values()))
+    return signer or Hs256TokenSigner(TokenSettings.from_environment())
 
 
 def _stop_all(pools: dict[str, SandboxPool]) -> None:

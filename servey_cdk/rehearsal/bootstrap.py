@@ -4,8 +4,9 @@ Run as `python -I -S bootstrap.py HANDLER PATH...`: the interpreter sees its sta
 library and the given folders (the task, each layer's `python/`, the runtime's own
 packages), nothing else. It reads one JSON invocation a line on stdin and answers
 each with one JSON line on the original stdout; what the function prints goes to
-stderr, as a function's output goes to its log. An exception is answered as Lambda
-reports it: `errorType`, `errorMessage` and `stackTrace`.
+stderr, as a function's output goes to its log, ended by `LOG_END` once the invocation
+is done, so that its reader knows when it has all of the invocation's log. An exception
+is answered as Lambda reports it: `errorType`, `errorMessage` and `stackTrace`.
 """
 
 import importlib
@@ -15,6 +16,8 @@ import sys
 import time
 import traceback
 from typing import Any
+
+LOG_END = "\x1eservey-invocation-end\n"  # a line no function logs: the invocation's log is complete
 
 
 class Context:
@@ -61,6 +64,8 @@ def main() -> None:
                     "stackTrace": traceback.format_exception(error),
                 }
             }
+        sys.stderr.write(LOG_END)
+        sys.stderr.flush()
         channel.write(json.dumps(answer, default=str) + "\n")
         channel.flush()
 

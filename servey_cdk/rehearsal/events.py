@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from servey_cdk.rehearsal.local_aws import ACCOUNT_ID, REGION
+from servey_cdk.triggers.sns import typed_attribute
 
 
 def connection_id() -> str:
@@ -121,6 +122,47 @@ def sqs_event(queue_arn: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
             for message in messages
         ]
     }
+
+
+def sns_event(topic_arn: str, message: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    """The event SNS sends a subscribed function: one notification, its attributes typed as SNS types them."""
+    message_id = str(uuid.uuid4())
+    subscription = f"{topic_arn}:{uuid.uuid4()}"
+    typed = {}
+    for name, value in attributes.items():
+        data_type, text = typed_attribute(value)
+        typed[name] = {"Type": data_type, "Value": text}
+    notification = {
+        "Type": "Notification",
+        "MessageId": message_id,
+        "TopicArn": topic_arn,
+        "Subject": None,
+        "Message": message,
+        "Timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        "SignatureVersion": "1",
+        "Signature": "cmVoZWFyc2Fs",
+        "SigningCertUrl": f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-rehearsal.pem",
+        "UnsubscribeUrl": f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription}",
+        "MessageAttributes": typed,
+    }
+    record = {"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": subscription}
+    return {"Records": [{**record, "Sns": notification}]}
+
+
+def eventbridge_event(fields: dict[str, Any]) -> dict[str, Any]:
+    """The envelope EventBridge sends a rule's target, with `fields` (a pattern's values) in place."""
+    envelope = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Rehearsal",
+        "source": "servey.rehearsal",
+        "account": ACCOUNT_ID,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": REGION,
+        "resources": [],
+        "detail": {},
+    }
+    return {**envelope, **fields}
 
 
 def websocket_event(

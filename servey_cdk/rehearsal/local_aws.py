@@ -1,7 +1,9 @@
 """A local AWS for the rehearsal: moto's server on a loopback port, holding the template's resources.
 
 The stateful resources a function reaches at run time (KMS keys, DynamoDB tables, SQS
-queues, S3 buckets) are created from their template properties, and every `Ref`,
+queues, S3 buckets, SNS topics, EventBridge buses) are created from their template
+properties, and each SNS subscription of a queue (a fan-out's) is made in moto, raw and
+filtered as the template says, so that moto's SNS delivers to the queue. Every `Ref`,
 `Fn::GetAtt`, `Fn::Join` and `Fn::Sub` of a function's environment resolves to what
 was created. A websocket API's management endpoint resolves to `management_url`,
 a local stand-in for API Gateway's `@connections` API.
@@ -93,6 +95,8 @@ class LocalAws:
             "AWS::DynamoDB::Table": self._table,
             "AWS::S3::Bucket": self._bucket,
             "AWS::ApiGatewayV2::Api": self._websocket_api,
+            "AWS::SNS::Topic": self._topic,
+            "AWS::Events::EventBus": self._bus,
         }
         # Dead-letter queues first: a queue's redrive policy names its DLQ's ARN.
         ordered = sorted(
@@ -102,6 +106,9 @@ class LocalAws:
             create = creators.get(resource.get("Type", ""))
             if create is not None:
                 self.values[logical_id] = create(logical_id, resource.get("Properties", {}))
+        for subscription in stack.of_type("AWS::SNS::Subscription").values():  # its topic and queue made
+            if subscription.get("Properties", {}).get("Protocol") == "sqs":
+                self._queue_subscription(subscription["Properties"])
 
     def client(self, service: str) -> Any:
         return self.session.client(service, endpoint_url=self.endpoint)
@@ -210,6 +217,27 @@ class LocalAws:
         name = str(properties.get("BucketName") or f"rehearsal-{logical_id.lower()}")[:63]
         self.client("s3").create_bucket(Bucket=name)
         return {"Ref": name, "Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}
+
+    def _topic(self, logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
+        name = str(properties.get("TopicName") or logical_id)
+        arn = self.client("sns").create_topic(Name=name)["TopicArn"]
+        return {"Ref": arn, "TopicArn": arn, "TopicName": name}
+
+    def _bus(self, logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
+        name = str(properties.get("Name") or logical_id)
+        arn = self.client("events").create_event_bus(Name=name)["EventBusArn"]
+        return {"Ref": name, "Arn": arn, "Name": name}
+
+    def _queue_subscription(self, properties: dict[str, Any]) -> None:
+        attributes = {"RawMessageDelivery": str(bool(properties.get("RawMessageDelivery"))).lower()}
+        if properties.get("FilterPolicy"):
+            attributes["FilterPolicy"] = json.dumps(properties["FilterPolicy"])
+        self.client("sns").subscribe(
+            TopicArn=self.resolve(properties["TopicArn"]),
+            Protocol="sqs",
+            Endpoint=self.resolve(properties["Endpoint"]),
+            Attributes=attributes,
+        )
 
     def _websocket_api(self, logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
         api_id = re.sub(r"[^a-z0-9]", "", logical_id.lower())[:10]

@@ -2,11 +2,15 @@
 
 The cases, in order: a token from the app's token action (KMS-signed, as on AWS);
 websocket connections that subscribe to each subscription; every example through
-its REST route or GraphQL field (token-protected ones with the token), one event of
-every other wiring (each rule's and schedule's own input, an S3 object event, the
-authorizer, a direct invoke per function); then each queue's messages, as its event
-source mapping would deliver what the publishers sent; then whether the subscribers
-heard the publishes; then the disconnects.
+its REST route or GraphQL field (token-protected ones with the token, or, for an
+example naming its caller's scopes, with a token of just those scopes signed by the
+stack's key; a result's matchers hold for any value they match), one event of every
+other wiring (each rule's and schedule's own input, an event each rule's pattern
+matches, a notification each topic subscription's filter policy passes, an S3 object
+event, the authorizer, a direct invoke per function); then each queue's messages, as
+its event source mapping would deliver what the publishers sent (a fan-out's through
+moto's SNS, raw and filtered); then whether the subscribers heard the publishes; then
+the disconnects.
 """
 
 from __future__ import annotations
@@ -16,19 +20,24 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from servey_cdk.event_patterns import matches
+from servey_cdk.matchers import from_markers, settle
 from servey_cdk.rehearsal import events
 from servey_cdk.rehearsal.assembly import StackAssembly, TemplateFunction, unpacked
 from servey_cdk.rehearsal.local_aws import LocalAws, UnresolvableValue, moto_server
 from servey_cdk.rehearsal.management_api import ManagementApi, RecordedConnections
+from servey_cdk.rehearsal.matching import NoLiteral, matching_values
 from servey_cdk.rehearsal.sandbox import Answer, Sandbox, Timeout
+from servey_cdk.rehearsal.tokens import stack_token_signer
 from servey_cdk.rehearsal.wiring import Wire, wires_of
+from servey_cdk.triggers.sns import MESSAGE_PARAMS
 from servey_cdk.wire import HANDLER, SPEC_FILE
 
 HANDLED_ERRORS = frozenset({"InvalidInput", "Unauthorized", "Forbidden", "NotFound"})  # answers, not crashes
+EXAMPLE_CALLER = "servey-rehearsal-caller"  # the subject of a token of an example's own scopes
 Check = Callable[[Answer], str | None]  # None when the answer is right, else what is wrong
 
 
@@ -125,6 +134,8 @@ class Run:
         self.actions = {action["name"]: action for action in self.spec.get("actions", [])}
         self.wires = wires_of(stack)
         self.token: str | None = None
+        self.scoped_tokens: dict[tuple[str, ...], str | None] = {}  # an example's scopes → its token
+        self.resolver_contexts: dict[str, dict[str, str] | None] = {}  # a token → what the authorizer says
         self.connections: dict[str, str] = {}  # subscription → connection id
         self.notes = sorted({note for sandbox in self.sandboxes.values() for note in sandbox.notes})
         self.report.notes += self.notes
@@ -187,12 +198,64 @@ class Run:
                 yield "KMS-signed token", events.authorizer_event(f"Bearer {self.token}"), _authorized
         elif wire.kind in ("rule", "schedule"):
             yield f"input {json.dumps(wire.detail['input'])}", wire.detail["input"], _no_check
+        elif wire.kind == "event":
+            yield from self._event_cases(wire)
+        elif wire.kind == "topic":
+            yield from self._topic_cases(wire)
         elif wire.kind == "s3":
             key = f"{wire.detail['prefix']}rehearsal{wire.detail['suffix']}"
             for name in wire.detail["events"]:
                 event_name = name.removeprefix("s3:").replace("*", "Put" if "Created" in name else "Delete")
                 bucket = str(self.aws.resolve(wire.detail["bucket"]))
                 yield f"{event_name} {key}", events.s3_event(bucket, key, event_name), _no_check
+
+    def _event_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
+        bus, pattern = wire.detail["bus"], wire.detail["pattern"]
+        where = "the default bus" if bus is None else f"bus {self.aws.resolve(bus)}"
+        function = self.functions[wire.function]
+        try:
+            event = events.eventbridge_event(matching_values(pattern))
+        except NoLiteral as error:
+            self._record(function, wire.kind, f"skipped: no event for its pattern: {error}", None)
+            return
+        if not matches(pattern, event):  # a literal that another condition of its field refuses
+            self._record(function, wire.kind, f"skipped: no event matches {json.dumps(pattern)[:200]}", None)
+            return
+        yield f"{event['detail-type']} from {event['source']} on {where}", event, _accepted
+
+    def _topic_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
+        topic_arn = str(self.aws.resolve(wire.detail["topic"]))
+        function = self.functions[wire.function]
+        try:
+            attributes = matching_values(wire.detail["filter_policy"] or {})
+        except NoLiteral as error:
+            self._record(function, wire.kind, f"skipped: no attributes for its filter policy: {error}", None)
+            return
+        event = events.sns_event(topic_arn, json.dumps(self._message_for(function)), attributes)
+        yield f"notification on {topic_arn.rpartition(':')[2]}", event, _accepted
+
+    def _message_for(self, function: TemplateFunction) -> Any:
+        """The message of the first example of the function's SnsTrigger actions; else an empty object."""
+        for trigger in self.spec.get("sns_triggers", []):
+            if trigger["function"] == function.name:
+                for example in self.actions[trigger["action"]]["examples"]:
+                    values = [v for k, v in example["params"].items() if k not in MESSAGE_PARAMS]
+                    if values:
+                        return values[0]
+        return {}
+
+    def _token_for(self, example: dict[str, Any] | None) -> str | None:
+        """The token an example is called with: one of its own scopes, signed by the stack's key, or the
+        issued one."""
+        scopes = example.get("scopes") if example else None
+        if scopes is None:
+            return self.token
+        key = tuple(scopes)
+        if key not in self.scoped_tokens:
+            environments = (sandbox.environment for sandbox in self.sandboxes.values())
+            signer = stack_token_signer(self.aws, environments)
+            self.scoped_tokens[key] = signer.issue(EXAMPLE_CALLER, key) if signer else None
+        return self.scoped_tokens[key]
 
     def _rest_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
         method, path = wire.detail["method"], wire.detail["path"]
@@ -204,12 +267,13 @@ class Run:
             yield where, events.rest_event(method, path, {}, (), {}), _answered
             return
         action = self.actions[route["action"]]
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token and action["requires_token"] else {}
         path_params = tuple(route["path_params"])
         if action["requires_token"] and not self.token:
             yield f"{where} without a token", events.rest_event(method, path, {}, (), {}), _status(401)
         for example in action["examples"] or [None]:
             params = example["params"] if example else {}
+            token = self._token_for(example)
+            headers = {"Authorization": f"Bearer {token}"} if token and action["requires_token"] else {}
             event = events.rest_event(method, path, params, path_params, headers)
             if example is None:
                 yield where, event, _answered
@@ -222,9 +286,10 @@ class Run:
         type_name, field_name = wire.detail["type_name"], wire.detail["field_name"]
         action = self.actions.get(field_name)
         where = f"{type_name}.{field_name}"
-        context = self._resolver_context if action and action["requires_token"] else None
         examples = (action["examples"] if action and type_name in ("Query", "Mutation") else []) or [None]
         for example in examples:
+            token = self._token_for(example) if action and action["requires_token"] else None
+            context = self._resolver_context(token) if token else None
             event = events.appsync_event(type_name, field_name, example["params"] if example else {}, context)
             if example is None:
                 yield where, event, _handled
@@ -233,15 +298,17 @@ class Run:
             else:
                 yield f"{where} example {example['name']}", event, _equal(example["result"])
 
-    @cached_property
-    def _resolver_context(self) -> dict[str, str] | None:
-        """What the authorizer approves for the token: its claims, as AppSync passes them on."""
+    def _resolver_context(self, token: str) -> dict[str, str] | None:
+        """What the authorizer approves for the token: its claims, as AppSync passes them on (asked once)."""
+        if token not in self.resolver_contexts:
+            self.resolver_contexts[token] = self._authorized_context(token)
+        return self.resolver_contexts[token]
+
+    def _authorized_context(self, token: str) -> dict[str, str] | None:
         authorizers = list(self._wire("authorizer"))
-        if not self.token or not authorizers or authorizers[0].function not in self.sandboxes:
+        if not authorizers or authorizers[0].function not in self.sandboxes:
             return None
-        answer = self.sandboxes[authorizers[0].function].invoke(
-            events.authorizer_event(f"Bearer {self.token}")
-        )
+        answer = self.sandboxes[authorizers[0].function].invoke(events.authorizer_event(f"Bearer {token}"))
         context: dict[str, str] | None = (answer.result or {}).get("resolverContext")
         return context
 
@@ -393,14 +460,7 @@ def _answered(answer: Answer) -> str | None:
 def _rest_result(expected: Any) -> Check:
     def check(answer: Answer) -> str | None:
         problem = _status(200)(answer)
-        if problem:
-            return problem
-        body = json.loads(_body(answer))
-        return (
-            None
-            if body == expected
-            else f"gave {json.dumps(body)[:200]}, the example says {json.dumps(expected)[:200]}"
-        )
+        return problem or _differs(json.loads(_body(answer)), expected)
 
     return check
 
@@ -409,13 +469,25 @@ def _equal(expected: Any) -> Check:
     def check(answer: Answer) -> str | None:
         if answer.error:
             return f"{answer.error['errorType']}: {answer.error['errorMessage']}"
-        return (
-            None
-            if answer.result == expected
-            else f"gave {json.dumps(answer.result)[:200]}, the example says {json.dumps(expected)[:200]}"
-        )
+        return _differs(answer.result, expected)
 
     return check
+
+
+def _differs(actual: Any, expected: Any) -> str | None:
+    """How an answer differs from an example's result, whose markers (`<any UUID>`) hold for their kind."""
+    if actual == settle(from_markers(expected), actual):
+        return None
+    return f"gave {json.dumps(actual)[:200]}, the example says {json.dumps(expected)[:200]}"
+
+
+def _accepted(answer: Answer) -> str | None:
+    """An SNS or EventBridge event some action of the function took, and none failed on."""
+    if answer.error:
+        return f"{answer.error['errorType']}: {answer.error['errorMessage']}"
+    if isinstance(answer.result, list) and answer.result:
+        return None
+    return f"no action of the function took it (answered {json.dumps(answer.result)[:200]})"
 
 
 def _authorized(answer: Answer) -> str | None:

@@ -16,6 +16,7 @@ import select
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from servey_cdk.rehearsal.local_aws import ACCOUNT_ID, CREDENTIALS, REGION
 
 # The SDK the Lambda Python runtimes carry (AWS's "Runtime-included SDK versions"); bump with them.
 RUNTIME_PACKAGES = ("boto3==1.40.4", "botocore==1.40.4")
+LOG_WAIT_S = 2.0  # how long an answer waits for the rest of its log to be read
 HOST_ARCHITECTURE = "arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64"
 
 
@@ -106,7 +108,14 @@ class Sandbox:
             exited = {"errorType": "Runtime.ExitError", "errorMessage": "the runtime exited"}
             return Answer(error=exited, log="".join(self.log[logged:]))
         answer = json.loads(line)
-        return Answer(answer.get("result"), answer.get("error"), "".join(self.log[logged:]))
+        return Answer(answer.get("result"), answer.get("error"), self._invocation_log(logged))
+
+    def _invocation_log(self, start: int) -> str:
+        """The lines logged from `start`, once the log's reader has reached the invocation's end."""
+        deadline = time.monotonic() + LOG_WAIT_S
+        while bootstrap.LOG_END not in self.log[start:] and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return "".join(line for line in self.log[start:] if line != bootstrap.LOG_END)
 
     def stop(self) -> None:
         """End the sandbox's process, as Lambda retires a sandbox."""

@@ -2,7 +2,8 @@
 
 REST methods' proxy integrations, AppSync data sources and the API's Lambda
 authorizer, EventBridge rules and Scheduler schedules with their constant input,
-SQS event source mappings, websocket routes' integrations, and S3 notification
+EventBridge rules' event patterns, SNS topics' Lambda subscriptions with their filter
+policies, SQS event source mappings, websocket routes' integrations, and S3 notification
 configurations: each becomes a `Wire` from an event source to one function.
 """
 
@@ -20,14 +21,14 @@ from servey_cdk.rehearsal.assembly import StackAssembly
 class Wire:
     """One route of events to a function (by logical id); `detail` depends on `kind`."""
 
-    kind: str  # rest | appsync | authorizer | rule | schedule | queue | websocket | s3
+    kind: str  # rest | appsync | authorizer | rule | schedule | event | topic | queue | websocket | s3
     function: str
     detail: dict[str, Any] = field(default_factory=dict)
 
 
 def wires_of(stack: StackAssembly) -> list[Wire]:
     functions = set(stack.of_type("AWS::Lambda::Function"))
-    readers = (_rest, _appsync, _rules, _schedules, _queues, _websocket, _object_events)
+    readers = (_rest, _appsync, _rules, _schedules, _topics, _queues, _websocket, _object_events)
     return [wire for read in readers for wire in read(stack, functions)]
 
 
@@ -90,12 +91,18 @@ def _appsync(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
 
 
 def _rules(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
+    """A rule's target given constant input (a schedule) is a `rule`; one sent the events its
+    pattern matches, an `event`."""
     for rule in stack.of_type("AWS::Events::Rule").values():
-        for target in rule.get("Properties", {}).get("Targets", []):
+        properties = rule.get("Properties", {})
+        for target in properties.get("Targets", []):
             for function in referenced(target.get("Arn"), functions):
-                yield Wire(
-                    "rule", function, {"input": json.loads(target["Input"]) if "Input" in target else None}
-                )
+                if "EventPattern" in properties and "Input" not in target:
+                    detail = {"pattern": properties["EventPattern"], "bus": properties.get("EventBusName")}
+                    yield Wire("event", function, detail)
+                else:
+                    detail = {"input": json.loads(target["Input"]) if "Input" in target else None}
+                    yield Wire("rule", function, detail)
 
 
 def _schedules(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
@@ -104,6 +111,22 @@ def _schedules(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
         for function in referenced(target.get("Arn"), functions):
             yield Wire(
                 "schedule", function, {"input": json.loads(target["Input"]) if "Input" in target else None}
+            )
+
+
+def _topics(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
+    for subscription in stack.of_type("AWS::SNS::Subscription").values():
+        properties = subscription.get("Properties", {})
+        if properties.get("Protocol") != "lambda":
+            continue  # a fan-out's queue: the local AWS subscribes it
+        for function in referenced(properties.get("Endpoint"), functions):
+            yield Wire(
+                "topic",
+                function,
+                {
+                    "topic": properties.get("TopicArn"),  # a template value: a Ref, or an existing ARN
+                    "filter_policy": properties.get("FilterPolicy"),
+                },
             )
 
 

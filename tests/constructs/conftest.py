@@ -1,5 +1,6 @@
 """One synthesis per test session: the sample app's stack, and a user's stack embedding ServeyApp;
-and, for the tests that ask, the sample app with every production option on."""
+and, for the tests that ask, the sample app with every production option on, and the rehearsal's
+small app of topics, a fan-out and event rules."""
 
 from __future__ import annotations
 
@@ -187,6 +188,17 @@ def _users_table(stack: cdk.Stack, id: str, partition: str, sort: str | None = N
             point_in_time_recovery_enabled=True
         ),
     )
+
+
+@pytest.fixture(scope="session")
+def rehearsed_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The assembly of `tests.constructs.rehearsal_app` (SNS, a fan-out, EventBridge), stack RehearsedApp."""
+    outdir = tmp_path_factory.mktemp("rehearsed.out")
+    app = cdk.App(outdir=str(outdir))
+    spec = load_spec("tests.constructs.rehearsal_app")
+    ServeyStack(app, "RehearsedApp", spec=spec, app_props={"layer_cache_dir": default_cache_dir()})
+    app.synth()
+    return outdir
 
 
 @pytest.fixture(scope="session")

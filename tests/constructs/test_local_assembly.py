@@ -2,7 +2,8 @@
 
 GIVEN the session's synthesized sample app, served by the real CLI on a free port
 WHEN a developer clicks through it (REST, GraphQL, login, websockets, queues, schedules)
-THEN every answer comes from the code asset and layer in a sandbox, against moto.
+THEN every answer comes from the code asset and layer in a sandbox, against moto; and the
+rehearsal's small app, whose publishes to moto's SNS and EventBridge reach the sandboxes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,7 +54,7 @@ def served(synthesized: Synthesized) -> Iterator[Served]:
         yield Served(base, process, banner)
 
 
-def login(served: Served, scope: str = "root") -> str:
+def login(served: Served | Logged, scope: str = "root") -> str:
     form = {"username": "dev", "password": PASSWORD, "scope": scope}
     answer = httpx.post(f"{served.base}/login", data=form, timeout=10)
     assert answer.status_code == 200, answer.text
@@ -216,3 +218,86 @@ def _children_alive(children: dict[int, str]) -> list[int]:
             if state != "Z":
                 alive.append(pid)
     return alive
+
+
+@dataclass
+class Logged:
+    """A served assembly whose output (its functions' logs among it) is read as it comes."""
+
+    base: str
+    lines: list[str]
+
+    def wait_for(self, text: str, timeout_s: float = 30) -> list[str]:
+        deadline = time.monotonic() + timeout_s
+        while not (found := [line for line in self.lines if text in line]):
+            assert time.monotonic() < deadline, f"no {text!r} in the output:\n{''.join(self.lines)[-3000:]}"
+            time.sleep(0.1)
+        return found
+
+
+@pytest.fixture(scope="module")
+def rehearsed_served(rehearsed_app: Path) -> Iterator[Logged]:
+    environment = {"SERVEY_DEBUG_AUTHENTICATOR_PASSWORD": PASSWORD}
+    with servey_local(["--assembly", str(rehearsed_app)], environment, subprocess.PIPE) as (base, process):
+        stdout = process.stdout
+        assert stdout is not None
+        lines: list[str] = []
+        threading.Thread(target=lambda: lines.extend(line.decode() for line in stdout), daemon=True).start()
+        yield Logged(base, lines)
+
+
+def moto_client(served: Logged, service: str) -> Any:
+    import boto3
+
+    (queue, *_) = httpx.get(f"{served.base}/_servey/queues", timeout=30).json()["queues"]
+    endpoint = queue["url"].split("/123456789012/")[0]
+    credentials = {"aws_access_key_id": "x", "aws_secret_access_key": "x"}
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", **credentials)
+
+
+def test_GIVEN_a_served_publisher_WHEN_it_fans_out_and_puts_an_event_THEN_moto_delivers_both_to_the_sandboxes(
+    rehearsed_served: Logged,
+) -> None:
+    token = login(rehearsed_served, "orders:write")
+    placed = httpx.post(
+        f"{rehearsed_served.base}/actions/place-order",
+        json={"order_id": 41},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert placed.status_code == 200, placed.text
+    rehearsed_served.wait_for("[bill] billed order 41")  # moto's SNS → the queue → its event source mapping
+    rehearsed_served.wait_for("[on_order_placed] heard order 41 placed")  # moto's bus → the rule's target
+
+
+def test_GIVEN_a_served_topic_WHEN_published_to_in_moto_THEN_the_subscriber_gets_what_its_filter_passes(
+    rehearsed_served: Logged,
+) -> None:
+    sns = moto_client(rehearsed_served, "sns")
+    (topic,) = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith("-alerts")]
+    for level in ("low", "high"):
+        attributes = {"level": {"DataType": "String", "StringValue": level}}
+        sns.publish(TopicArn=topic, Message=f"{level} water", MessageAttributes=attributes)
+    rehearsed_served.wait_for("[on_alert] alerted: high water")
+    assert not any("alerted: low water" in line for line in rehearsed_served.lines)
+
+
+def test_GIVEN_the_served_assembly_WHEN_a_topic_and_a_bus_are_posted_to_THEN_the_sandboxes_get_them(
+    rehearsed_served: Logged,
+) -> None:
+    base = rehearsed_served.base
+    published = httpx.post(
+        f"{base}/_servey/topics/alerts",
+        json={"message": "by hand", "attributes": {"level": "high"}},
+        timeout=30,
+    )
+    entry = {
+        "source": "shop.orders",
+        "detail-type": "Order Placed",
+        "detail": {"order_id": 43},
+        "bus": "shop",
+    }
+    put = httpx.post(f"{base}/_servey/events", json=entry, timeout=30)
+    assert (published.status_code, put.status_code) == (200, 200), published.text + put.text
+    rehearsed_served.wait_for("[on_alert] alerted: by hand")
+    rehearsed_served.wait_for("[on_order_placed] heard order 43 placed")

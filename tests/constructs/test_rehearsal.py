@@ -175,3 +175,78 @@ def test_GIVEN_a_folder_that_is_no_assembly_WHEN_rehearsed_THEN_the_error_names_
     assert completed.returncode == 1
     assert f"{tmp_path} is not a cloud assembly" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+@pytest.fixture(scope="module")
+def rehearsed_report(rehearsed_app: Path) -> Report:
+    """The rehearsal app rehearsed without --login: its protected example gets a token of its own scopes."""
+    return rehearse(stack_of(rehearsed_app, "RehearsedApp"), default_cache_dir())
+
+
+def cases_of(report: Report, kind: str) -> dict[str, str]:
+    return {outcome.function: outcome.case for outcome in report.outcomes if outcome.kind == kind}
+
+
+def test_GIVEN_topics_a_fan_out_and_event_rules_WHEN_rehearsed_THEN_every_case_passes(
+    rehearsed_report: Report,
+) -> None:
+    assert rehearsed_report.passed, rehearsed_report.text()
+
+
+def test_GIVEN_an_example_with_a_matcher_and_scopes_WHEN_rehearsed_THEN_it_passes_with_a_token_of_its_scopes(
+    rehearsed_report: Report,
+) -> None:
+    """GIVEN `place_order`, which needs `orders:write`, and whose example's `event_id` is ANY_UUID."""
+    rest = {(o.function, o.case) for o in rehearsed_report.outcomes if o.kind == "rest"}
+    assert ("place_order", "POST /actions/place-order example placed") in rest
+    assert ("place_order", "POST /actions/place-order without a token") in rest
+    assert cases_of(rehearsed_report, "appsync")["place_order"] == "Mutation.place_order example placed"
+
+
+def test_GIVEN_a_topic_subscription_WHEN_rehearsed_THEN_a_notification_passing_its_filter_is_taken(
+    rehearsed_report: Report,
+) -> None:
+    case = cases_of(rehearsed_report, "topic")["on_alert"]
+    assert case.startswith("notification on RehearsedApp")
+    assert case.endswith("-alerts")
+
+
+def test_GIVEN_event_rules_WHEN_rehearsed_THEN_a_pattern_of_literals_is_sent_and_one_without_is_skipped(
+    rehearsed_report: Report,
+) -> None:
+    cases = cases_of(rehearsed_report, "event")
+    assert cases["on_order_placed"].startswith("Order Placed from shop.orders on bus RehearsedApp")
+    assert cases["on_big_order"] == (
+        'skipped: no event for its pattern: detail.total allows no literal value ([{"numeric": [">", 100]}])'
+    )
+
+
+def test_GIVEN_a_fan_out_WHEN_the_publisher_is_rehearsed_THEN_moto_delivers_to_the_linked_queue_raw(
+    rehearsed_report: Report,
+) -> None:
+    """The REST and GraphQL examples of `place_order` each published once, through moto's SNS to SQS."""
+    case = cases_of(rehearsed_report, "queue")["bill"]
+    assert case.startswith("2 message(s) from RehearsedApp")
+    assert case.endswith("-order_events-bill")
+
+
+def test_GIVEN_a_fan_out_topic_in_moto_WHEN_a_message_its_link_filters_out_is_published_THEN_no_queue_gets_it(
+    rehearsed_app: Path,
+) -> None:
+    stack = stack_of(rehearsed_app, "RehearsedApp")
+    with moto_server() as endpoint:
+        local_aws = LocalAws(stack, endpoint, "http://127.0.0.1:1")
+        (topic,) = [
+            v["TopicArn"]
+            for v in local_aws.values.values()
+            if "TopicArn" in v and "-alerts" not in v["TopicArn"]
+        ]
+        (queue,) = [
+            v for v in local_aws.values.values() if v.get("QueueName", "").endswith("-order_events-bill")
+        ]
+        sns, sqs = local_aws.client("sns"), local_aws.client("sqs")
+        for kind in ("cancelled", "placed"):
+            attributes = {"kind": {"DataType": "String", "StringValue": kind}}
+            sns.publish(TopicArn=topic, Message=json.dumps({"kind": kind}), MessageAttributes=attributes)
+        received = sqs.receive_message(QueueUrl=queue["QueueUrl"], MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(message["Body"]) for message in received] == [{"kind": "placed"}]
