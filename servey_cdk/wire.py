@@ -50,9 +50,10 @@ def environment_name(prefix: str, name: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
 
 
-def schedule_name(action: str, index: int, count: int) -> str:
-    """The name of an action's schedule `index` (from 0) of `count`: the action's, suffixed when several."""
-    return f"{action}-{index + 1}" if count > 1 else action
+def trigger_name(base: str, index: int, count: int) -> str:
+    """The name of an action's trigger `index` (from 0) of `count` of one kind: `base`, suffixed when
+    several. A schedule's base is the action's name; an event trigger's, the name and `-events`."""
+    return f"{base}-{index + 1}" if count > 1 else base
 
 
 def queue_name(subscription: str, action: str) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from servey_cdk.wire import trigger_name
+
 if TYPE_CHECKING:
     from servey_cdk.action import Action
     from servey_cdk.appspec import EventTriggerSpec
@@ -46,11 +48,6 @@ def full_pattern(trigger: EventTrigger) -> dict[str, Any]:
         if value is not None:
             pattern[key] = [value] if isinstance(value, str) else list(value)
     return pattern
-
-
-def event_trigger_name(action: str, index: int, count: int) -> str:
-    """An action's trigger `index` (from 0) of `count`: the action's name, suffixed when several."""
-    return f"{action}-events-{index + 1}" if count > 1 else f"{action}-events"
 
 
 @dataclass(frozen=True)
@@ -149,7 +146,7 @@ def event_trigger_specs(
             bus = trigger.bus
             specs.append(
                 EventTriggerSpec(
-                    name=event_trigger_name(action.name, index, len(triggers)),
+                    name=trigger_name(f"{action.name}-events", index, len(triggers)),
                     action=action.name,
                     function=function_of[action.name],
                     pattern=pattern,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from servey_cdk.wire import schedule_name
+from servey_cdk.wire import trigger_name
 
 if TYPE_CHECKING:
     from servey_cdk.action import Action
@@ -88,7 +88,7 @@ def schedule_specs(
                 )
             schedules.append(
                 ScheduleSpec(
-                    name=schedule_name(action.name, index, len(triggers)),
+                    name=trigger_name(action.name, index, len(triggers)),
                     action=action.name,
                     function=function_of[action.name],
                     expression=expression,
