@@ -21,7 +21,7 @@ from constructs_lib.event_rules import ServeyEventRules, event_rules_problems, u
 from constructs_lib.functions import ServeyFunctions, functions_problems
 from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
 from constructs_lib.object_events import ServeyObjectEvents, object_events_problems
-from constructs_lib.props import Props, raise_if_any
+from constructs_lib.props import Props, PropsError, raise_if_any
 from constructs_lib.queues import ServeyQueues, queues_problems
 from constructs_lib.rest import ServeyRestApi, rest_api_problems
 from constructs_lib.schedules import ServeySchedules, schedules_problems
@@ -30,6 +30,24 @@ from constructs_lib.topics import ServeyTopics, topics_problems
 from constructs_lib.websocket import ServeyWebSocketApi, websocket_api_problems
 from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import BuildSettings, load_spec
+
+__all__ = [
+    "PropsError",
+    "ServeyApp",
+    "ServeyAuth",
+    "ServeyEventRules",
+    "ServeyFunctions",
+    "ServeyGraphqlApi",
+    "ServeyObjectEvents",
+    "ServeyParts",
+    "ServeyQueues",
+    "ServeyRestApi",
+    "ServeySchedules",
+    "ServeySite",
+    "ServeyStack",
+    "ServeyTopics",
+    "ServeyWebSocketApi",
+]
 
 
 @dataclass(frozen=True)

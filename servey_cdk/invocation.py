@@ -24,7 +24,7 @@ from servey_cdk.json_input import check_depth
 from servey_cdk.middleware import CallNext, Invocation, Middleware, chain
 from servey_cdk.responses import Response
 from servey_cdk.signature import REQUIRED, InputParameter, signature_of
-from servey_cdk.types import InvocationSource
+from servey_cdk.triggers import InvocationSource
 
 if TYPE_CHECKING:
     import asyncio

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from servey_cdk.action import Action
 from servey_cdk.authorization import Authorization
-from servey_cdk.types import InvocationSource
+from servey_cdk.triggers import InvocationSource
 
 MIDDLEWARE_ATTRIBUTE = "__servey_middleware__"
 
@@ -32,7 +32,7 @@ MIDDLEWARE_ATTRIBUTE = "__servey_middleware__"
 class Invocation:
     """One call of an action, after validation and authorization.
 
-    `source` names the entry point (`servey_cdk.types.InvocationSource`).
+    `source` names the entry point (`servey_cdk.triggers.InvocationSource`).
     """
 
     action: Action

