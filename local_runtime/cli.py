@@ -25,7 +25,7 @@ from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import BuildSettings, load_spec
 from servey_cdk.errors import AppDefinitionError
 
-APP_FACTORY = "local_runtime.app:create_app"
+APP_FACTORY = "local_runtime.reload:create_reloaded_app"
 # uvicorn held to API Gateway's websocket limits (local_runtime.websocket_protocol).
 AWS_LIMITS: dict[str, Any] = {"ws": LimitedWebSocketProtocol, "ws_max_size": MAX_MESSAGE_BYTES}
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -160,7 +161,9 @@ def greeting() -> str:
 '''
 
 
-def test_GIVEN_reload_and_server_port_WHEN_the_code_changes_THEN_the_new_code_answers(tmp_path: Path) -> None:
+def test_GIVEN_reload_WHEN_the_code_changes_THEN_a_syntax_error_is_shown_then_the_new_code_answers(
+    tmp_path: Path,
+) -> None:
     app = tmp_path / "reloaded_app"
     app.mkdir()
     (app / "__init__.py").write_text(RELOADED_APP.format(text="before"))
@@ -175,11 +178,32 @@ def test_GIVEN_reload_and_server_port_WHEN_the_code_changes_THEN_the_new_code_an
     url = f"http://127.0.0.1:{port}/actions/greeting"
     try:
         assert _answer_within(url, "before", process), "servey-local did not serve on SERVER_PORT"
+        (app / "__init__.py").write_text(RELOADED_APP.format(text="after") + "\ndef broken(:\n")
+        failure = _failure_within(url, process)
+        assert failure["error"] == "app_not_loaded"
+        assert (failure["file"], failure["line"]) == (str(app / "__init__.py"), 9)
+        assert failure["detail"].startswith("SyntaxError: ")
+        page = httpx.get(url, headers={"Accept": "text/html"}, timeout=5)
+        assert page.status_code == 500
+        assert f"{app / '__init__.py'}, line 9" in page.text
         (app / "__init__.py").write_text(RELOADED_APP.format(text="after"))
         assert _answer_within(url, "after", process), "servey-local did not reload the changed code"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+def _failure_within(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> Any:
+    """The 500 a reloaded server answers while the code cannot load (its body, JSON)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "servey-local exited"
+        with contextlib.suppress(httpx.TransportError):
+            answer = httpx.get(url, timeout=1)
+            if answer.status_code == 500:
+                return answer.json()
+        time.sleep(0.1)
+    raise AssertionError("servey-local did not answer the syntax error")
 
 
 def _answer_within(url: str, expected: str, process: subprocess.Popen[bytes], seconds: float = 30) -> bool:
