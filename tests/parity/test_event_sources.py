@@ -1,0 +1,234 @@
+"""Each event source the handler claims beside the web, as a pair: the action is reached through
+servey-local over HTTP (a published event, a fired schedule, a topic message, a put event, a
+websocket frame) and through the handler with the event AWS sends; it must be given the same
+input, and answer alike.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from local_runtime import LocalRuntime
+from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec_builder import build_spec
+from servey_cdk.aws.handler import LambdaApp
+from servey_cdk.aws.websocket import InMemoryConnectionStore
+from servey_cdk.discovery import Registry, discover
+from tests.conftest import (
+    WEBSOCKET_CONNECTION,
+    FakeLambdaContext,
+    load_event,
+    websocket_connect_event,
+    websocket_frame_event,
+)
+from tests.parity.sources_app import HEARD, Order, orders
+
+ORDER = {"order_id": 7, "total": "120.50", "placed_at": "2026-11-30T09:12:44Z", "note": None}
+Heard = list[tuple[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def spec() -> AppSpec:
+    return build_spec(discover("tests.parity.sources_app"))
+
+
+@pytest.fixture
+def lambda_app(spec: AppSpec) -> LambdaApp:
+    HEARD.clear()
+    return LambdaApp(discover("tests.parity.sources_app"), connections=InMemoryConnectionStore(), spec=spec)
+
+
+@pytest.fixture
+def runtime(spec: AppSpec, lambda_app: LambdaApp) -> LocalRuntime:
+    assert lambda_app.connections is not None
+    return LocalRuntime(spec, lambda_app.handle, lambda_app.connections, password="pw")
+
+
+@pytest.fixture
+def client(runtime: LocalRuntime) -> Iterator[TestClient]:
+    with TestClient(runtime.app) as test_client:
+        yield test_client
+
+
+def _heard_locally(count: int = 1) -> Heard:
+    """What the actions heard once servey-local's asynchronous delivery is done; then forgotten."""
+    deadline = time.monotonic() + 10
+    while len(HEARD) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    heard = list(HEARD)
+    HEARD.clear()
+    return heard
+
+
+def _heard_on_aws(handle: Callable[[], Any]) -> tuple[Any, Heard]:
+    answer = handle()
+    heard = list(HEARD)
+    HEARD.clear()
+    return answer, heard
+
+
+def _sqs_event(spec: AppSpec, body: str) -> Any:
+    (queue,) = spec.queues
+    event = load_event("sqs_batch")
+    event["Records"] = event["Records"][:1]
+    event["Records"][0].update(eventSourceARN=f"arn:aws:sqs:us-east-1:123456789012:{queue.name}", body=body)
+    return event
+
+
+def test_GIVEN_a_published_event_WHEN_its_queue_delivers_it_THEN_the_link_gets_the_same_typed_event(
+    spec: AppSpec, lambda_app: LambdaApp, client: TestClient, context: FakeLambdaContext
+) -> None:
+    assert client.post("/actions/place", json={"order": ORDER}).json() is True
+    local = _heard_locally()
+
+    body = json.dumps(orders.adapter.dump_python(ORDER, mode="json"))  # what AwsPublisher sends
+    answer, on_aws = _heard_on_aws(lambda: lambda_app.handle(_sqs_event(spec, body), context))
+
+    assert answer == {"batchItemFailures": []}
+    expected = Order(7, Decimal("120.50"), datetime(2026, 11, 30, 9, 12, 44, tzinfo=UTC))
+    assert local == on_aws == [("on_queued", expected)]
+
+
+def test_GIVEN_a_message_the_link_refuses_WHEN_delivered_THEN_both_sides_keep_it_for_a_retry(
+    spec: AppSpec,
+    runtime: LocalRuntime,
+    lambda_app: LambdaApp,
+    client: TestClient,
+    context: FakeLambdaContext,
+) -> None:
+    """A wrong-typed message is reported failed on AWS (SQS redelivers it, then dead-letters it);
+    servey-local's queue keeps it in flight for its next receive, as SQS does."""
+    body = json.dumps({**ORDER, "order_id": "seven"})
+    assert runtime.local_queues is not None
+    (queue,) = runtime.local_queues.values()
+    queue.send(body)
+    deadline = time.monotonic() + 10
+    while not client.get("/_servey/queues").json()["queues"][0]["in_flight"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (local,) = client.get("/_servey/queues").json()["queues"]
+
+    event = _sqs_event(spec, body)
+    answer, on_aws = _heard_on_aws(lambda: lambda_app.handle(event, context))
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert (local["depth"], local["in_flight"], local["messages"][0]["receiveCount"]) == (1, 1, 1)
+    assert on_aws == HEARD == []
+
+
+def test_GIVEN_a_schedule_WHEN_fired_locally_and_by_its_rule_THEN_its_action_runs_alike(
+    spec: AppSpec, lambda_app: LambdaApp, client: TestClient, context: FakeLambdaContext
+) -> None:
+    (schedule,) = spec.schedules
+    fired = client.post(f"/_servey/schedules/{schedule.name}")
+    local = _heard_locally()
+
+    event = load_event("eventbridge_scheduled")
+    event["resources"] = [f"arn:aws:events:us-east-1:123456789012:rule/{schedule.name}"]
+    answer, on_aws = _heard_on_aws(lambda: lambda_app.handle(event, context))
+
+    assert fired.status_code == 200
+    assert answer == "swept"
+    assert local == on_aws == [("sweep", None)]
+
+
+@pytest.mark.parametrize(
+    ("message", "level", "heard"),
+    [
+        ({"order_id": 1042, "total": 19.5}, "high", 1),
+        ("disk almost full", "critical", 1),
+        ("disk almost full", "low", 0),  # the filter policy refuses it, on both sides
+    ],
+)
+def test_GIVEN_a_topic_message_WHEN_published_locally_and_by_sns_THEN_the_action_gets_the_same_input(
+    lambda_app: LambdaApp,
+    client: TestClient,
+    context: FakeLambdaContext,
+    message: Any,
+    level: str,
+    heard: int,
+) -> None:
+    published = client.post(
+        "/_servey/topics/alerts",
+        json={"message": message, "subject": "ops", "attributes": {"level": level, "hosts": ["a", "b"]}},
+    )
+    local = _heard_locally(heard) if heard else (time.sleep(0.2), _heard_locally(0))[1]
+
+    event = load_event("sns/sns_notification")
+    notification = event["Records"][0]["Sns"]
+    notification["TopicArn"] = notification["TopicArn"].replace("orders", "alerts")
+    notification.update(
+        Subject="ops",
+        Message=message if isinstance(message, str) else json.dumps(message),
+        MessageAttributes={
+            "level": {"Type": "String", "Value": level},
+            "hosts": {"Type": "String.Array", "Value": '["a", "b"]'},
+        },
+    )
+    _, on_aws = _heard_on_aws(lambda: lambda_app.handle(event, context))
+
+    assert published.status_code == 200
+    assert len(on_aws) == heard
+    assert local == on_aws
+
+
+@pytest.mark.parametrize(("total", "heard"), [(120.5, 1), (99.99, 0)])
+def test_GIVEN_a_put_event_WHEN_put_locally_and_by_eventbridge_THEN_the_pattern_and_the_detail_agree(
+    lambda_app: LambdaApp, client: TestClient, context: FakeLambdaContext, total: float, heard: int
+) -> None:
+    detail = {"order_id": 1042, "total": total, "customer": {"country": "NL"}}
+    put = client.post(
+        "/_servey/events", json={"source": "shop.orders", "detail-type": "Order Placed", "detail": detail}
+    )
+    local = _heard_locally(heard) if heard else (time.sleep(0.2), _heard_locally(0))[1]
+
+    event = load_event("eventbridge/order_placed")
+    event["detail"] = detail
+    _, on_aws = _heard_on_aws(lambda: lambda_app.handle(event, context))
+
+    assert put.json()["FailedEntryCount"] == 0
+    assert local == on_aws == [("on_big_order", detail)] * heard
+
+
+VOLATILE = {"connection_id", "request_id"}  # a new one each connection and each invocation
+
+
+def _steady(frame: Any) -> Any:
+    return {key: value for key, value in frame.items() if key not in VOLATILE}
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "subscribe", "subscription": "messager"},
+        {"type": "unsubscribe", "subscription": "messager"},
+        {"type": "subscribe", "subscription": "no_such_thing"},
+        {"type": "publish", "subscription": "messager"},
+        {"subscription": "messager"},
+        "not json at all",
+    ],
+)
+def test_GIVEN_a_websocket_frame_WHEN_sent_locally_and_through_api_gateway_THEN_the_answers_agree(
+    sample_registry: Registry, context: FakeLambdaContext, frame: Any
+) -> None:
+    store = InMemoryConnectionStore()
+    sample = LambdaApp(sample_registry, connections=store)
+    runtime = LocalRuntime(build_spec(sample_registry), sample.handle, store, password="pw")
+    with TestClient(runtime.app) as local, local.websocket_connect("/ws") as websocket:
+        websocket.send_text(frame if isinstance(frame, str) else json.dumps(frame))
+        over_websocket = websocket.receive_json()
+
+    sample.handle(websocket_connect_event(None), context)
+    on_aws = json.loads(sample.handle(websocket_frame_event(frame), context)["body"])
+
+    assert _steady(over_websocket) == _steady(on_aws)
+    if "connection_id" in on_aws:
+        assert on_aws["connection_id"] == WEBSOCKET_CONNECTION
+        assert len(over_websocket["connection_id"]) == len(WEBSOCKET_CONNECTION)
