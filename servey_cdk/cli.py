@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     try:
         if args.command in (_rehearse, _init):  # the assembly, or the folder, says everything: no app
+            if args.app is not None:
+                taken_from = "the assembly, which `cdk synth` made" if args.command is _rehearse else "DIR"
+                print(f"error: --app is not taken here: the app comes from {taken_from}", file=sys.stderr)
+                return 2
             return int(args.command(args))
         registry = discover(args.app)
         duplicates = duplicate_names(registry.actions)
@@ -82,12 +86,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scopes", default="", help="with --as: the caller's scopes, e.g. 'root,items:write'")
     run.set_defaults(command=_run)
 
-    init = commands.add_parser("init", help="make a new project in DIR: an action, its CDK app and its tests")
+    init = commands.add_parser(
+        "init", parents=[app], help="make a new project in DIR: an action, its CDK app and its tests"
+    )
     init.add_argument("directory", metavar="DIR", help="the project's folder: new, or empty")
     init.set_defaults(command=_init)
 
     rehearse = commands.add_parser(
-        "rehearse", help="run a synthesized cloud assembly's functions from their assets, against a local AWS"
+        "rehearse",
+        parents=[app],
+        help="run a synthesized cloud assembly's functions from their assets, against a local AWS",
     )
     rehearse.add_argument("--assembly", default="cdk.out", help="the cloud assembly (default: cdk.out)")
     rehearse.add_argument("--stack", help="the stack to rehearse (default: each stack in turn)")

@@ -222,6 +222,20 @@ def test_GIVEN_app_after_any_command_THEN_it_is_used(command: list[str]) -> None
     assert done.stdout
 
 
+@pytest.mark.parametrize(
+    ("command", "source"), [(["rehearse"], "the assembly"), (["init", "new-project"], "DIR")]
+)
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_GIVEN_app_with_a_command_that_takes_none_THEN_it_is_refused_naming_where_the_app_comes_from(
+    command: list[str], source: str, before: bool
+) -> None:
+    arguments = ["--app", "sample_app", *command] if before else [*command, "--app", "sample_app"]
+    done = servey(*arguments)
+
+    assert done.returncode == 2
+    assert f"--app is not taken here: the app comes from {source}" in done.stderr
+
+
 @pytest.mark.parametrize("command", ["list", "openapi"])
 def test_GIVEN_output_piped_into_head_THEN_the_pipeline_succeeds_quietly(command: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
