@@ -19,6 +19,7 @@ from servey_cdk.api_gateway import allowed_methods, method_not_allowed, no_route
 from servey_cdk.authenticator import TokenResponse, issues_tokens
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.http import (
+    MAX_BODY_BYTES,
     body_json,
     cors_origin,
     error_response,
@@ -26,7 +27,7 @@ from servey_cdk.aws.http import (
     response,
     response_too_large,
 )
-from servey_cdk.aws.request import HttpRequest
+from servey_cdk.aws.request import FORM, HttpRequest
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.aws.session import session_answer, session_token, wants_session
 from servey_cdk.cache_control import TimestampCacheControl, etag, etag_matches, http_date, not_modified_since
@@ -115,7 +116,9 @@ class RestAdapter:
             if endpoint is None:
                 return self._unrouted(method, path, request_id)
             runner = endpoint.runner or endpoint.prepare(self.runtime.registry)
-            params = self._params(endpoint, request)
+            text = _json_alone(endpoint, request)
+            validated = runner.validate_json(text) if text is not None else None
+            params = self._params(endpoint, request) if validated is None else validated
             if endpoint.issues_tokens and wants_session(params):
                 return session_answer(
                     params, request.headers.lowered(), lambda form: self._issue(runner, form, request_id)
@@ -129,7 +132,13 @@ class RestAdapter:
                 if over_response_limit(page["body"], page["headers"]):
                     raise response_too_large(endpoint.action)
                 return page
-            result = runner.invoke(params, authorization=authorization, source="rest", request_id=request_id)
+            result = runner.invoke(
+                params,
+                authorization=authorization,
+                source="rest",
+                request_id=request_id,
+                validated=validated is not None,
+            )
             if type(result) is Response:
                 return self._response(endpoint, runner, result, request)
             body = runner.dump_json(result)
@@ -145,12 +154,14 @@ class RestAdapter:
         if endpoint.status != 200:
             text = "" if endpoint.status in NO_BODY_STATUSES else body.decode()
             return response(endpoint.status, text, endpoint.headers)
+        if method != "GET":  # tags and dates are for conditional GETs: an answer to a change has none
+            return response(200, body.decode(), endpoint.headers)
         tag = etag(body)
         headers = {**endpoint.headers, "ETag": tag}
         modified = endpoint.timestamped.last_modified(result) if endpoint.timestamped else None
         if modified is not None:
             headers["Last-Modified"] = http_date(modified)
-        if method == "GET" and _not_modified(request, tag, modified):
+        if _not_modified(request, tag, modified):
             return response(304, "", headers)
         return response(200, body.decode(), headers)
 
@@ -299,3 +310,14 @@ class ApiGatewaySource(RestAdapter):
     def handle(self, event: Mapping[str, Any], request_id: str) -> dict[str, Any]:
         request = HttpRequest.from_v1(event) if "httpMethod" in event else HttpRequest.from_v2(event)
         return self.serve(request, request_id)
+
+
+def _json_alone(endpoint: Endpoint, request: HttpRequest) -> str | None:
+    """The body's text where it alone holds an action's parameters, as JSON: no query or path
+    parameters to merge, not a form, a page or a token request; what `_params` would parse."""
+    body = request.body
+    if type(body) is not str or request.query or request.path_params or request.is_base64:
+        return None
+    if endpoint.is_page or endpoint.issues_tokens or len(body) > MAX_BODY_BYTES:
+        return None
+    return None if request.content_type == FORM else body

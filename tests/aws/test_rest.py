@@ -165,6 +165,41 @@ def test_GIVEN_a_body_naming_the_parameter_WHEN_handled_THEN_the_body_is_the_par
     assert json.loads(response["body"])["name"] == "Named"
 
 
+@pytest.mark.parametrize(
+    "tags",
+    [["a", "b"], ["[x]"] * 40, "not a list"],
+    ids=["one-pass parse", "more brackets than the depth limit, in strings", "invalid"],
+)
+def test_GIVEN_a_json_body_WHEN_parsed_in_one_pass_or_by_python_THEN_the_answer_is_the_same(
+    app: LambdaApp, context: FakeLambdaContext, make_token: Callable[..., str], tags: Any
+) -> None:
+    """The body alone holds the parameters: pydantic's parser takes it in one pass unless it has
+    more brackets than the depth limit or does not validate; `json` and a depth walk then decide."""
+    event = item_event("apigw_rest_post_json", make_token)
+    body = {"item": {"name": "Named", "price": "1.00", "tags": tags}}
+    event["body"] = json.dumps(body)
+    one_pass = app.handle(event, context)
+    event["body"] = json.dumps(body, indent=1)  # the same JSON, parsed the same way
+    event["queryStringParameters"] = {"unused": "1"}  # a query to merge: `json.loads`, then pydantic
+    by_python = app.handle(event, context)
+
+    for answer in (one_pass, by_python):
+        answer["body"] = json.loads(answer["body"])
+        answer["body"].pop("item_id", None)
+        answer["body"].pop("created_at", None)
+        answer["body"].pop("request_id", None)
+    assert one_pass == by_python
+    assert one_pass["statusCode"] == (422 if tags == "not a list" else 200)
+
+
+def test_GIVEN_a_post_WHEN_answered_THEN_it_has_no_etag_as_only_a_get_is_conditional(
+    app: LambdaApp, context: FakeLambdaContext, make_token: Callable[..., str]
+) -> None:
+    response = app.handle(item_event("apigw_rest_post_json", make_token), context)
+    assert response["statusCode"] == 200
+    assert "ETag" not in response["headers"]
+
+
 def test_GIVEN_a_base64_body_WHEN_handled_THEN_it_is_decoded(
     app: LambdaApp, context: FakeLambdaContext, make_token: Callable[..., str]
 ) -> None:
