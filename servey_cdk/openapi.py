@@ -180,7 +180,7 @@ def _responses(action: ActionSpec, route: RouteSpec) -> dict[str, Any]:
         success = {"description": "The action's result.", "headers": cache_header}
         success["content"] = {"application/json": content}
     responses: dict[str, Any] = {str(route.status): success}
-    if route.status == 200:  # a plain result's: tagged, and conditional
+    if route.status == 200 and route.method == "GET":  # a plain result's: tagged, and conditional
         success["headers"] = {**cache_header, "ETag": {"schema": {"type": "string"}}}
         responses["304"] = {"description": "Not modified: the If-None-Match tag is current."}
     for status in ERROR_RESPONSES:
