@@ -13,6 +13,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 REPO_ROOT = BENCHMARKS.parent
 APPS = BENCHMARKS / "bench_apps"
 EVENT_FILE = REPO_ROOT / "tests" / "events" / "apigw_rest_say_hello.json"
+ORDERS_EVENT_FILE = APPS / "orders_event.json"  # POST /orders: an order of ten line items
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Contender:
     environment: tuple[tuple[str, str], ...] = ()
     app_module: str | None = None  # servey-cdk's: its code asset is staged, as Lambda would run it
     router_for_all: bool = False
+    event_file: Path = EVENT_FILE
 
 
 def staged_asset(contender: Contender) -> Path:
@@ -60,6 +62,22 @@ ROUTER_50 = Contender(
 )
 
 
+# The realistic app: a nested pydantic body in, a model out. The hand-written handler is the floor.
+ORDERS_BASELINE = "hand-written pydantic"
+ORDER_CONTENDERS = (
+    Contender(
+        "servey-cdk",
+        "servey_cdk.aws.handler:handler",
+        (("SERVEY_ACTION_PATH", "servey_orders"), ("SERVEY_FUNCTION", "place_order")),
+        "servey_orders",
+        event_file=ORDERS_EVENT_FILE,
+    ),
+    Contender("chalice + pydantic", "chalice_orders:handler", event_file=ORDERS_EVENT_FILE),
+    Contender("powertools (validation)", "powertools_orders:handler", event_file=ORDERS_EVENT_FILE),
+    Contender(ORDERS_BASELINE, "hand_orders:handler", event_file=ORDERS_EVENT_FILE),
+)
+
+
 class LambdaContext:
     function_name = "bench"
     function_version = "$LATEST"
@@ -73,14 +91,14 @@ class LambdaContext:
         return 30_000
 
 
-def load_event() -> dict[str, Any]:
-    return json.loads(EVENT_FILE.read_text())
+def load_event(path: Path = EVENT_FILE) -> dict[str, Any]:
+    return json.loads(path.read_text())
 
 
 def print_table(title: str, unit: str, figures: dict[str, float], baseline: str = "servey-cdk") -> None:
-    """One row per contender: its figure and its ratio to servey-cdk's."""
+    """One row per contender: its figure and its ratio to the baseline's."""
     print(f"\n{title}\n")
-    print(f"| framework | {unit} | ratio to servey-cdk |")
+    print(f"| framework | {unit} | ratio to {baseline} |")
     print("| --- | ---: | ---: |")
     for name, value in figures.items():
         print(f"| {name} | {value:.2f} | {value / figures[baseline]:.2f} |")

@@ -17,7 +17,17 @@ import sys
 import time
 from pathlib import Path
 
-from _common import APPS, CONTENDERS, EVENT_FILE, REPO_ROOT, ROUTER_50, Contender, print_table, staged_asset
+from _common import (
+    APPS,
+    CONTENDERS,
+    ORDER_CONTENDERS,
+    ORDERS_BASELINE,
+    REPO_ROOT,
+    ROUTER_50,
+    Contender,
+    print_table,
+    staged_asset,
+)
 
 SCRIPT = """
 import json
@@ -37,15 +47,15 @@ assert response["statusCode"] == 200, response
 """
 
 
-def run_once(contender: Contender | None, assets: dict[str, Path]) -> float:
+def run_once(contender: Contender | None, assets: dict[int, Path]) -> float:
     """One fresh process; servey-cdk's runs from its staged code asset, as Lambda runs /var/task."""
     if contender is None:
         code = "pass"
     else:
         module, _, attribute = contender.handler.partition(":")
-        code = SCRIPT.format(module=module, attribute=attribute, event=str(EVENT_FILE))
+        code = SCRIPT.format(module=module, attribute=attribute, event=str(contender.event_file))
     environment = {**os.environ, **dict(contender.environment if contender else ())}
-    asset = assets.get(contender.name) if contender else None
+    asset = assets.get(id(contender)) if contender else None
     folder = asset or APPS
     environment["PYTHONPATH"] = str(asset) if asset else os.pathsep.join([str(APPS), str(REPO_ROOT)])
     started = time.perf_counter()
@@ -57,19 +67,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21, help="processes per contender; the median counts")
     args = parser.parse_args()
-    contenders: list[Contender | None] = [*CONTENDERS, ROUTER_50, None]
-    assets = {c.name: staged_asset(c) for c in contenders if c is not None and c.app_module is not None}
-    times: dict[str, list[float]] = {}
+    hello: list[Contender | None] = [*CONTENDERS, ROUTER_50, None]
+    contenders = [*hello, *ORDER_CONTENDERS]
+    assets = {id(c): staged_asset(c) for c in contenders if c is not None and c.app_module is not None}
+    times: dict[int, list[float]] = {}
     for contender in contenders:  # one run each, unmeasured: fills the OS file cache and writes .pyc files
         run_once(contender, assets)
     for _ in range(args.runs):
         for contender in contenders:
-            times.setdefault(contender.name if contender else "python -c pass", []).append(
-                run_once(contender, assets)
-            )
-    figures = {name: statistics.median(values) for name, values in times.items()}
-    print_table(f"Cold start, median of {args.runs} fresh processes", "ms", figures)
+            times.setdefault(id(contender), []).append(run_once(contender, assets))
 
+    def medians(group: list[Contender | None]) -> dict[str, float]:
+        return {c.name if c else "python -c pass": statistics.median(times[id(c)]) for c in group}
+
+    print_table(f"Cold start, median of {args.runs} fresh processes", "ms", medians(hello))
+    title = f"Cold start of POST /orders (a nested pydantic body), median of {args.runs} fresh processes"
+    print_table(title, "ms", medians(list(ORDER_CONTENDERS)), baseline=ORDERS_BASELINE)
 
 if __name__ == "__main__":
     main()
