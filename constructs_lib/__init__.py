@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from constructs_lib.event_rules import ServeyEventRules
     from constructs_lib.functions import ServeyFunctions
     from constructs_lib.graphql import ServeyGraphqlApi
+    from constructs_lib.http_api import ServeyHttpApi
     from constructs_lib.object_events import ServeyObjectEvents
     from constructs_lib.props import PropsError
     from constructs_lib.queues import ServeyQueues
@@ -32,6 +33,7 @@ MODULES = {
     "ServeyEventRules": "event_rules",
     "ServeyFunctions": "functions",
     "ServeyGraphqlApi": "graphql",
+    "ServeyHttpApi": "http_api",
     "ServeyObjectEvents": "object_events",
     "ServeyParts": "app",
     "ServeyQueues": "queues",
@@ -49,6 +51,7 @@ __all__ = [
     "ServeyEventRules",
     "ServeyFunctions",
     "ServeyGraphqlApi",
+    "ServeyHttpApi",
     "ServeyObjectEvents",
     "ServeyParts",
     "ServeyQueues",
