@@ -197,7 +197,7 @@ class RestAdapter:
         """What API Gateway answers itself (`servey_cdk.api_gateway`), for events that reach a function
         anyway: a greedy `{proxy+}` resource, an HTTP API's `$default` route."""
         methods = self._methods.get(path)
-        if methods is None:
+        if methods is None or method in methods:  # no such path, or a route of another function's
             raise no_route(method)
         if method == "OPTIONS":
             return response(204, "", {**preflight_headers(), "Access-Control-Allow-Origin": cors_origin()})
