@@ -16,9 +16,10 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint
 
-from constructs_lib import PropsError, ServeyApp, ServeyStack
+from constructs_lib import PropsError, ServeyApp, ServeySite, ServeyStack
 from constructs_lib.packaging import default_cache_dir
 from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import BuildSettings, load_spec
@@ -207,3 +208,21 @@ def test_GIVEN_a_rest_spec_WHEN_http_props_or_api_http_are_given_THEN_they_are_r
         "http_api_props shape an HTTP API, but the app's API is the rest API (set api='http')",
         "http_stage_props shape an HTTP API, but the app's API is the rest API (set api='http')",
     )
+
+
+def test_GIVEN_an_http_api_THEN_the_site_sends_the_route_paths_to_its_execute_api_host(
+    fresh_app: cdk.App,
+) -> None:
+    sample = load_spec("sample_app", BuildSettings(api="http"))
+    stack = cdk.Stack(fresh_app, "Fronted")
+    http_api = apigatewayv2.HttpApi(stack, "Api")
+    ServeySite(stack, "Site", spec=sample, http_api=http_api)
+    (distribution,) = Template.from_stack(stack).find_resources("AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    api_origin = next(origin for origin in config["Origins"] if "CustomOriginConfig" in origin)
+    endpoint = {"Fn::GetAtt": [stack.get_logical_id(http_api.node.default_child), "ApiEndpoint"]}
+    assert api_origin["DomainName"] == {"Fn::Select": [2, {"Fn::Split": ["/", endpoint]}]}
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    api_behaviors = [b for b in config["CacheBehaviors"] if b["TargetOriginId"] == api_origin["Id"]]
+    assert {b["PathPattern"] for b in api_behaviors} >= {"/actions/*", "/items*"}
+    assert api_origin.get("OriginPath", "") == ""  # the `$default` stage serves at the root
