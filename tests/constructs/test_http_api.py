@@ -1,9 +1,9 @@
 """ServeyHttpApi: an app that chose the HTTP API (`api="http"`), synthesized for real through jsii.
 
 GIVEN `tests.constructs.http_app` as a ServeyStack with `api="http"` and a route throttle, synthesized
-once for this module with cdk-nag's packs, WHEN its template is read, linted and rehearsed THEN
-every route is an HTTP API route on its function's payload 2.0 integration, and the quality gates
-and the rehearsal pass.
+once for this module with cdk-nag's packs, WHEN its template is read, linted, rehearsed and served
+by `servey-local --assembly` THEN every route is an HTTP API route on its function's payload 2.0
+integration, the quality gates and the rehearsal pass, and the emulator serves the HTTP API.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import httpx
 import pytest
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
@@ -28,6 +29,7 @@ from servey_cdk.rehearsal.assembly import read_assembly
 from tests.constructs.conftest import REGIONAL_WEB_ACL, _nag_checked_synth
 from tests.constructs.template_queries import Resources, app_function, of_type
 from tests.constructs.test_quality_gates import _checkov_failures, _nag_findings
+from tests.servers import servey_local
 
 APP = "tests.constructs.http_app"
 THROTTLED = {"GET /notes/{note_id}": apigateway.ThrottleSettings(rate_limit=10, burst_limit=20)}
@@ -226,3 +228,21 @@ def test_GIVEN_an_http_api_THEN_the_site_sends_the_route_paths_to_its_execute_ap
     api_behaviors = [b for b in config["CacheBehaviors"] if b["TargetOriginId"] == api_origin["Id"]]
     assert {b["PathPattern"] for b in api_behaviors} >= {"/actions/*", "/items*"}
     assert api_origin.get("OriginPath", "") == ""  # the `$default` stage serves at the root
+
+
+def test_GIVEN_the_synthesized_http_app_WHEN_servey_local_serves_the_assembly_THEN_it_is_the_http_api(
+    synthesized: HttpStack,
+) -> None:
+    """The flavour comes from the spec the code asset ships, with no setting given."""
+    arguments = ["--assembly", str(synthesized.outdir), "--stack", "HttpApp"]
+    with servey_local(arguments) as (base, _):
+        refused = httpx.delete(f"{base}/notes/7", timeout=30)
+        created = httpx.post(f"{base}/notes", json={"text": "hi"}, timeout=30)
+        missing = httpx.get(f"{base}/actions/greet", timeout=30)
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, OPTIONS"
+    assert "apigw-requestid" in refused.headers
+    assert created.status_code == 201
+    assert created.headers.get_list("set-cookie") == ["last_note=1; HttpOnly; Secure; SameSite=Lax"]
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["msg"] == "Field required"
