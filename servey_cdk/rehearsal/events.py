@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from servey_cdk.http_api import PAYLOAD_VERSION, STAGE
 from servey_cdk.rehearsal.local_aws import ACCOUNT_ID, REGION
 from servey_cdk.triggers.sns import typed_attribute
 
@@ -97,7 +98,7 @@ def http_event(
         headers["content-type"] = "application/json"
     pairs = [(name, value) for name, values in query.items() for value in values]
     event: dict[str, Any] = {
-        "version": "2.0",
+        "version": PAYLOAD_VERSION,
         "routeKey": route_key,
         "rawPath": path,
         "rawQueryString": urlencode(pairs),
@@ -114,7 +115,7 @@ def http_event(
             },
             "requestId": str(uuid.uuid4()),
             "routeKey": route_key,
-            "stage": "$default",
+            "stage": STAGE,
             "timeEpoch": int(time.time() * 1000),
         },
         "isBase64Encoded": False,
