@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from constructs_lib.auth import ServeyAuth, auth_problems, needs_token_key
 from constructs_lib.event_rules import ServeyEventRules, event_rules_problems, uses_events
 from constructs_lib.functions import ServeyFunctions, functions_problems
 from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
+from constructs_lib.http_api import ServeyHttpApi, http_api_problems
 from constructs_lib.object_events import ServeyObjectEvents, object_events_problems
 from constructs_lib.props import Props, PropsError, raise_if_any
 from constructs_lib.queues import ServeyQueues, queues_problems
@@ -28,7 +30,7 @@ from constructs_lib.schedules import ServeySchedules, schedules_problems
 from constructs_lib.site import ServeySite, site_problems
 from constructs_lib.topics import ServeyTopics, topics_problems
 from constructs_lib.websocket import ServeyWebSocketApi, websocket_api_problems
-from servey_cdk.appspec import AppSpec
+from servey_cdk.appspec import HTTP_API, AppSpec
 from servey_cdk.appspec_builder import BuildSettings, load_spec
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "ServeyEventRules",
     "ServeyFunctions",
     "ServeyGraphqlApi",
+    "ServeyHttpApi",
     "ServeyObjectEvents",
     "ServeyParts",
     "ServeyQueues",
@@ -66,6 +69,7 @@ class ServeyParts:
     topics: ServeyTopics | None
     event_rules: ServeyEventRules | None
     auth: ServeyAuth | None
+    http: ServeyHttpApi | None = None
 
 
 class ServeyApp(Construct):
@@ -89,13 +93,19 @@ class ServeyApp(Construct):
 
     Overrides, each checked against the CDK class it goes to before anything is made:
     `function_props`, `log_group_props` (every log group), `rest_api_props`, `stage_props` (the REST
-    stage's `StageOptions`), `websocket_stage_props` (the `WebSocketStage`: another class, with other
-    props), `graphql_api_props`, `queue_props`, `dead_letter_queue_props` (every DLQ), `rule_props`,
+    stage's `StageOptions`), `http_api_props` and `http_stage_props` (the HTTP API's),
+    `websocket_stage_props` (the `WebSocketStage`: another class, with other props),
+    `graphql_api_props`, `queue_props`, `dead_letter_queue_props` (every DLQ), `rule_props`,
     `schedule_props`, `table_props`, `key_props`, `bucket_props`, `distribution_props`, `topic_props`,
     `event_bus_props`, `event_rule_props`.
     Resources of the caller's, used instead of new ones: `existing_key`, `existing_table`, `buckets`
     and `existing_bucket_names` (of object events), `existing_topics` (by topic name),
     `existing_buses` (by bus name).
+
+    `api` ("rest" or "http") chooses the API Gateway flavour of the routes when the spec is built
+    here, over `SERVEY_API`: the spec records it, so the code asset and `servey-local --assembly`
+    agree. An HTTP API (`http_api`, `ServeyHttpApi`) takes no `web_acl_arn` (HTTP APIs cannot have
+    WAF) nor `api_only_through_cdn` (nor API keys).
 
     For production: `web_acl_arn` (a REGIONAL WAF web ACL for the REST stage and the AppSync API),
     `cloudfront_web_acl_arn` (a CLOUDFRONT-scope one, made in us-east-1, for the distribution),
@@ -111,12 +121,15 @@ class ServeyApp(Construct):
         app_module: str | None = None,
         app_root: Path | None = None,
         spec: AppSpec | None = None,
+        api: str | None = None,
         function_props: Props | None = None,
         log_group_props: Props | None = None,
         layer_requirements: Sequence[str] = (),
         layer_cache_dir: Path | None = None,
         rest_api_props: Props | None = None,
         stage_props: Props | None = None,
+        http_api_props: Props | None = None,
+        http_stage_props: Props | None = None,
         websocket_stage_props: Props | None = None,
         graphql_api_props: Props | None = None,
         queue_props: Props | None = None,
@@ -143,14 +156,20 @@ class ServeyApp(Construct):
         route_throttling: Mapping[str, apigateway.ThrottleSettings] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self.spec = spec = spec or load_spec(app_module, BuildSettings.from_environment(), app_root)
-        problems = functions_problems(
+        settings = BuildSettings.from_environment()
+        if api is not None and spec is None:
+            settings = dataclasses.replace(settings, api=api)
+        self.spec = spec = spec or load_spec(app_module, settings, app_root)
+        problems = (
+            [] if api in (None, spec.api) else [f"api={api!r}, but the spec given is of the {spec.api} API"]
+        )
+        problems += functions_problems(
             spec, function_props, reserved_concurrency,
             log_group_props=log_group_props, dead_letter_queue_props=dead_letter_queue_props,
         )  # fmt: skip
-        problems += rest_api_problems(
-            spec, rest_api_props, route_throttling, web_acl_arn,
-            stage_props=stage_props, log_group_props=log_group_props,
+        problems += api_problems(
+            spec, rest_api_props, stage_props, http_api_props, http_stage_props, log_group_props,
+            route_throttling, web_acl_arn, api_only_through_cdn,
         )  # fmt: skip
         problems += graphql_api_problems(spec, graphql_api_props, web_acl_arn, log_group_props)
         problems += queues_problems(spec, queue_props, dead_letter_queue_props)
@@ -199,7 +218,20 @@ class ServeyApp(Construct):
                 web_acl_arn=web_acl_arn,
                 require_origin_key=api_only_through_cdn,
             )
-            if spec.routes
+            if spec.routes and spec.api != HTTP_API
+            else None
+        )
+        http = (
+            ServeyHttpApi(
+                self,
+                "Http",
+                **common,
+                http_api_props=http_api_props,
+                stage_props=http_stage_props,
+                log_group_props=log_group_props,
+                route_throttling=route_throttling,
+            )
+            if spec.routes and spec.api == HTTP_API
             else None
         )
         graphql = (
@@ -256,6 +288,7 @@ class ServeyApp(Construct):
                 "Site",
                 spec=spec,
                 rest_api=rest.rest_api if rest else None,
+                http_api=http.http_api if http else None,
                 bucket_props=bucket_props,
                 distribution_props=distribution_props,
                 web_acl_arn=cloudfront_web_acl_arn,
@@ -311,10 +344,11 @@ class ServeyApp(Construct):
         raise_if_any("ServeyApp", publishing_problems(spec, queues, websocket))
         self.parts = ServeyParts(
             functions, rest, graphql, websocket, schedules, queues, site, object_events, topics,
-            event_rules, auth,
+            event_rules, auth, http,
         )  # fmt: skip
         self.functions = functions.all_functions
         self.rest_api = rest.rest_api if rest else None
+        self.http_api = http.http_api if http else None
         self.graphql_api = graphql.graphql_api if graphql else None
         self.websocket_api = websocket.web_socket_api if websocket else None
         self.table = websocket.table if websocket else None
@@ -334,6 +368,7 @@ class ServeyApp(Construct):
         parts = self.parts
         urls = {
             "RestUrl": parts.rest and parts.rest.url,
+            "HttpApiUrl": parts.http and parts.http.url,
             "GraphqlUrl": parts.graphql and parts.graphql.url,
             "WebSocketUrl": parts.websocket and parts.websocket.url,
             "SiteUrl": parts.site and parts.site.url,
@@ -341,6 +376,52 @@ class ServeyApp(Construct):
         for id, url in urls.items():
             if url:
                 CfnOutput(self, id, value=url)
+
+
+def api_problems(
+    spec: AppSpec,
+    rest_api_props: Props | None,
+    stage_props: Props | None,
+    http_api_props: Props | None,
+    http_stage_props: Props | None,
+    log_group_props: Props | None,
+    route_throttling: Mapping[str, apigateway.ThrottleSettings] | None,
+    web_acl_arn: str | None,
+    api_only_through_cdn: bool,
+) -> list[str]:
+    """The props of the spec's API flavour checked, and those of the other refused by name."""
+    if spec.api != HTTP_API:
+        others = {"http_api_props": http_api_props, "http_stage_props": http_stage_props}
+        problems = [
+            f"{name} shape an HTTP API, but the app's API is the {spec.api} API (set api='http')"
+            for name, props in others.items()
+            if props
+        ]
+        return problems + rest_api_problems(
+            spec, rest_api_props, route_throttling, web_acl_arn,
+            stage_props=stage_props, log_group_props=log_group_props,
+        )  # fmt: skip
+    rest_props = {
+        "rest_api_props": (rest_api_props, "http_api_props"),
+        "stage_props": (stage_props, "http_stage_props"),
+    }
+    problems = [
+        f"{name} shape a REST API, but the app's API is the http API: give {instead}"
+        for name, (props, instead) in rest_props.items()
+        if props
+    ]
+    if web_acl_arn:
+        problems.append(
+            "web_acl_arn: WAF cannot be associated with an HTTP API (api='http'); use the REST API, or put "
+            "a WAF on the CloudFront distribution (cloudfront_web_acl_arn)"
+        )
+    if api_only_through_cdn:
+        problems.append("api_only_through_cdn needs API keys, which an HTTP API (api='http') has not")
+    if spec.routes:
+        problems += http_api_problems(
+            spec, http_api_props, route_throttling, http_stage_props, log_group_props, "http_stage_props"
+        )
+    return problems
 
 
 class ServeyStack(Stack):

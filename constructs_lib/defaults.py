@@ -20,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 
 from servey_cdk.api_gateway import CORS_ALLOW_HEADERS
 from servey_cdk.graphql_limits import GraphQLLimits
+from servey_cdk.http_api import STAGE as HTTP_STAGE
 from servey_cdk.subscription import QUEUE_MESSAGE_MAX_BYTES
 from servey_cdk.wire import HANDLER
 
@@ -79,6 +80,26 @@ def stage_options(access_log: logs.ILogGroup) -> dict[str, Any]:
             resource_path=True, response_length=True, status=True, user=True,
         ),
     }  # fmt: skip
+
+
+def http_api_props(app_module: str) -> dict[str, Any]:
+    return {
+        "api_name": f"{app_module}-http",
+        "description": "servey-cdk HTTP API",
+        "cors_preflight": apigatewayv2.CorsPreflightOptions(
+            allow_origins=["*"],
+            allow_methods=[apigatewayv2.CorsHttpMethod.ANY],
+            allow_headers=list(CORS_ALLOW_HEADERS),
+        ),
+    }
+
+
+def http_stage_props() -> dict[str, Any]:
+    return {
+        "stage_name": HTTP_STAGE,  # served at the API's root, as the spec's paths read
+        "auto_deploy": True,
+        "throttle": apigatewayv2.ThrottleSettings(rate_limit=THROTTLING_RATE, burst_limit=THROTTLING_BURST),
+    }
 
 
 def websocket_stage_props() -> dict[str, Any]:

@@ -274,16 +274,22 @@ def rest_api_problems(
     problems = override_problems("rest_api_props", rest_api_props, apigateway.RestApi, OWNED_REST_API_PROPS)
     problems += override_problems("stage_props", stage_props, apigateway.StageOptions)
     problems += log_group_props_problems(log_group_props)
+    problems += route_throttling_problems(spec, route_throttling)
+    problems += web_acl_problems("web_acl_arn", web_acl_arn, "regional")
+    return problems
+
+
+def route_throttling_problems(
+    spec: AppSpec, route_throttling: Mapping[str, apigateway.ThrottleSettings] | None
+) -> list[str]:
+    """Each throttled "METHOD /path" must be a route, with limits API Gateway takes."""
     given = route_throttling or {}
-    problems += unknown_names_problems(
-        "route_throttling", given, (f"{route.method} {route.path}" for route in spec.routes)
-    )
+    problems = unknown_names_problems("route_throttling", given, (route.key for route in spec.routes))
     problems += [
         f"route_throttling[{key!r}] needs a rate_limit and a burst_limit, neither negative"
         for key, throttle in sorted(given.items())
         if not (_is_limit(throttle.rate_limit) and _is_limit(throttle.burst_limit))
     ]
-    problems += web_acl_problems("web_acl_arn", web_acl_arn, "regional")
     return problems
 
 

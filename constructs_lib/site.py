@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import DefaultStackSynthesizer, Stack
+from aws_cdk import DefaultStackSynthesizer, Fn, Stack
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
@@ -35,7 +36,7 @@ class ServeySite(Construct):
     """Attributes: `bucket`, `access_logs_bucket`, `distribution`, `deployment` (the files revalidated
     on each use), `asset_deployment` (content-hashed files, cached for a year; None without any),
     `headers_policy`, `spa_function` (None unless the spec sets an SPA fallback), `api_paths` (the
-    CloudFront path patterns sent to the REST API).
+    CloudFront path patterns sent to the REST API, or to `http_api` for an app of the HTTP API).
 
     The files of static/ are served under /static/, and / shows static/index.html. `web_acl_arn`
     names a CLOUDFRONT-scope WAF web ACL (made in us-east-1) for the distribution. With
@@ -50,6 +51,7 @@ class ServeySite(Construct):
         *,
         spec: AppSpec,
         rest_api: apigateway.RestApi | None = None,
+        http_api: apigatewayv2.IHttpApi | None = None,
         bucket_props: Props | None = None,
         distribution_props: Props | None = None,
         access_logs_bucket: s3.IBucket | None = None,
@@ -58,7 +60,8 @@ class ServeySite(Construct):
     ) -> None:
         super().__init__(scope, id)
         problems = site_problems(
-            spec, distribution_props, rest_api is not None, web_acl_arn, api_origin_key is not None,
+            spec, distribution_props, rest_api is not None or http_api is not None, web_acl_arn,
+            api_origin_key is not None,
             bucket_props=bucket_props,
         )  # fmt: skip
         if spec.static is None:
@@ -71,14 +74,10 @@ class ServeySite(Construct):
         self.headers_policy = cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders", security_headers_behavior=defaults.security_headers()
         )
-        self.api_paths = api_path_patterns(route.path for route in spec.routes) if rest_api else ()
-        api_behavior = rest_api and cloudfront.BehaviorOptions(
-            origin=origins.RestApiOrigin(
-                rest_api,
-                custom_headers={API_KEY_HEADER: api_origin_key.secret_value.unsafe_unwrap()}
-                if api_origin_key
-                else None,
-            ),
+        api_origin = self._api_origin(rest_api, http_api, api_origin_key)
+        self.api_paths = api_path_patterns(route.path for route in spec.routes) if api_origin else ()
+        api_behavior = api_origin and cloudfront.BehaviorOptions(
+            origin=api_origin,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
@@ -120,6 +119,19 @@ class ServeySite(Construct):
         )
         self._deploy(static)
         self._acknowledge(options)
+
+    @staticmethod
+    def _api_origin(
+        rest_api: apigateway.RestApi | None,
+        http_api: apigatewayv2.IHttpApi | None,
+        api_origin_key: secretsmanager.ISecret | None,
+    ) -> cloudfront.IOrigin | None:
+        if rest_api is not None:
+            key = api_origin_key.secret_value.unsafe_unwrap() if api_origin_key else None
+            return origins.RestApiOrigin(rest_api, custom_headers={API_KEY_HEADER: key} if key else None)
+        if http_api is not None:  # its `$default` stage serves at the root of its execute-api host
+            return origins.HttpOrigin(Fn.select(2, Fn.split("/", http_api.api_endpoint)))
+        return None
 
     def _deploy(self, static: StaticSpec) -> None:
         """Two syncs of one asset: content-hashed files cached for a year (they never change, and

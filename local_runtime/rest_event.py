@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -36,7 +36,7 @@ def rest_event(
     query, multi_query = _query(scope["query_string"])
     now = time.time()
     path, method = scope["path"], scope["method"]
-    text_body, is_base64 = _body(body, headers.get("content-type", ""))
+    text_body, is_base64 = event_body(body, headers.get("content-type", ""))
     client = scope.get("client")
     source_ip = client[0] if client else "127.0.0.1"
     return {
@@ -143,7 +143,8 @@ def media_type(content_type: str) -> str:
     return content_type.partition(";")[0].strip().lower()
 
 
-def _body(body: bytes, content_type: str) -> tuple[str | None, bool]:
+def event_body(body: bytes, content_type: str) -> tuple[str | None, bool]:
+    """The body as an event carries it: text as it is, anything else base64-encoded."""
     if not body:
         return None, False
     kind = media_type(content_type)
@@ -155,28 +156,32 @@ def _body(body: bytes, content_type: str) -> tuple[str | None, bool]:
     return base64.b64encode(body).decode("ascii"), True
 
 
-def proxy_response(result: Any) -> Response:
+def proxy_response(result: Any, failed: Callable[[], Response] | None = None) -> Response:
     """The HTTP response API Gateway makes of a proxy integration's result.
 
-    Headers of `multiValueHeaders` and `headers` are merged, a pair given in both
-    appearing once, as API Gateway does. A result that is not a proxy response is a 502.
+    Headers of `multiValueHeaders` (REST) or `cookies` (an HTTP API's, each a `Set-Cookie`) and
+    `headers` are merged, a pair given in both appearing once, as API Gateway does. A result that
+    is not a proxy response is `failed()`: the REST API's 502 unless told otherwise.
     """
+    failed = failed or bad_gateway
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
-        return bad_gateway()
+        return failed()
     body = result.get("body") or ""
     try:
         content = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
     except ValueError:
-        return bad_gateway()
+        return failed()
     pairs: dict[tuple[bytes, bytes], None] = {}  # ordered, a pair given twice kept once
     try:
         for name, values in (result.get("multiValueHeaders") or {}).items():
             for value in values:
                 pairs[raw_header_name(name), str(value).encode("latin-1")] = None
+        for cookie in result.get("cookies") or ():
+            pairs[b"set-cookie", str(cookie).encode("latin-1")] = None
         for name, value in (result.get("headers") or {}).items():
             pairs[raw_header_name(name), str(value).encode("latin-1")] = None
     except (AttributeError, TypeError, UnicodeEncodeError):  # not a mapping, or not HTTP's characters
-        return bad_gateway()
+        return failed()
     raw = [(b"content-length", str(len(content)).encode())]
     raw += [pair for pair in pairs if pair[0] != b"content-length"]
     if content and not any(name == b"content-type" for name, _ in raw):

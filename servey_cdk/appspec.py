@@ -19,8 +19,14 @@ from servey_cdk.records import from_jsonable
 from servey_cdk.types import HttpMethod, RouteKind, S3EventKind
 from servey_cdk.wire import AUTHORIZER, ROUTER, WEBSOCKET
 
+REST_API, HTTP_API = "rest", "http"
+API_FLAVOURS = (REST_API, HTTP_API)
+
 __all__ = [
+    "API_FLAVOURS",
     "AUTHORIZER",
+    "HTTP_API",
+    "REST_API",
     "ROUTER",
     "WEBSOCKET",
     "ActionSpec",
@@ -226,6 +232,9 @@ class AppSpec:
     schemas: dict[str, Any] = field(default_factory=dict)
     event_triggers: tuple[EventTriggerSpec, ...] = ()
     sns_triggers: tuple[SnsTriggerSpec, ...] = ()
+    # Which API Gateway serves `routes`: "rest" (REST API, payload 1.0) or "http" (HTTP API, payload
+    # 2.0). The constructs build it and servey-local emulates it, so both read it here.
+    api: str = REST_API
 
     def action(self, name: str) -> ActionSpec:
         return next(spec for spec in self.actions if spec.name == name)

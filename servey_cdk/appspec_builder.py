@@ -13,6 +13,8 @@ from pathlib import Path
 
 from servey_cdk.action import Action
 from servey_cdk.appspec import (
+    API_FLAVOURS,
+    REST_API,
     ActionSpec,
     AppSpec,
     AuthSpec,
@@ -36,7 +38,16 @@ from servey_cdk.site import INDEX
 from servey_cdk.triggers import ENTRY_BUILDERS
 from servey_cdk.triggers.queue import queue_specs
 from servey_cdk.triggers.web import route_specs, timeout_of, timeout_problems
-from servey_cdk.wire import APP_MODULE, AUTHORIZER, FUNCTION, ROUTER, ROUTER_FOR_ALL, SPA_FALLBACK, WEBSOCKET
+from servey_cdk.wire import (
+    API_FLAVOUR,
+    APP_MODULE,
+    AUTHORIZER,
+    FUNCTION,
+    ROUTER,
+    ROUTER_FOR_ALL,
+    SPA_FALLBACK,
+    WEBSOCKET,
+)
 
 LAMBDA_MEMORY_MB = (128, 10240)
 LAMBDA_TIMEOUT_S = (1, 900)
@@ -49,15 +60,18 @@ _YES = ("1", "true", "yes")
 @dataclass(frozen=True)
 class BuildSettings:
     """`router_for_all`: one router function for every action. `spa_fallback`: the file of
-    static/ shown for paths of the site nothing else serves."""
+    static/ shown for paths of the site nothing else serves. `api`: the API Gateway flavour of the
+    routes, "rest" or "http"."""
 
     router_for_all: bool = False
     spa_fallback: str | None = None
+    api: str = REST_API
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> BuildSettings:
-        """`SERVEY_AWS_ROUTER_FOR_ALL` (1, true or yes), and `SERVEY_SPA_FALLBACK`: unset or
-        0/false for none, 1/true for index.html, or a file name in static/."""
+        """`SERVEY_AWS_ROUTER_FOR_ALL` (1, true or yes), `SERVEY_SPA_FALLBACK`: unset or
+        0/false for none, 1/true for index.html, or a file name in static/, and `SERVEY_API`:
+        unset for "rest", or "http"."""
         fallback = environ.get(SPA_FALLBACK, "").strip()
         return cls(
             router_for_all=environ.get(ROUTER_FOR_ALL, "").lower() in _YES,
@@ -66,6 +80,7 @@ class BuildSettings:
             else INDEX
             if fallback.lower() in _YES
             else fallback.lstrip("/"),
+            api=environ.get(API_FLAVOUR, "").strip().lower() or REST_API,
         )
 
 
@@ -80,6 +95,8 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
     """The app's spec; `AppDefinitionError` lists every problem, unless `check` is false, when what can
     be built is (for running an app in one process, where what AWS would refuse need not stop it)."""
     problems: list[str] = []
+    if settings.api not in API_FLAVOURS:
+        problems.append(f"{API_FLAVOUR}={settings.api!r}: the API is one of {', '.join(API_FLAVOURS)}")
     _check_actions(registry, problems)
     actions = tuple(registry.actions)
     function_of = _assign_functions(registry, settings.router_for_all)
@@ -109,6 +126,7 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
         static=_static(registry, settings.spa_fallback, problems),
         auth=auth_of(registry),
         schemas=schemas.components,
+        api=settings.api,
         **{name: build(actions, function_of, problems) for name, build in ENTRY_BUILDERS},
     )
     if problems and check:

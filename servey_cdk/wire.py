@@ -35,6 +35,7 @@ METRICS = "SERVEY_METRICS"
 # Build-time settings, read by the commands that build a spec (never by the spec itself).
 ROUTER_FOR_ALL = "SERVEY_AWS_ROUTER_FOR_ALL"
 SPA_FALLBACK = "SERVEY_SPA_FALLBACK"
+API_FLAVOUR = "SERVEY_API"  # "rest" (API Gateway's REST API, the default) or "http" (its HTTP API)
 
 # The functions beside the actions' own.
 ROUTER = "router"  # serves several actions

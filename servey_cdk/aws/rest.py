@@ -100,9 +100,11 @@ class RestAdapter:
         self.runtime = runtime
         endpoints = [Endpoint(route) for route in runtime.entries("routes")]
         self._endpoints = {(e.method, e.path): e for e in endpoints}
+        # Every route of the app, not only this function's: an HTTP API's `$default` route sends one
+        # function the requests no route takes, and its 405's `Allow` names every method of the path.
         self._methods: dict[str, list[str]] = {}
-        for endpoint in endpoints:
-            self._methods.setdefault(endpoint.path, []).append(endpoint.method)
+        for route in runtime.spec["routes"]:
+            self._methods.setdefault(route["path"], []).append(route["method"])
         self._pages: PageRenderer | None = None
         self._templates: list[PathTemplate] | None = None
 
@@ -206,7 +208,7 @@ class RestAdapter:
         """What API Gateway answers itself (`servey_cdk.api_gateway`), for events that reach a function
         anyway: a greedy `{proxy+}` resource, an HTTP API's `$default` route."""
         methods = self._methods.get(path)
-        if methods is None:
+        if methods is None or method in methods:  # no such path, or a route of another function's
             raise no_route(method)
         if method == "OPTIONS":
             return response(204, "", {**preflight_headers(), "Access-Control-Allow-Origin": cors_origin()})

@@ -8,8 +8,9 @@ import secrets
 import time
 import uuid
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+from servey_cdk.http_api import PAYLOAD_VERSION, STAGE
 from servey_cdk.rehearsal.local_aws import ACCOUNT_ID, REGION
 from servey_cdk.triggers.sns import typed_attribute
 
@@ -27,19 +28,8 @@ def rest_event(
     headers: dict[str, str],
 ) -> dict[str, Any]:
     """API Gateway's REST proxy event: path parameters from `params`, the rest as query or JSON body."""
-    path_values = {name: str(params[name]) for name in path_params if name in params}
-    rest = {name: value for name, value in params.items() if name not in path_values}
-    path = resource
-    for name, value in path_values.items():
-        path = path.replace("{" + name + "}", quote(value, safe=""))
-    query: dict[str, list[str]] = {}
-    body = None
-    if method in ("GET", "DELETE", "HEAD"):
-        for name, value in rest.items():
-            values = value if isinstance(value, list) else [value]
-            query[name] = [v if isinstance(v, str) else json.dumps(v) for v in values]
-    else:
-        body = json.dumps(rest)
+    path, path_values, query, body = _request_parts(method, resource, params, path_params)
+    if body is not None:
         headers = {"Content-Type": "application/json", **headers}
     request_id = str(uuid.uuid4())
     return {
@@ -66,6 +56,77 @@ def rest_event(
         "body": body,
         "isBase64Encoded": False,
     }
+
+
+def _request_parts(
+    method: str, resource: str, params: dict[str, Any], path_params: tuple[str, ...]
+) -> tuple[str, dict[str, str], dict[str, list[str]], str | None]:
+    """The path, its parameters, the query's values and the JSON body that carry `params`. A greedy
+    `{name+}` keeps its value's slashes."""
+    path_values = {name: str(params[name]) for name in path_params if name in params}
+    rest = {name: value for name, value in params.items() if name not in path_values}
+    path = resource
+    for name, value in path_values.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+        path = path.replace("{" + name + "+}", quote(value, safe="/"))
+    query: dict[str, list[str]] = {}
+    body = None
+    if method in ("GET", "DELETE", "HEAD"):
+        for name, value in rest.items():
+            values = value if isinstance(value, list) else [value]
+            query[name] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+    else:
+        body = json.dumps(rest)
+    return path, path_values, query, body
+
+
+def http_event(
+    route_key: str,
+    params: dict[str, Any],
+    path_params: tuple[str, ...],
+    headers: dict[str, str],
+    raw_path: str | None = None,
+) -> dict[str, Any]:
+    """An HTTP API's payload 2.0 event of `route_key` (`GET /items/{item_id}`, or `$default` for
+    `raw_path`): path parameters from `params`, the rest as query or JSON body, header names lowercase."""
+    method, _, resource = route_key.partition(" ")
+    if not resource:  # `$default`: the request is for a path no route takes
+        method, resource = "GET", raw_path or "/"
+    path, path_values, query, body = _request_parts(method, resource, params, path_params)
+    headers = {name.lower(): value for name, value in headers.items()}
+    if body is not None:
+        headers["content-type"] = "application/json"
+    pairs = [(name, value) for name, values in query.items() for value in values]
+    event: dict[str, Any] = {
+        "version": PAYLOAD_VERSION,
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": urlencode(pairs),
+        "headers": headers,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": "rehearsal",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "servey-rehearse",
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route_key,
+            "stage": STAGE,
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        event["queryStringParameters"] = {name: ",".join(values) for name, values in query.items()}
+    if path_values:
+        event["pathParameters"] = path_values
+    if body is not None:
+        event["body"] = body
+    return event
 
 
 def appsync_event(

@@ -2,12 +2,13 @@
 
 The cases, in order: a token from the app's token action (KMS-signed, as on AWS);
 websocket connections that subscribe to each subscription; every example through
-its REST route or GraphQL field (token-protected ones with the token, or, for an
-example naming its caller's scopes, with a token of just those scopes signed by the
-stack's key; a result's matchers hold for any value they match), one event of every
-other wiring (each rule's and schedule's own input, an event each rule's pattern
-matches, a notification each topic subscription's filter policy passes, an S3 object
-event, the authorizer, a direct invoke per function); then each queue's messages, as
+its REST route (or HTTP API route, in payload 2.0) or GraphQL field (token-protected
+ones with the token, or, for an example naming its caller's scopes, with a token of just
+those scopes signed by the stack's key; a result's matchers hold for any value they
+match), one event of every other wiring (each rule's and schedule's own input, an event
+each rule's pattern matches, a notification each topic subscription's filter policy
+passes, an S3 object event, the authorizer, a path no route takes to an HTTP API's
+`$default` route, which must answer 404, a direct invoke per function); then each queue's messages, as
 its event source mapping would deliver what the publishers sent (a fan-out's through
 moto's SNS, raw and filtered); then whether the subscribers heard the publishes; then
 the disconnects.
@@ -20,10 +21,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from servey_cdk.event_patterns import matches
+from servey_cdk.http_api import DEFAULT_ROUTE
 from servey_cdk.matchers import from_markers, settle
 from servey_cdk.rehearsal import events
 from servey_cdk.rehearsal.assembly import StackAssembly, TemplateFunction, unpacked
@@ -36,6 +39,9 @@ from servey_cdk.rehearsal.wiring import Wire, wires_of
 from servey_cdk.triggers.sns import MESSAGE_PARAMS
 from servey_cdk.wire import HANDLER, SPEC_FILE
 
+UNROUTED_PATH = "/servey-rehearsal/no-such-route"  # what an HTTP API's `$default` route is sent
+# An API's event of a request with these parameters, path parameters and headers.
+EventOf = Callable[[dict[str, Any], tuple[str, ...], dict[str, str]], dict[str, Any]]
 HANDLED_ERRORS = frozenset({"InvalidInput", "Unauthorized", "Forbidden", "NotFound"})  # answers, not crashes
 EXAMPLE_CALLER = "servey-rehearsal-caller"  # the subject of a token of an example's own scopes
 Check = Callable[[Answer], str | None]  # None when the answer is right, else what is wrong
@@ -189,7 +195,15 @@ class Run:
 
     def _cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
         if wire.kind == "rest":
-            yield from self._rest_cases(wire)
+            method, path = wire.detail["method"], wire.detail["path"]
+            yield from self._route_cases(method, path, partial(_rest_event, method, path))
+        elif wire.kind == "http" and wire.detail["route_key"] == DEFAULT_ROUTE:
+            event = events.http_event(DEFAULT_ROUTE, {}, (), {}, raw_path=UNROUTED_PATH)
+            yield f"{DEFAULT_ROUTE} GET {UNROUTED_PATH}", event, _status(404)
+        elif wire.kind == "http":
+            route_key = wire.detail["route_key"]
+            method, _, path = route_key.partition(" ")
+            yield from self._route_cases(method, path, partial(events.http_event, route_key))
         elif wire.kind == "appsync":
             yield from self._appsync_cases(wire)
         elif wire.kind == "authorizer":
@@ -257,24 +271,25 @@ class Run:
             self.scoped_tokens[key] = signer.issue(EXAMPLE_CALLER, key) if signer else None
         return self.scoped_tokens[key]
 
-    def _rest_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
-        method, path = wire.detail["method"], wire.detail["path"]
+    def _route_cases(self, method: str, path: str, event_of: EventOf) -> Iterator[tuple[str, Any, Check]]:
+        """A REST method's or an HTTP API route's cases: each example of its action, and without a token
+        when the action needs one; `event_of(params, path_params, headers)` makes the API's event."""
         route = next(
             (r for r in self.spec.get("routes", []) if (r["method"], r["path"]) == (method, path)), None
         )
         where = f"{method} {path}"
         if route is None:
-            yield where, events.rest_event(method, path, {}, (), {}), _answered
+            yield where, event_of({}, (), {}), _answered
             return
         action = self.actions[route["action"]]
         path_params = tuple(route["path_params"])
         if action["requires_token"] and not self.token:
-            yield f"{where} without a token", events.rest_event(method, path, {}, (), {}), _status(401)
+            yield f"{where} without a token", event_of({}, (), {}), _status(401)
         for example in action["examples"] or [None]:
             params = example["params"] if example else {}
             token = self._token_for(example)
             headers = {"Authorization": f"Bearer {token}"} if token and action["requires_token"] else {}
-            event = events.rest_event(method, path, params, path_params, headers)
+            event = event_of(params, path_params, headers)
             if example is None:
                 yield where, event, _answered
             elif route["kind"] == "page" or not example["include_in_tests"]:
@@ -421,6 +436,12 @@ class Run:
                 self._send(wire, f"$disconnect from {subscription}", event, _status(200))
 
 
+def _rest_event(
+    method: str, path: str, params: dict[str, Any], path_params: tuple[str, ...], headers: dict[str, str]
+) -> dict[str, Any]:
+    return events.rest_event(method, path, params, path_params, headers)
+
+
 def _invoke(action: str, params: dict[str, Any]) -> dict[str, Any]:
     return {"action": action, "params": params}
 
@@ -458,9 +479,13 @@ def _answered(answer: Answer) -> str | None:
 
 
 def _rest_result(expected: Any) -> Check:
+    """A success (an action's `Response` may choose 201, say) whose body is the example's result."""
+
     def check(answer: Answer) -> str | None:
-        problem = _status(200)(answer)
-        return problem or _differs(json.loads(_body(answer)), expected)
+        status = answer.result.get("statusCode") if isinstance(answer.result, dict) else None
+        if not isinstance(status, int) or not 200 <= status < 300:
+            return f"status {status}, not a success: {_body(answer)[:200]}"
+        return None if status == 204 else _differs(json.loads(_body(answer)), expected)
 
     return check
 

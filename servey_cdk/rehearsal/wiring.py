@@ -1,10 +1,10 @@
 """How the template routes events to its functions, read from the resources that do the routing.
 
-REST methods' proxy integrations, AppSync data sources and the API's Lambda
-authorizer, EventBridge rules and Scheduler schedules with their constant input,
-EventBridge rules' event patterns, SNS topics' Lambda subscriptions with their filter
-policies, SQS event source mappings, websocket routes' integrations, and S3 notification
-configurations: each becomes a `Wire` from an event source to one function.
+REST methods' proxy integrations, HTTP API routes' integrations (its `$default` route's too),
+AppSync data sources and the API's Lambda authorizer, EventBridge rules and Scheduler schedules
+with their constant input, EventBridge rules' event patterns, SNS topics' Lambda subscriptions
+with their filter policies, SQS event source mappings, websocket routes' integrations, and S3
+notification configurations: each becomes a `Wire` from an event source to one function.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from servey_cdk.rehearsal.assembly import StackAssembly
 class Wire:
     """One route of events to a function (by logical id); `detail` depends on `kind`."""
 
-    kind: str  # rest | appsync | authorizer | rule | schedule | event | topic | queue | websocket | s3
+    kind: str  # rest | http | appsync | authorizer | rule | schedule | event | topic | queue | websocket | s3
     function: str
     detail: dict[str, Any] = field(default_factory=dict)
 
 
 def wires_of(stack: StackAssembly) -> list[Wire]:
     functions = set(stack.of_type("AWS::Lambda::Function"))
-    readers = (_rest, _appsync, _rules, _schedules, _topics, _queues, _websocket, _object_events)
+    readers = (_rest, _http, _appsync, _rules, _schedules, _topics, _queues, _websocket, _object_events)
     return [wire for read in readers for wire in read(stack, functions)]
 
 
@@ -142,14 +142,32 @@ def _queues(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
                 )
 
 
+def _http(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
+    for function, route_key in _v2_routes(stack, functions, "HTTP"):
+        yield Wire("http", function, {"route_key": route_key})
+
+
 def _websocket(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
+    for function, route_key in _v2_routes(stack, functions, "WEBSOCKET"):
+        yield Wire("websocket", function, {"route_key": route_key})
+
+
+def _v2_routes(stack: StackAssembly, functions: set[str], protocol: str) -> Iterator[tuple[str, str]]:
+    """The function and route key of each route of the API Gateway v2 APIs of `protocol`."""
+    apis = {
+        key
+        for key, api in stack.of_type("AWS::ApiGatewayV2::Api").items()
+        if api.get("Properties", {}).get("ProtocolType") == protocol
+    }
     integrations = set(stack.of_type("AWS::ApiGatewayV2::Integration"))
     for route in stack.of_type("AWS::ApiGatewayV2::Route").values():
         properties = route.get("Properties", {})
+        if not referenced(properties.get("ApiId"), apis):
+            continue
         for integration in referenced(properties.get("Target"), integrations):
             uri = stack.properties(integration).get("IntegrationUri")
             for function in referenced(uri, functions):
-                yield Wire("websocket", function, {"route_key": properties["RouteKey"]})
+                yield function, properties["RouteKey"]
 
 
 def _object_events(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
