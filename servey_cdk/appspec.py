@@ -65,6 +65,7 @@ class ActionSpec:
     memory: int
     owner: str | None = None
     batch_size: int | None = None
+    batch: bool = False  # a batch function: one call for up to `batch_size` parents
     examples: tuple[ExampleSpec, ...] = ()
     issues_tokens: bool = False  # the action signs tokens: its function may use the signing key
     publishes: tuple[str, ...] = ()  # the subscriptions it publishes to

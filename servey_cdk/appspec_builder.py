@@ -26,6 +26,7 @@ from servey_cdk.appspec import (
     SubscriptionSpec,
 )
 from servey_cdk.authenticator import issues_tokens
+from servey_cdk.batch import batch_problems
 from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import AppDefinitionError
 from servey_cdk.graphql_schema import Resolver, build_graphql_schema
@@ -130,6 +131,8 @@ def _check_actions(registry: Registry, problems: list[str]) -> None:
             signature_of(action)
         except TypeError as error:
             problems.append(str(error))
+        if action.batch:
+            problems += batch_problems(action, registry.owners.get(action.name))
 
 
 def _assign_functions(registry: Registry, router_for_all: bool) -> dict[str, str]:
@@ -186,6 +189,7 @@ def _action_spec(
         memory=action.memory,
         owner=owner.__name__ if owner else None,
         batch_size=action.batch_size,
+        batch=action.batch,
         issues_tokens=issues_tokens(action),
         publishes=tuple(item.name for item in action.publishes),
         puts_events=action.puts_events,
