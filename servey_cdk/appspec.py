@@ -118,6 +118,7 @@ class GraphQLSpec:
     sdl: str
     resolvers: tuple[ResolverSpec, ...]
     limits: GraphQLLimits = field(default_factory=GraphQLLimits)
+    field_names: str = "snake_case"  # or "camelCase": `servey_cdk.graphql_names` renames on the way
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,11 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
     graphql_spec = (
         None
         if graphql is None
-        else GraphQLSpec(graphql.sdl, tuple(_resolver_spec(r, function_of) for r in graphql.resolvers))
+        else GraphQLSpec(
+            graphql.sdl,
+            tuple(_resolver_spec(r, function_of) for r in graphql.resolvers),
+            field_names=graphql.field_names,
+        )
     )
     websocket_enabled = any(item.is_subscribable for item in subscriptions)
     spec = AppSpec(
