@@ -2,7 +2,9 @@
 
 A resolver event names its field in `info`: for `Query` and `Mutation` the field is
 the action; for any other type it is a nested action, and `source` is the parent
-object it is a method of. Arguments are the action's parameters by their Python names.
+object it is a method of. Arguments are the action's parameters by their GraphQL names:
+the Python names, or their camelCase where the app chose it (`servey_cdk.graphql_names`),
+which are renamed to the Python names before validation, and the result's back after.
 
 The caller's authorization comes from `identity.resolverContext`, which AppSync
 fills only from our authorizer's answer after it approved the token. AppSync refuses
@@ -29,6 +31,7 @@ from servey_cdk.authorization import Authorization, authorization_from_claims, c
 from servey_cdk.aws.http import MAX_RESPONSE_BYTES, response_too_large
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.errors import NotFound, ServeyError, Unauthorized
+from servey_cdk.graphql_names import PYTHON_NAMES, ActionFieldNames, FieldRenamer
 from servey_cdk.invocation import ActionRunner
 
 ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
@@ -48,6 +51,9 @@ class ResolverSource:
             for resolver in resolvers
             if runtime.own(resolver["function"])
         }
+        camel = graphql is not None and graphql["field_names"] == "camelCase"
+        self._renamer = FieldRenamer("camelCase") if camel else None
+        self._names: dict[str, ActionFieldNames] = {}
 
     def matches(self, event: Any) -> bool:
         if type(event) is list:
@@ -98,9 +104,10 @@ class ResolverSource:
         first = events[0]
         runner, _ = self._runner_of(first)
         identity = first.get("identity") or {}
+        names = self._names_of(runner)
         outcomes = runner.invoke_batch(
-            first.get("arguments") or {},
-            [event.get("source") for event in events],
+            names.arguments_in(first.get("arguments") or {}),
+            [names.owner_in(event.get("source")) for event in events],
             authorization=authorization_from_context(identity.get("resolverContext")),
             source="graphql",
             request_id=request_id,
@@ -111,7 +118,7 @@ class ResolverSource:
                 self._report(event, outcome)
                 items.append(_error_item(outcome, request_id))
             else:
-                items.append({"data": runner.dump(outcome)})
+                items.append({"data": names.result_out(runner.dump(outcome))})
         return items
 
     def _action_of(self, event: Mapping[str, Any]) -> str | None:
@@ -133,14 +140,28 @@ class ResolverSource:
 
     def _invoke(self, runner: ActionRunner, parent: str, event: Mapping[str, Any], request_id: str) -> Any:
         identity = event.get("identity") or {}
+        names = self._names_of(runner)
         result = runner.invoke(
-            event.get("arguments") or {},
+            names.arguments_in(event.get("arguments") or {}),
             authorization=authorization_from_context(identity.get("resolverContext")),
             source="graphql",
             request_id=request_id,
-            owner=None if parent in ROOT_TYPES else event.get("source"),
+            owner=None if parent in ROOT_TYPES else names.owner_in(event.get("source")),
         )
-        return runner.dump(result)
+        return names.result_out(runner.dump(result))
+
+    def _names_of(self, runner: ActionRunner) -> ActionFieldNames:
+        """How the action's GraphQL values are renamed: not at all, unless the app chose camelCase."""
+        if self._renamer is None:
+            return PYTHON_NAMES
+        name = runner.action.name
+        found = self._names.get(name)
+        if found is None:
+            signature = runner.signature
+            parameters = [(parameter.name, parameter.annotation) for parameter in signature.inputs]
+            found = self._renamer.of_action(parameters, runner.owner_type, signature.returns)
+            self._names[name] = found
+        return found
 
     def _report(self, event: Mapping[str, Any], error: ServeyError) -> None:
         info = event.get("info") or {}
