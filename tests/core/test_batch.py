@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
-from servey_cdk import WEB_GET, action
+from servey_cdk import WEB_GET, CallNext, Invocation, action, middleware
 from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import build_spec, load_spec
-from servey_cdk.errors import AppDefinitionError
+from servey_cdk.errors import ActionFailed, AppDefinitionError
 from tests.conftest import registry_of
 
 
@@ -73,3 +74,54 @@ def test_GIVEN_batch_functions_that_cannot_answer_one_result_per_parent_THEN_the
     )
     assert "action 'label': batch_size 5000 is outside AppSync's 1-2000" in problems
     assert "action 'loose': a batch function resolves a nested field" in problems
+
+
+@dataclass
+class Tally:
+    count: int
+
+    @action(batch=True)
+    @staticmethod
+    def doubled(tallies: list[Tally], fail: bool = False) -> list[int]:
+        if fail:
+            raise RuntimeError("the store is down")
+        return [tally.count * 2 for tally in tallies]
+
+
+@action(triggers=WEB_GET)
+def tallies() -> list[Tally]:
+    return []
+
+
+def test_GIVEN_middleware_WHEN_a_batch_function_runs_THEN_its_one_invocation_has_the_list_as_owner() -> None:
+    seen: list[Any] = []
+
+    @middleware
+    def record(invocation: Invocation, call_next: CallNext) -> Any:
+        seen.append(invocation.owner)
+        return call_next(invocation)
+
+    registry = registry_of(tallies, Tally.doubled, owners={"doubled": Tally}, middlewares=(record,))
+    outcomes = registry.runner("doubled").invoke_batch(
+        {}, [{"count": 1}, {"count": 2}], authorization=None, source="graphql", request_id="r"
+    )
+    assert outcomes == [2, 4]
+    assert seen == [[Tally(1), Tally(2)]]
+
+
+def test_GIVEN_a_batch_function_that_raises_WHEN_called_THEN_every_parent_gets_the_actions_own_error() -> (
+    None
+):
+    registry = registry_of(tallies, Tally.doubled, owners={"doubled": Tally})
+    outcomes = registry.runner("doubled").invoke_batch(
+        {"fail": True}, [{"count": 1}, {"count": 2}], authorization=None, source="graphql", request_id="r"
+    )
+    assert [type(outcome) for outcome in outcomes] == [ActionFailed, ActionFailed]
+    assert isinstance(outcomes[0].__cause__, RuntimeError)
+
+
+def test_GIVEN_one_parent_WHEN_a_batch_function_is_invoked_as_any_action_THEN_it_gets_a_list_of_one() -> None:
+    registry = registry_of(tallies, Tally.doubled, owners={"doubled": Tally})
+    runner = registry.runner("doubled")
+    assert runner.invoke({}, authorization=None, source="invoke", request_id="r", owner={"count": 21}) == 42
+    assert runner.invoke({"count": 4}, authorization=None, source="rest", request_id="r") == 8
