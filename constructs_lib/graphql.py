@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Duration, Stage
 from aws_cdk import aws_appsync as appsync
@@ -21,13 +22,35 @@ from constructs_lib.builders import (
 from constructs_lib.functions import ServeyFunctions
 from constructs_lib.props import Props, merged, override_problems, raise_if_any
 from constructs_lib.waf import associate_web_acl, web_acl_problems
-from servey_cdk.appspec import AppSpec, GraphQLSpec
+from servey_cdk.appspec import AppSpec, GraphQLSpec, ResolverSpec
 
 OWNED_GRAPHQL_API_PROPS = ("definition", "schema", "authorization_config", "log_config")
 FIELD_LOG_LEVEL = "ERROR"
 AUTHORIZATION_CACHE = Duration.minutes(5)
 # CDK's flag that grants AppSync the authorizer for this API only (a SourceArn), not for any API.
 SCOPED_AUTHORIZER_PERMISSION = "@aws-cdk/aws-appsync:appSyncGraphQLAPIScopeLambdaPermission"
+# A batched field: AppSync's BatchInvoke sends the function a list of the direct resolver's events
+# (the same keys), and each parent's answer item is its data or, through $util.error, its own error.
+BATCH_REQUEST = """{
+  "version": "2018-05-29",
+  "operation": "BatchInvoke",
+  "payload": {
+    "arguments": $util.toJson($ctx.arguments),
+    "identity": $util.toJson($ctx.identity),
+    "source": $util.toJson($ctx.source),
+    "request": $util.toJson($ctx.request),
+    "prev": $util.toJson($ctx.prev),
+    "info": $util.toJson($ctx.info),
+    "stash": $util.toJson($ctx.stash)
+  }
+}"""
+BATCH_RESPONSE = """#if($ctx.error)
+  $util.error($ctx.error.message, $ctx.error.type)
+#end
+#if($ctx.result.errorType)
+  $util.error($ctx.result.errorMessage, $ctx.result.errorType)
+#end
+$util.toJson($ctx.result.data)"""
 
 
 class ServeyGraphqlApi(Construct):
@@ -101,7 +124,7 @@ class ServeyGraphqlApi(Construct):
                 type_name=item.type_name,
                 field_name=item.field_name,
                 data_source=self.data_sources[item.function],
-                max_batch_size=item.batch_size,
+                **_batching(item),
             )
             for item in spec.graphql.resolvers
         }
@@ -143,6 +166,17 @@ class ServeyGraphqlApi(Construct):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(graphql.sdl)
         return str(path)
+
+
+def _batching(resolver: ResolverSpec) -> dict[str, Any]:
+    """A batched field's resolver props: BatchInvoke of up to its batch size; none for one at a time."""
+    if not resolver.batch_size:
+        return {}
+    return {
+        "max_batch_size": resolver.batch_size,
+        "request_mapping_template": appsync.MappingTemplate.from_string(BATCH_REQUEST),
+        "response_mapping_template": appsync.MappingTemplate.from_string(BATCH_RESPONSE),
+    }
 
 
 def graphql_api_problems(

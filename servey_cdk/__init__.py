@@ -26,6 +26,7 @@ from servey_cdk.errors import (
 )
 from servey_cdk.event_bus import EventRefused, put_event
 from servey_cdk.example import Example
+from servey_cdk.graphql_settings import GraphQLSettings
 from servey_cdk.matchers import ANY, ANY_DATETIME, ANY_UUID, Matcher, ValueMatcher
 from servey_cdk.middleware import CallNext, Invocation, middleware
 from servey_cdk.pages import PageResponse, Redirect
@@ -48,6 +49,7 @@ __all__ = [
     "EventRefused",
     "Example",
     "Forbidden",
+    "GraphQLSettings",
     "Identity",
     "InvalidInput",
     "Invocation",

@@ -19,6 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 ACTION_ATTRIBUTE = "__servey_action__"
+DEFAULT_BATCH_SIZE = 100  # parents per call of a batch function, when it names none
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,7 +27,9 @@ class Action:
     """What servey knows of one action. It has no behaviour of its own.
 
     `batch_size` applies to nested actions resolved by GraphQL: AppSync then sends up
-    to that many parent objects to the function in one invocation. `publishes` names
+    to that many parent objects to the function in one invocation. A `batch` action is a
+    batch function (`servey_cdk.batch`): one call for all those parents, which it takes as a
+    list and answers with a list of results in their order. `publishes` names
     the subscriptions the action publishes to: its function gets their queues and grants.
     `puts_events` names the EventBridge buses it puts events to (`servey_cdk.put_event`):
     "default", a bus of the app's own, or an existing bus's ARN; its function may put to those.
@@ -42,6 +45,7 @@ class Action:
     timeout: int | None = None  # None: as `servey_cdk.triggers.web.timeout_of` resolves it
     memory: int = 256
     batch_size: int | None = None
+    batch: bool = False
     publishes: tuple[Subscription[Any], ...] = ()
     puts_events: tuple[str, ...] = ()
 
@@ -79,6 +83,7 @@ def action(
     timeout: int | None = None,
     memory: int = 256,
     batch_size: int | None = None,
+    batch: bool = False,
     publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
     puts_events: str | tuple[str, ...] = (),
 ) -> Callable[[F], F]: ...
@@ -97,6 +102,7 @@ def action(
     timeout: int | None = None,
     memory: int = 256,
     batch_size: int | None = None,
+    batch: bool = False,
     publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
     puts_events: str | tuple[str, ...] = (),
 ) -> F | Callable[[F], F]:
@@ -104,24 +110,29 @@ def action(
 
     Usable bare (`@action`) or with options (`@action(triggers=WEB_GET)`). `timeout`
     is in seconds and `memory` in MB, as Lambda takes them; without a timeout, an action
-    API Gateway or AppSync calls gets API Gateway's 29 s, and any other 30 s.
+    API Gateway or AppSync calls gets API Gateway's 29 s, and any other 30 s. `batch=True`
+    makes a nested action a batch function (a `staticmethod` of its owner type, decorated
+    above it); its `batch_size` is then `DEFAULT_BATCH_SIZE` unless given.
     """
 
     def record(target: F) -> F:
+        # A batch function is a staticmethod of its owner: the record goes on the function it wraps.
+        fn = target.__func__ if isinstance(target, staticmethod) else target
         setattr(
-            target,
+            fn,
             ACTION_ATTRIBUTE,
             Action(
-                fn=target,
-                name=name or target.__name__,
-                description=description or inspect.getdoc(target),
+                fn=fn,
+                name=name or fn.__name__,
+                description=description or inspect.getdoc(fn),
                 triggers=triggers if isinstance(triggers, tuple) else (triggers,),
                 examples=examples if isinstance(examples, tuple) else (examples,),
                 cache_control=cache_control or NoCacheControl(),
                 access_control=access_control or AllowAll(),
                 timeout=timeout,
                 memory=memory,
-                batch_size=batch_size,
+                batch_size=DEFAULT_BATCH_SIZE if batch and batch_size is None else batch_size,
+                batch=batch,
                 publishes=publishes if isinstance(publishes, tuple) else (publishes,),
                 puts_events=(puts_events,) if isinstance(puts_events, str) else puts_events,
             ),
@@ -132,6 +143,6 @@ def action(
 
 
 def get_action(obj: object) -> Action | None:
-    """The action recorded on a function, or None."""
-    found = getattr(obj, ACTION_ATTRIBUTE, None)
+    """The action recorded on a function (or the function a staticmethod wraps), or None."""
+    found = getattr(obj.__func__ if isinstance(obj, staticmethod) else obj, ACTION_ATTRIBUTE, None)
     return found if isinstance(found, Action) else None

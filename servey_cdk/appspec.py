@@ -71,6 +71,7 @@ class ActionSpec:
     memory: int
     owner: str | None = None
     batch_size: int | None = None
+    batch: bool = False  # a batch function: one call for up to `batch_size` parents
     examples: tuple[ExampleSpec, ...] = ()
     issues_tokens: bool = False  # the action signs tokens: its function may use the signing key
     publishes: tuple[str, ...] = ()  # the subscriptions it publishes to
@@ -123,6 +124,7 @@ class GraphQLSpec:
     sdl: str
     resolvers: tuple[ResolverSpec, ...]
     limits: GraphQLLimits = field(default_factory=GraphQLLimits)
+    field_names: str = "snake_case"  # or "camelCase": `servey_cdk.graphql_names` renames on the way
 
 
 @dataclass(frozen=True)

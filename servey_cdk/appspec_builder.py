@@ -28,6 +28,7 @@ from servey_cdk.appspec import (
     SubscriptionSpec,
 )
 from servey_cdk.authenticator import issues_tokens
+from servey_cdk.batch import batch_problems
 from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import AppDefinitionError
 from servey_cdk.graphql_schema import Resolver, build_graphql_schema
@@ -110,7 +111,11 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
     graphql_spec = (
         None
         if graphql is None
-        else GraphQLSpec(graphql.sdl, tuple(_resolver_spec(r, function_of) for r in graphql.resolvers))
+        else GraphQLSpec(
+            graphql.sdl,
+            tuple(_resolver_spec(r, function_of) for r in graphql.resolvers),
+            field_names=graphql.field_names,
+        )
     )
     websocket_enabled = any(item.is_subscribable for item in subscriptions)
     spec = AppSpec(
@@ -148,6 +153,8 @@ def _check_actions(registry: Registry, problems: list[str]) -> None:
             signature_of(action)
         except TypeError as error:
             problems.append(str(error))
+        if action.batch:
+            problems += batch_problems(action, registry.owners.get(action.name))
 
 
 def _assign_functions(registry: Registry, router_for_all: bool) -> dict[str, str]:
@@ -204,6 +211,7 @@ def _action_spec(
         memory=action.memory,
         owner=owner.__name__ if owner else None,
         batch_size=action.batch_size,
+        batch=action.batch,
         issues_tokens=issues_tokens(action),
         publishes=tuple(item.name for item in action.publishes),
         puts_events=action.puts_events,

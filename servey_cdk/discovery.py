@@ -29,6 +29,7 @@ from typing import Any
 from servey_cdk.action import Action, get_action
 from servey_cdk.errors import NotFound
 from servey_cdk.forward_refs import resolve_qualified_refs
+from servey_cdk.graphql_settings import GraphQLSettings
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.middleware import Middleware, is_middleware
 from servey_cdk.signature import signature_of
@@ -52,6 +53,7 @@ class Registry:
     subscriptions: tuple[Subscription[Any], ...] = ()
     middlewares: tuple[Middleware, ...] = ()
     owners: dict[str, type] = field(default_factory=dict)
+    graphql_settings: tuple[GraphQLSettings, ...] = ()  # as declared: more than one is a build problem
     _runners: dict[str, ActionRunner] = field(default_factory=dict, repr=False)
 
     def action(self, name: str) -> Action:
@@ -87,6 +89,7 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
     actions: dict[int, Action] = {}
     subscriptions: dict[int, Subscription[Any]] = {}
     middlewares: dict[int, Middleware] = {}
+    graphql_settings: dict[int, GraphQLSettings] = {}
     for module in modules:
         for value in vars(module).values():
             found = get_action(value)
@@ -96,6 +99,8 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
                 subscriptions.setdefault(id(value), value)
             elif is_middleware(value):
                 middlewares.setdefault(id(value), value)
+            elif isinstance(value, GraphQLSettings):
+                graphql_settings.setdefault(id(value), value)
             elif isinstance(value, type) and value.__module__ == module.__name__:
                 resolve_qualified_refs(value)
     owners = _nested_actions(list(actions.values()))
@@ -109,6 +114,7 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
         subscriptions=tuple(subscriptions.values()),
         middlewares=tuple(middlewares.values()),
         owners={action.name: owner for action, owner in owners.values()},
+        graphql_settings=tuple(graphql_settings.values()),
     )
 
 

@@ -86,6 +86,12 @@ class ActionFailed(ServeyError):
         self.action_name = action_name
 
 
+class BatchMismatch(ServeyError):
+    """A batch function's answer that is not one result per parent: each parent gets this error."""
+
+    error_type = "BatchMismatch"
+
+
 class AppDefinitionError(Exception):
     """The app's metadata cannot be deployed as written (raised at build time)."""
 

@@ -21,6 +21,8 @@ from uuid import UUID
 from servey_cdk.action import Action
 from servey_cdk.annotations import is_union, record_fields, unwrap_optional
 from servey_cdk.discovery import Registry, is_record_type
+from servey_cdk.graphql_names import graphql_name
+from servey_cdk.graphql_settings import FieldNaming
 from servey_cdk.signature import InputParameter, signature_of
 from servey_cdk.triggers import WebTrigger
 
@@ -72,6 +74,7 @@ class _Field:
 @dataclass
 class _SchemaBuilder:
     owners: dict[str, type]
+    naming: str = "snake_case"
     problems: list[str] = field(default_factory=list)
     objects: dict[str, list[_Field]] = field(default_factory=dict)
     inputs: dict[str, list[_Field]] = field(default_factory=dict)
@@ -134,7 +137,8 @@ class _SchemaBuilder:
             return name
         self.objects[name] = fields = []
         for field_name, annotation, _ in record_fields(cls):
-            fields.append(_Field(field_name, self.type_ref(annotation, f"{name}.{field_name}", False)))
+            ref = self.type_ref(annotation, f"{name}.{field_name}", False)
+            fields.append(_Field(graphql_name(field_name, self.naming), ref))
         for nested in self.nested.get(cls, []):
             fields.append(self.action_field(nested, name))
         return name
@@ -146,7 +150,8 @@ class _SchemaBuilder:
         self.inputs[name] = fields = []
         for field_name, annotation, required in record_fields(cls):
             ref = self.type_ref(annotation, f"{name}.{field_name}", True)
-            fields.append(_Field(field_name, ref if required else ref.removesuffix("!")))
+            ref = ref if required else ref.removesuffix("!")
+            fields.append(_Field(graphql_name(field_name, self.naming), ref))
         return name
 
     def action_field(self, action: Action, type_name: str) -> _Field:
@@ -156,10 +161,11 @@ class _SchemaBuilder:
         for parameter in signature.inputs:
             ref = self.type_ref(parameter.annotation, f"{where} parameter {parameter.name!r}", True)
             ref = ref if parameter.required else ref.removesuffix("!")
-            arguments.append(_Field(parameter.name, ref, _limits(parameter)))
-        self.resolvers.append(Resolver(type_name, action.name, action.name, action.batch_size))
+            arguments.append(_Field(graphql_name(parameter.name, self.naming), ref, _limits(parameter)))
+        field_name = graphql_name(action.name, self.naming)
+        self.resolvers.append(Resolver(type_name, field_name, action.name, action.batch_size))
         return _Field(
-            action.name,
+            field_name,
             self.type_ref(signature.returns, f"{where} result", False),
             action.description,
             arguments,
@@ -170,11 +176,16 @@ class _SchemaBuilder:
 class GraphQLSchema:
     sdl: str
     resolvers: tuple[Resolver, ...]
+    field_names: FieldNaming = "snake_case"
 
 
 def build_graphql_schema(registry: Registry) -> tuple[GraphQLSchema | None, list[str]]:
     """The SDL and resolvers of the app (None when no action is on the web), and problems."""
-    builder = _SchemaBuilder(owners=registry.owners)
+    settings = registry.graphql_settings
+    naming = settings[0].field_names if settings else "snake_case"
+    builder = _SchemaBuilder(owners=registry.owners, naming=naming)
+    if len(settings) > 1:
+        builder.problems.append(f"the app declares GraphQLSettings {len(settings)} times: declare it once")
     for action in registry.actions:
         owner = registry.owners.get(action.name)
         if owner is not None:
@@ -189,8 +200,23 @@ def build_graphql_schema(registry: Registry) -> tuple[GraphQLSchema | None, list
         return None, builder.problems
     if not roots["Query"]:
         builder.problems.append("GraphQL needs at least one query: give some action a WEB_GET trigger")
+    builder.problems += _clashes(builder, roots)
     sdl = _print(builder, roots)
-    return GraphQLSchema(sdl, tuple(builder.resolvers)), builder.problems
+    return GraphQLSchema(sdl, tuple(builder.resolvers), naming), builder.problems
+
+
+def _clashes(builder: _SchemaBuilder, roots: dict[str, list[_Field]]) -> list[str]:
+    """Two fields (or two arguments) of one type that come to one GraphQL name."""
+    problems = []
+    types = {**roots, **builder.objects, **builder.inputs}
+    for type_name, fields in types.items():
+        named = [(f"{type_name}.{item.name}", item.arguments) for item in fields]
+        groups = [(type_name, [item.name for item in fields])]
+        groups += [(where, [argument.name for argument in arguments]) for where, arguments in named]
+        for where, names in groups:
+            twice = sorted({name for name in names if names.count(name) > 1})
+            problems += [f"{where}: two fields are named {name!r} in GraphQL" for name in twice]
+    return problems
 
 
 def _print(builder: _SchemaBuilder, roots: dict[str, list[_Field]]) -> str:

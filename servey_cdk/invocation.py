@@ -19,6 +19,7 @@ from servey_cdk.access_control import AllowAll, check_access
 from servey_cdk.action import Action
 from servey_cdk.annotations import record_fields, unwrap_optional
 from servey_cdk.authorization import Authorization
+from servey_cdk.batch import batch_outcomes
 from servey_cdk.errors import ActionFailed, InvalidInput, ServeyError
 from servey_cdk.json_input import MAX_DEPTH, check_depth
 from servey_cdk.middleware import CallNext, Invocation, Middleware, chain
@@ -202,12 +203,72 @@ class ActionRunner:
         finally:
             _running_action.reset(running)
 
+    def invoke_batch(
+        self,
+        raw_params: Mapping[str, Any],
+        owners: list[Any],
+        *,
+        authorization: Authorization | None,
+        source: InvocationSource,
+        request_id: str,
+    ) -> list[Any]:
+        """A batch function's one call for many parents: each parent's result or `ServeyError`, in order.
+
+        A parent that fails validation gets its error and is left out of the call; an error of
+        the whole call (access, parameters, the function's own) is every parent's."""
+        try:
+            if not self._open:
+                check_access(self.action.access_control, authorization, f"action {self.action.name!r}")
+            params = self.validate(raw_params)
+        except ServeyError as error:
+            return [error] * len(owners)
+        if self.signature.authorization is not None:
+            params[self.signature.authorization] = authorization
+        outcomes: list[Any] = []
+        valid: list[Any] = []
+        for owner in owners:
+            try:
+                valid.append(self.validate_owner(owner))
+                outcomes.append(None)
+            except ServeyError as error:
+                outcomes.append(error)
+        if not valid:
+            return outcomes
+        running = _running_action.set(self.action.name)
+        try:
+            if self._chain is None:
+                results = self._call_batch(params, valid)
+            else:
+                invocation = Invocation(self.action, params, authorization, source, request_id, valid)
+                results = self._chain(invocation)
+        except ServeyError as error:
+            results = [error] * len(valid)
+        except Exception as error:
+            failed = ActionFailed(self.action.name)
+            failed.__cause__ = error
+            results = [failed] * len(valid)
+        finally:
+            _running_action.reset(running)
+        answers = iter(batch_outcomes(self.action.name, results, len(valid)))
+        return [next(answers) if outcome is None else outcome for outcome in outcomes]
+
     def _call_function(self, invocation: Invocation) -> Any:
+        if self.signature.sources is not None and isinstance(invocation.owner, list):
+            return self._call_batch(invocation.params, invocation.owner)
         return self._call(invocation.params, invocation.owner)
 
     def _call(self, params: dict[str, Any], owner: Any) -> Any:
         fn = self.action.fn
+        if self.signature.sources is not None:  # a batch function called for one parent
+            (outcome,) = batch_outcomes(self.action.name, self._call_batch(params, [owner]), 1)
+            if isinstance(outcome, ServeyError):
+                raise outcome
+            return outcome
         result = fn(owner, **params) if self.signature.has_owner else fn(**params)
+        return run_coroutine(result) if self._is_async else result
+
+    def _call_batch(self, params: dict[str, Any], owners: list[Any]) -> Any:
+        result = self.action.fn(owners, **params)
         return run_coroutine(result) if self._is_async else result
 
     def dump_json(self, result: Any) -> bytes:

@@ -11,6 +11,7 @@ from typing import Any
 from servey_cdk.action import Action
 from servey_cdk.annotations import unwrap_optional
 from servey_cdk.authorization import Authorization
+from servey_cdk.batch import batch_item_type
 from servey_cdk.responses import result_type
 
 REQUIRED = inspect.Parameter.empty
@@ -38,12 +39,14 @@ class InputParameter:
 @dataclass(frozen=True)
 class ActionSignature:
     """`inputs` come from the caller; `authorization` names the injected parameter;
-    `has_owner` is true for a method of a returned type (a nested action)."""
+    `has_owner` is true for a method of a returned type (a nested action). A batch function's
+    `sources` names its parameter of the parents, and `returns` is the type of one parent's result."""
 
     inputs: tuple[InputParameter, ...]
     returns: Any
     authorization: str | None = None
     has_owner: bool = False
+    sources: str | None = None
 
 
 def is_authorization_type(annotation: Any) -> bool:
@@ -59,7 +62,8 @@ def signature_of(action: Action) -> ActionSignature:
     except NameError as error:
         raise TypeError(f"action {action.name!r}: cannot resolve a type hint ({error})") from error
     parameters = list(inspect.signature(fn).parameters.values())
-    has_owner = bool(parameters) and parameters[0].name == "self"
+    has_owner = bool(parameters) and (action.batch or parameters[0].name == "self")
+    sources = parameters[0].name if has_owner and action.batch else None
     if has_owner:
         parameters = parameters[1:]
     inputs: list[InputParameter] = []
@@ -73,9 +77,13 @@ def signature_of(action: Action) -> ActionSignature:
         else:
             written_type = written.get(parameter.name, Any)
             inputs.append(InputParameter(parameter.name, annotation, written_type, parameter.default))
+    returns = result_type(hints.get("return", Any))
+    if action.batch:  # a declaration that is no list is `batch_problems`' to report
+        returns = batch_item_type(returns) or returns
     return ActionSignature(
         inputs=tuple(inputs),
-        returns=result_type(hints.get("return", Any)),
+        returns=returns,
         authorization=authorization,
         has_owner=has_owner,
+        sources=sources,
     )

@@ -2,7 +2,9 @@
 
 A resolver event names its field in `info`: for `Query` and `Mutation` the field is
 the action; for any other type it is a nested action, and `source` is the parent
-object it is a method of. Arguments are the action's parameters by their Python names.
+object it is a method of. Arguments are the action's parameters by their GraphQL names:
+the Python names, or their camelCase where the app chose it (`servey_cdk.graphql_names`),
+which are renamed to the Python names before validation, and the result's back after.
 
 The caller's authorization comes from `identity.resolverContext`, which AppSync
 fills only from our authorizer's answer after it approved the token. AppSync refuses
@@ -13,7 +15,9 @@ claims, and each action's access control then decides, as on REST.
 Errors: a single resolver raises, and the Lambda runtime reports the exception's
 class name as AppSync's `errorType`, so the exception raised is named after the
 error's `error_type`. A batch answers one `{"data", "errorMessage", "errorType"}`
-per event, so one failed parent does not fail its siblings.
+per event, in order, so one failed parent does not fail its siblings. A batch function's
+events are answered by one call for all their parents (one per distinct arguments and
+caller), each parent getting its item of the function's list.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from servey_cdk.authorization import Authorization, authorization_from_claims, c
 from servey_cdk.aws.http import MAX_RESPONSE_BYTES, response_too_large
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.errors import NotFound, ServeyError, Unauthorized
+from servey_cdk.graphql_names import PYTHON_NAMES, ActionFieldNames, FieldRenamer
+from servey_cdk.invocation import ActionRunner
 
 ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 MAX_AUTHORIZER_TTL_S = 3600  # AppSync's ceiling for ttlOverride
@@ -45,6 +51,9 @@ class ResolverSource:
             for resolver in resolvers
             if runtime.own(resolver["function"])
         }
+        camel = graphql is not None and graphql["field_names"] == "camelCase"
+        self._renamer = FieldRenamer("camelCase") if camel else None
+        self._names: dict[str, ActionFieldNames] = {}
 
     def matches(self, event: Any) -> bool:
         if type(event) is list:
@@ -67,39 +76,92 @@ class ResolverSource:
             raise resolver_error(error, request_id) from None
 
     def resolve_batch(self, events: list[Mapping[str, Any]], request_id: str) -> list[dict[str, Any]]:
-        answers: list[dict[str, Any]] = []
-        for event in events:
+        answers: list[dict[str, Any] | None] = [None] * len(events)
+        together: dict[str, list[int]] = {}  # a batch function's events, by what their call shares
+        for index, event in enumerate(events):
             try:
-                answers.append({"data": self._resolve(event, request_id)})
+                runner, parent = self._runner_of(event)
+                if runner.signature.sources is not None and parent not in ROOT_TYPES:
+                    together.setdefault(_call_key(runner.action.name, event), []).append(index)
+                    continue
+                answers[index] = {"data": self._invoke(runner, parent, event, request_id)}
             except ServeyError as error:
                 self._report(event, error)
-                answers.append(_error_item(error, request_id))
-        if events and _over_limit(answers):  # Lambda would return none of them
+                answers[index] = _error_item(error, request_id)
+        for indexes in together.values():
+            items = self._resolve_together([events[i] for i in indexes], request_id)
+            for index, item in zip(indexes, items, strict=True):
+                answers[index] = item
+        done = [answer for answer in answers if answer is not None]
+        if events and _over_limit(done):  # Lambda would return none of them
             too_large = response_too_large(self._action_of(events[0]) or "?")
             self._report(events[0], too_large)
             return [_error_item(too_large, request_id) for _ in events]
-        return answers
+        return done
+
+    def _resolve_together(self, events: list[Mapping[str, Any]], request_id: str) -> list[dict[str, Any]]:
+        """One call of a batch function for the parents of events that share their arguments and caller."""
+        first = events[0]
+        runner, _ = self._runner_of(first)
+        identity = first.get("identity") or {}
+        names = self._names_of(runner)
+        outcomes = runner.invoke_batch(
+            names.arguments_in(first.get("arguments") or {}),
+            [names.owner_in(event.get("source")) for event in events],
+            authorization=authorization_from_context(identity.get("resolverContext")),
+            source="graphql",
+            request_id=request_id,
+        )
+        items = []
+        for event, outcome in zip(events, outcomes, strict=True):
+            if isinstance(outcome, ServeyError):
+                self._report(event, outcome)
+                items.append(_error_item(outcome, request_id))
+            else:
+                items.append({"data": names.result_out(runner.dump(outcome))})
+        return items
 
     def _action_of(self, event: Mapping[str, Any]) -> str | None:
         info = event.get("info") or {}
         return self._actions.get((str(info.get("parentTypeName")), str(info.get("fieldName"))))
 
-    def _resolve(self, event: Mapping[str, Any], request_id: str) -> Any:
+    def _runner_of(self, event: Mapping[str, Any]) -> tuple[ActionRunner, str]:
+        """The runner of the event's field, and the field's parent type."""
         info = event.get("info") or {}
         parent = str(info.get("parentTypeName"))
         action = self._action_of(event)
         if action is None:
             raise NotFound(f"this function resolves no field {parent}.{info.get('fieldName')}")
-        runner = self.runtime.runner(action)
+        return self.runtime.runner(action), parent
+
+    def _resolve(self, event: Mapping[str, Any], request_id: str) -> Any:
+        runner, parent = self._runner_of(event)
+        return self._invoke(runner, parent, event, request_id)
+
+    def _invoke(self, runner: ActionRunner, parent: str, event: Mapping[str, Any], request_id: str) -> Any:
         identity = event.get("identity") or {}
+        names = self._names_of(runner)
         result = runner.invoke(
-            event.get("arguments") or {},
+            names.arguments_in(event.get("arguments") or {}),
             authorization=authorization_from_context(identity.get("resolverContext")),
             source="graphql",
             request_id=request_id,
-            owner=None if parent in ROOT_TYPES else event.get("source"),
+            owner=None if parent in ROOT_TYPES else names.owner_in(event.get("source")),
         )
-        return runner.dump(result)
+        return names.result_out(runner.dump(result))
+
+    def _names_of(self, runner: ActionRunner) -> ActionFieldNames:
+        """How the action's GraphQL values are renamed: not at all, unless the app chose camelCase."""
+        if self._renamer is None:
+            return PYTHON_NAMES
+        name = runner.action.name
+        found = self._names.get(name)
+        if found is None:
+            signature = runner.signature
+            parameters = [(parameter.name, parameter.annotation) for parameter in signature.inputs]
+            found = self._renamer.of_action(parameters, runner.owner_type, signature.returns)
+            self._names[name] = found
+        return found
 
     def _report(self, event: Mapping[str, Any], error: ServeyError) -> None:
         info = event.get("info") or {}
@@ -135,6 +197,13 @@ class AuthorizerSource:
         if authorization.expire_at is not None:
             ttl = max(0, min(ttl, int(authorization.expire_at.timestamp()) - int(time.time())))
         return {"isAuthorized": True, "resolverContext": claims_of(authorization), "ttlOverride": ttl}
+
+
+def _call_key(action: str, event: Mapping[str, Any]) -> str:
+    """What one call of a batch function shares: its field's arguments and its caller."""
+    identity = event.get("identity") or {}
+    shared = [action, event.get("arguments"), identity.get("resolverContext")]
+    return json.dumps(shared, sort_keys=True, default=str)
 
 
 def _is_resolver_event(event: Any) -> bool:

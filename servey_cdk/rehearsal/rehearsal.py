@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from servey_cdk.event_patterns import matches
+from servey_cdk.graphql_names import camel_case
 from servey_cdk.http_api import DEFAULT_ROUTE
 from servey_cdk.matchers import from_markers, settle
 from servey_cdk.rehearsal import events
@@ -138,6 +139,9 @@ class Run:
             json.loads(spec_file.read_text(encoding="utf-8")) if spec_file and spec_file.is_file() else {}
         )
         self.actions = {action["name"]: action for action in self.spec.get("actions", [])}
+        graphql = self.spec.get("graphql") or {}
+        self.fields = {(r["type_name"], r["field_name"]): r["action"] for r in graphql.get("resolvers", [])}
+        self.camel_case = graphql.get("field_names") == "camelCase"
         self.wires = wires_of(stack)
         self.token: str | None = None
         self.scoped_tokens: dict[tuple[str, ...], str | None] = {}  # an example's scopes → its token
@@ -299,19 +303,25 @@ class Run:
 
     def _appsync_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
         type_name, field_name = wire.detail["type_name"], wire.detail["field_name"]
-        action = self.actions.get(field_name)
+        action = self.actions.get(self.fields.get((type_name, field_name), field_name))
         where = f"{type_name}.{field_name}"
         examples = (action["examples"] if action and type_name in ("Query", "Mutation") else []) or [None]
+        # camelCase fields: the arguments by their GraphQL names (the values within, by Python's, are
+        # kept as they are), and results compared with every key in camelCase on both sides.
+        keys = _camel_case_keys if self.camel_case else None
         for example in examples:
             token = self._token_for(example) if action and action["requires_token"] else None
             context = self._resolver_context(token) if token else None
-            event = events.appsync_event(type_name, field_name, example["params"] if example else {}, context)
+            params = example["params"] if example else {}
+            if self.camel_case:
+                params = {camel_case(name): value for name, value in params.items()}
+            event = events.appsync_event(type_name, field_name, params, context)
             if example is None:
                 yield where, event, _handled
             elif not example["include_in_tests"]:
                 yield f"{where} example {example['name']}", event, _no_check
             else:
-                yield f"{where} example {example['name']}", event, _equal(example["result"])
+                yield f"{where} example {example['name']}", event, _equal(example["result"], keys)
 
     def _resolver_context(self, token: str) -> dict[str, str] | None:
         """What the authorizer approves for the token: its claims, as AppSync passes them on (asked once)."""
@@ -490,13 +500,23 @@ def _rest_result(expected: Any) -> Check:
     return check
 
 
-def _equal(expected: Any) -> Check:
+def _equal(expected: Any, keys: Callable[[Any], Any] | None = None) -> Check:
     def check(answer: Answer) -> str | None:
         if answer.error:
             return f"{answer.error['errorType']}: {answer.error['errorMessage']}"
+        if keys is not None:
+            return _differs(keys(answer.result), keys(expected))
         return _differs(answer.result, expected)
 
     return check
+
+
+def _camel_case_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {camel_case(str(key)): _camel_case_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_camel_case_keys(item) for item in value]
+    return value
 
 
 def _differs(actual: Any, expected: Any) -> str | None:

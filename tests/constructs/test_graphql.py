@@ -28,11 +28,16 @@ def test_GIVEN_the_sample_stack_THEN_each_resolver_spec_has_a_direct_lambda_reso
     assert spec.graphql is not None
     resolvers = _resolvers(resources)
     assert set(resolvers) == {f"{r.type_name}.{r.field_name}" for r in spec.graphql.resolvers}
-    assert all("RequestMappingTemplate" not in resolver for resolver in resolvers.values())
+    direct = [r for r in spec.graphql.resolvers if not r.batch_size]
+    assert all("RequestMappingTemplate" not in resolvers[f"{r.type_name}.{r.field_name}"] for r in direct)
 
 
-def test_GIVEN_a_batched_nested_field_THEN_its_resolver_sets_its_max_batch_size(resources: Resources) -> None:
-    assert _resolvers(resources)["NumberStats.factorial"]["MaxBatchSize"] == 10
+def test_GIVEN_a_batched_nested_field_THEN_its_resolver_batch_invokes_up_to_its_max_batch_size(
+    resources: Resources,
+) -> None:
+    factorial = _resolvers(resources)["NumberStats.factorial"]
+    assert factorial["MaxBatchSize"] == 10
+    assert '"operation": "BatchInvoke"' in factorial["RequestMappingTemplate"]
 
 
 def test_GIVEN_the_sample_stack_THEN_graphql_requests_are_authorized_by_the_authorizer_function(
