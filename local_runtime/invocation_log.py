@@ -1,0 +1,201 @@
+"""The last invocations the emulator ran, with what each logged: the dashboard's list at `/_servey`.
+
+The invoker opens a capture on the worker thread that runs a function and closes it
+with the answer. Lines are caught where logging makes its records (a record factory,
+installed once), so every logger counts, Powertools' included, whatever its handlers
+or propagation, at the levels logging lets through. The action's traceback is the one
+the runtime logs; the error, when the function raised, is the one it raised. Only
+the last `LIMIT` invocations are kept, and every text passes servey-local's redaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from local_runtime.event_summary import EventSummaries, EventSummary
+from local_runtime.lambda_context import LambdaContext
+from local_runtime.log_redaction import redact
+from servey_cdk.appspec import AppSpec
+
+log = logging.getLogger(__name__)
+LIMIT = 200
+MAX_LINES = 100  # an invocation's lines kept, the first ones: a loop that logs is not kept whole
+_capturing = threading.local()  # the records of the invocation this worker thread runs
+_factory_lock = threading.Lock()
+_installed: list[Callable[..., logging.LogRecord]] = []
+
+
+@dataclass(frozen=True)
+class Invocation:
+    seq: int
+    request_id: str
+    function: str
+    started_at: float
+    duration_ms: float
+    summary: EventSummary
+    status: str
+    ok: bool
+    lines: tuple[dict[str, Any], ...]
+    error: dict[str, str] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "request_id": self.request_id,
+            "function": self.function,
+            "started_at": self.started_at,
+            "duration_ms": round(self.duration_ms, 2),
+            **self.summary.to_dict(),
+            "status": self.status,
+            "ok": self.ok,
+            "lines": list(self.lines),
+            "error": self.error,
+        }
+
+
+class Capture:
+    """One invocation's records, from the moment it starts on its worker thread."""
+
+    def __init__(self) -> None:
+        self.started_at = time.time()
+        self.started = time.perf_counter()
+        self.records: list[logging.LogRecord] = []
+        self.outside: list[str] = []  # lines written elsewhere: a sandbox's, in `--assembly`
+
+
+class InvocationLog:
+    """The last `limit` invocations, newest last; safe to add to from any thread."""
+
+    def __init__(self, spec: AppSpec, limit: int = LIMIT) -> None:
+        self.summaries = EventSummaries(spec)
+        self._kept: deque[Invocation] = deque(maxlen=limit)
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+        _install_record_factory()
+
+    def begin(self) -> Capture:
+        """Start catching this thread's log records, for the invocation it is about to run."""
+        capture = Capture()
+        _capturing.current = capture
+        return capture
+
+    def end(
+        self, capture: Capture, context: LambdaContext, event: Any, result: Any, error: BaseException | None
+    ) -> None:
+        """Stop catching, and keep the invocation; a failure to describe it is logged, never raised."""
+        duration_ms = (time.perf_counter() - capture.started) * 1000
+        _capturing.current = None
+        if duration_ms > context.timeout_s * 1000:  # its caller was told so, whatever it answered later
+            error = TimeoutError(f"Sandbox.Timedout: the function ran past its {context.timeout_s} s")
+        function, request_id = context.function_name, context.aws_request_id
+        try:
+            invocation = self._invocation(capture, function, request_id, event, result, error, duration_ms)
+        except Exception:  # hostile input the function refused, say: the invoker must go on regardless
+            log.exception("the dashboard could not describe an invocation of %s", function)
+            return
+        with self._lock:  # numbered here, so that the numbers grow in the order the list does
+            self._kept.append(dataclasses.replace(invocation, seq=next(self._seq)))
+
+    def _invocation(
+        self,
+        capture: Capture,
+        function: str,
+        request_id: str,
+        event: Any,
+        result: Any,
+        error: BaseException | None,
+        duration_ms: float,
+    ) -> Invocation:
+        summary = self.summaries.summarize(function, event)
+        status, ok = _status(result, error)
+        lines = [_line(record) for record in capture.records[:MAX_LINES]]
+        lines += [{"level": "", "logger": function, "message": redact(text)} for text in capture.outside]
+        return Invocation(
+            0, request_id, function, capture.started_at, duration_ms, summary,
+            status, ok, tuple(lines), _error(capture.records, error),
+        )  # fmt: skip
+
+    @property
+    def latest(self) -> int:
+        """The number of the newest invocation kept; 0 before the first."""
+        with self._lock:
+            return self._kept[-1].seq if self._kept else 0
+
+    def since(self, seq: int) -> list[dict[str, Any]]:
+        """The invocations kept whose `seq` is above `seq`, oldest first."""
+        with self._lock:
+            kept = [invocation for invocation in self._kept if invocation.seq > seq]
+        return [invocation.to_dict() for invocation in kept]
+
+
+def add_outside_lines(text: str) -> None:
+    """Lines the running invocation's function wrote where logging cannot see (a sandbox's output)."""
+    capture: Capture | None = getattr(_capturing, "current", None)
+    if capture is not None:
+        capture.outside += text.splitlines()
+
+
+def _install_record_factory() -> None:
+    """Once per process: every record made on a thread that runs an invocation is kept for it."""
+    with _factory_lock:
+        if _installed:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            capture: Capture | None = getattr(_capturing, "current", None)
+            if capture is not None:
+                capture.records.append(record)
+            return record
+
+        logging.setLogRecordFactory(make)
+        _installed.append(make)
+
+
+def _line(record: logging.LogRecord) -> dict[str, Any]:
+    return {"level": record.levelname, "logger": record.name, "message": redact(record.getMessage())}
+
+
+def _error(records: list[logging.LogRecord], raised: BaseException | None) -> dict[str, str] | None:
+    """The action's exception as the runtime logged it, else the one the function raised."""
+    logged = next((record.exc_info for record in records if record.exc_info and record.exc_info[1]), None)
+    if logged is not None:
+        error: BaseException | None = logged[1]
+    else:
+        error = raised
+    if error is None:
+        return None
+    kind = getattr(error, "error_type", None) or type(error).__name__
+    trace = "".join(traceback.format_exception(error))
+    return {"type": kind, "message": redact(str(error)), "traceback": redact(trace)}
+
+
+def _status(result: Any, error: BaseException | None) -> tuple[str, bool]:
+    """What the answer says of the invocation, as the service that sent the event reads it."""
+    if error is not None:
+        return str(getattr(error, "error_type", None) or type(error).__name__), False
+    if isinstance(result, list):  # an AppSync batch: an error per failed item
+        failed = sum(1 for item in result if isinstance(item, dict) and item.get("errorType"))
+        return (f"{failed} of {len(result)} failed", False) if failed else ("ok", True)
+    if not isinstance(result, dict):
+        return "ok", True
+    code = result.get("statusCode")
+    if isinstance(code, int):
+        return str(code), code < 400
+    if result.get("errorType"):
+        return str(result["errorType"]), False
+    if result.get("batchItemFailures"):
+        return f"{len(result['batchItemFailures'])} failed", False
+    if result.get("isAuthorized") is False:
+        return "refused", False
+    return "ok", True
