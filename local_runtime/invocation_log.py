@@ -3,8 +3,9 @@
 The invoker opens a capture on the worker thread that runs a function and closes it
 with the answer. Lines are caught where logging makes its records (a record factory,
 installed once), so every logger counts, Powertools' included, whatever its handlers
-or propagation, at the levels logging lets through. The action's traceback is the one
-the runtime logs; the error, when the function raised, is the one it raised. Only
+or propagation, at the levels logging lets through; with `--assembly`, a function's lines
+are what its sandbox printed. The action's traceback is the one the runtime logs; the
+error, when the function raised, is the one it raised. Only
 the last `LIMIT` invocations are kept, and every text passes servey-local's redaction.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import logging
 import threading
 import time
@@ -69,7 +71,7 @@ class Capture:
         self.started_at = time.time()
         self.started = time.perf_counter()
         self.records: list[logging.LogRecord] = []
-        self.outside: list[str] = []  # lines written elsewhere: a sandbox's, in `--assembly`
+        self.sandbox_lines: list[str] = []  # what the function's sandbox printed, in `--assembly`
 
 
 class InvocationLog:
@@ -118,10 +120,12 @@ class InvocationLog:
         summary = self.summaries.summarize(function, event)
         status, ok = _status(result, error)
         lines = [_line(record) for record in capture.records[:MAX_LINES]]
-        lines += [{"level": "", "logger": function, "message": redact(text)} for text in capture.outside]
+        printed = [_sandbox_line(text, function) for text in capture.sandbox_lines[:MAX_LINES]]
+        lines += [line for line, _ in printed]
+        logged = next((traced for _, traced in printed if traced is not None), None)
         return Invocation(
             0, request_id, function, capture.started_at, duration_ms, summary,
-            status, ok, tuple(lines), _error(capture.records, error),
+            status, ok, tuple(lines), _error(capture.records, error, logged),
         )  # fmt: skip
 
     @property
@@ -137,11 +141,11 @@ class InvocationLog:
         return [invocation.to_dict() for invocation in kept]
 
 
-def add_outside_lines(text: str) -> None:
-    """Lines the running invocation's function wrote where logging cannot see (a sandbox's output)."""
+def add_sandbox_output(text: str) -> None:
+    """What the sandbox of the invocation this thread runs printed: its lines, kept with it."""
     capture: Capture | None = getattr(_capturing, "current", None)
     if capture is not None:
-        capture.outside += text.splitlines()
+        capture.sandbox_lines += text.splitlines()
 
 
 def _install_record_factory() -> None:
@@ -166,13 +170,42 @@ def _line(record: logging.LogRecord) -> dict[str, Any]:
     return {"level": record.levelname, "logger": record.name, "message": redact(record.getMessage())}
 
 
-def _error(records: list[logging.LogRecord], raised: BaseException | None) -> dict[str, str] | None:
-    """The action's exception as the runtime logged it, else the one the function raised."""
+def _sandbox_line(text: str, function: str) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """A line a sandbox printed, and the error it logs: Powertools' JSON is read for its level,
+    message and traceback; any other line is shown as it is."""
+    try:
+        line = json.loads(text)
+    except ValueError:
+        line = None
+    if not isinstance(line, dict) or "message" not in line:
+        return {"level": "", "logger": function, "message": redact(text)}, None
+    message = redact(str(line["message"]))
+    shown = {
+        "level": str(line.get("level", "")),
+        "logger": str(line.get("service", function)),
+        "message": message,
+    }
+    trace = line.get("exception")
+    if not trace:
+        return shown, None
+    return shown, {
+        "type": str(line.get("exception_name", "")),
+        "message": message,
+        "traceback": redact(str(trace)),
+    }
+
+
+def _error(
+    records: list[logging.LogRecord],
+    raised: BaseException | None,
+    sandbox_logged: dict[str, str] | None = None,
+) -> dict[str, str] | None:
+    """The action's exception as the runtime logged it (here or in its sandbox), else the one the
+    function raised."""
     logged = next((record.exc_info for record in records if record.exc_info and record.exc_info[1]), None)
-    if logged is not None:
-        error: BaseException | None = logged[1]
-    else:
-        error = raised
+    if logged is None and sandbox_logged is not None:
+        return sandbox_logged
+    error = logged[1] if logged is not None else raised
     if error is None:
         return None
     kind = getattr(error, "error_type", None) or type(error).__name__
