@@ -31,10 +31,10 @@ function invocationRow(item) {
   const error = item.error && el("details", {},
     el("summary", { textContent: `${item.error.type}: ${item.error.message}` }),
     el("pre", { textContent: item.error.traceback }));
-  const time = new Date(item.started_at * 1000).toLocaleTimeString();
+  const time = new Date(item.started_at * 1000).toLocaleTimeString([], { hour12: false });
   return el("tr", { className: "invocation", title: `request ${item.request_id}, function ${item.function}` },
     el("td", { className: "mono", textContent: time }),
-    el("td", {}, el("span", { className: "source", textContent: item.source }), el("code", { textContent: item.detail })),
+    el("td", {}, el("span", { className: "source", textContent: item.source }), el("br"), el("code", { textContent: item.detail })),
     el("td", {}, el("code", { textContent: item.action || "" })),
     el("td", {}, el("pre", { textContent: json(item.params) }), item.lines.length ? lines : null, error),
     el("td", { textContent: item.caller || "" }),
@@ -89,7 +89,7 @@ function showSchedules(schedules) {
   replaceRows("schedules", schedules.map((schedule) => {
     const fire = el("button", { textContent: "fire now", onclick: (event) => post(`/_servey/schedules/${encodeURIComponent(schedule.name)}`, event.target) });
     fire.dataset.fire = schedule.name;
-    const next = schedule.next ? new Date(schedule.next).toLocaleString() : "";
+    const next = schedule.next ? new Date(schedule.next).toLocaleString([], { hour12: false }) : "";
     return el("tr", {},
       el("td", {}, el("code", { textContent: schedule.name }), el("br"), el("span", { className: "empty", textContent: `${schedule.expression} ${schedule.timezone || ""}` })),
       el("td", {}, el("code", { textContent: schedule.action })),
@@ -123,7 +123,7 @@ async function poll(again = true) {
     showSchedules(state.schedules);
     showConnections(state.connections);
     live.className = "";
-    live.textContent = `live, ${new Date().toLocaleTimeString()}`;
+    live.textContent = `live, ${new Date().toLocaleTimeString([], { hour12: false })}`;
   } catch (error) {
     live.className = "stale";
     live.textContent = `servey-local does not answer (${error.message}); retrying`;
