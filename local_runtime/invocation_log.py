@@ -5,13 +5,13 @@ with the answer. Lines are caught where logging makes its records (a record fact
 installed once), so every logger counts, Powertools' included, whatever its handlers
 or propagation, at the levels logging lets through; with `--assembly`, a function's lines
 are what its sandbox printed. The action's traceback is the one the runtime logs; the
-error, when the function raised, is the one it raised. Only
+error, when the function raised, is the one it raised. Keeping an invocation costs the
+worker a few microseconds: its event is summarized when the dashboard first asks. Only
 the last `LIMIT` invocations are kept, and every text passes servey-local's redaction.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import logging
@@ -20,46 +20,67 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from local_runtime.event_summary import EventSummaries, EventSummary
+from local_runtime.event_summary import MAX_PARSED, EventSummaries, EventSummary
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.log_redaction import redact
 from servey_cdk.appspec import AppSpec
 
 log = logging.getLogger(__name__)
 LIMIT = 200
-MAX_LINES = 100  # an invocation's lines kept, the first ones: a loop that logs is not kept whole
+MAX_LINES = 100  # an invocation's lines kept, the first ones (and any traceback): a loop's are not all kept
 _capturing = threading.local()  # the records of the invocation this worker thread runs
 _factory_lock = threading.Lock()
 _installed: list[Callable[..., logging.LogRecord]] = []
 
 
-@dataclass(frozen=True)
 class Invocation:
-    seq: int
-    request_id: str
-    function: str
-    started_at: float
-    duration_ms: float
-    summary: EventSummary
-    status: str
-    ok: bool
-    lines: tuple[dict[str, Any], ...]
-    error: dict[str, str] | None
+    """One invocation kept. Its event is summarized when it is first shown, off the invoker's path,
+    or at once when keeping it could hold much memory (a batch, a body over `MAX_PARSED`)."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def __init__(
+        self,
+        request_id: str,
+        function: str,
+        started_at: float,
+        duration_ms: float,
+        event: Any,
+        status: str,
+        ok: bool,
+        lines: list[dict[str, Any]],
+        error: dict[str, str] | None,
+    ) -> None:
+        self.seq = 0  # numbered as the log takes it
+        self.request_id, self.function, self.started_at, self.duration_ms = (
+            request_id, function, started_at, duration_ms,
+        )  # fmt: skip
+        self.status, self.ok, self.lines, self.error = status, ok, lines, error
+        self.event: Any = event
+        self.summary: EventSummary | None = None
+
+    def summarize(self, summaries: EventSummaries) -> EventSummary:
+        if self.summary is None:
+            try:
+                self.summary = summaries.summarize(self.function, self.event)
+            except Exception as unreadable:  # hostile input the function refused, say: shown, not raised
+                self.summary = EventSummary(
+                    "unknown", f"unreadable event ({type(unreadable).__name__})", None, None, None
+                )
+            self.event = None  # no longer needed
+        return self.summary
+
+    def to_dict(self, summaries: EventSummaries) -> dict[str, Any]:
         return {
             "seq": self.seq,
             "request_id": self.request_id,
             "function": self.function,
             "started_at": self.started_at,
             "duration_ms": round(self.duration_ms, 2),
-            **self.summary.to_dict(),
+            **self.summarize(summaries).to_dict(),
             "status": self.status,
             "ok": self.ok,
-            "lines": list(self.lines),
+            "lines": self.lines,
             "error": self.error,
         }
 
@@ -98,35 +119,25 @@ class InvocationLog:
         _capturing.current = None
         if duration_ms > context.timeout_s * 1000:  # its caller was told so, whatever it answered later
             error = TimeoutError(f"Sandbox.Timedout: the function ran past its {context.timeout_s} s")
-        function, request_id = context.function_name, context.aws_request_id
+        function = context.function_name
         try:
-            invocation = self._invocation(capture, function, request_id, event, result, error, duration_ms)
-        except Exception:  # hostile input the function refused, say: the invoker must go on regardless
-            log.exception("the dashboard could not describe an invocation of %s", function)
+            status, ok = _status(result, error)
+            lines = [_line(record) for record in capture.records]
+            printed = [_sandbox_line(text, function) for text in capture.sandbox_lines[:MAX_LINES]]
+            lines += [line for line, _ in printed]
+            logged = next((traced for _, traced in printed if traced is not None), None)
+            invocation = Invocation(
+                context.aws_request_id, function, capture.started_at, duration_ms, event, status, ok,
+                lines, _error(capture.records, error, logged),
+            )  # fmt: skip
+            if _bulky(event):
+                invocation.summarize(self.summaries)
+        except Exception:  # the invoker must go on regardless
+            log.exception("the dashboard could not keep an invocation of %s", function)
             return
         with self._lock:  # numbered here, so that the numbers grow in the order the list does
-            self._kept.append(dataclasses.replace(invocation, seq=next(self._seq)))
-
-    def _invocation(
-        self,
-        capture: Capture,
-        function: str,
-        request_id: str,
-        event: Any,
-        result: Any,
-        error: BaseException | None,
-        duration_ms: float,
-    ) -> Invocation:
-        summary = self.summaries.summarize(function, event)
-        status, ok = _status(result, error)
-        lines = [_line(record) for record in capture.records[:MAX_LINES]]
-        printed = [_sandbox_line(text, function) for text in capture.sandbox_lines[:MAX_LINES]]
-        lines += [line for line, _ in printed]
-        logged = next((traced for _, traced in printed if traced is not None), None)
-        return Invocation(
-            0, request_id, function, capture.started_at, duration_ms, summary,
-            status, ok, tuple(lines), _error(capture.records, error, logged),
-        )  # fmt: skip
+            invocation.seq = next(self._seq)
+            self._kept.append(invocation)
 
     @property
     def latest(self) -> int:
@@ -138,7 +149,7 @@ class InvocationLog:
         """The invocations kept whose `seq` is above `seq`, oldest first."""
         with self._lock:
             kept = [invocation for invocation in self._kept if invocation.seq > seq]
-        return [invocation.to_dict() for invocation in kept]
+        return [invocation.to_dict(self.summaries) for invocation in kept]
 
 
 def add_sandbox_output(text: str) -> None:
@@ -158,12 +169,20 @@ def _install_record_factory() -> None:
         def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
             record = previous(*args, **kwargs)
             capture: Capture | None = getattr(_capturing, "current", None)
-            if capture is not None:
+            if capture is not None and (len(capture.records) < MAX_LINES or record.exc_info):
                 capture.records.append(record)
             return record
 
         logging.setLogRecordFactory(make)
         _installed.append(make)
+
+
+def _bulky(event: Any) -> bool:
+    """Whether the event may be large: a batch (of records, or of resolver events), or a long body."""
+    if not isinstance(event, dict):
+        return True
+    body = event.get("body")
+    return "Records" in event or (isinstance(body, str) and len(body) > MAX_PARSED)
 
 
 def _line(record: logging.LogRecord) -> dict[str, Any]:
