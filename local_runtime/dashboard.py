@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from local_runtime.log_redaction import redact
+from local_runtime.log_redaction import redact_secrets
 from local_runtime.queues import LocalQueue
 from servey_cdk.appspec import AppSpec
 from servey_cdk.authorization import Authorization
@@ -156,7 +156,7 @@ def _queue(name: str, shown: dict[str, Any]) -> dict[str, Any]:
         "dead_letter_depth": len(letters) if letters is not None else shown.get("dead_letter_depth"),
         "dead_letters": None
         if letters is None
-        else [{**letter, "body": redact(str(letter["body"]))[:MAX_BODY]} for letter in letters],
+        else [{**letter, "body": redact_secrets(str(letter["body"]))[:MAX_BODY]} for letter in letters],
         "redrive": letters is not None,
     }
 

@@ -5,8 +5,8 @@ S3, SNS, EventBridge, a direct invoke), the action the spec routes it to, the
 parameters it carries and the caller its token names. The caller is read from the
 token's claims without checking its signature, which the function does; the
 invocation's status says whether the token was accepted. Secrets never show:
-fields named like a password or token are blanked, and the rest is redacted as
-servey-local's own log is (`log_redaction`).
+fields named like a password or token are blanked, in JSON and in text alike, and
+tokens are redacted as in servey-local's own log (`log_redaction`).
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from local_runtime.log_redaction import REDACTED, redact
+from local_runtime.log_redaction import REDACTED, SECRET_NAME, redact_secrets
 from servey_cdk.appspec import AppSpec
+from servey_cdk.aws.session import SESSION_COOKIE
 from servey_cdk.wire import SCHEDULE_KEY
 
 MAX_TEXT = 2000  # characters of a parameter's text kept; a 6 MB body is not shown whole
 MAX_PARSED = 64 * 1024  # a longer body is shown as text, not parsed
 MAX_DEPTH = 32  # as the handler refuses deeper JSON, what lies deeper is not shown
-SECRET_FIELD = re.compile(r"(?i)password|secret|token|authorization|cookie|api[_-]?key|credential")
-SESSION_COOKIE = re.compile(r"(?:^|;\s*)servey_token=([^;]+)")
+SESSION = re.compile(rf"(?:^|;\s*){SESSION_COOKIE}=([^;]+)")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class EventSummaries:
         self.routes: dict[tuple[str, str], str] = {
             (route.method, route.path): route.action for route in spec.routes
         }
+        self.pages = {(route.method, route.path) for route in spec.routes if route.template}
         resolvers = spec.graphql.resolvers if spec.graphql is not None else ()
         self.fields = {(item.type_name, item.field_name): item.action for item in resolvers}
         self.schedules = {schedule.name: schedule.action for schedule in spec.schedules}
@@ -110,12 +111,15 @@ class EventSummaries:
         return EventSummary("invoke", "an object", self._only_action(function), _shown(event), None)
 
     def _rest(self, function: str, event: dict[str, Any], context: dict[str, Any]) -> EventSummary:
+        headers = {str(key).lower(): value for key, value in (event.get("headers") or {}).items()}
         if "httpMethod" in event:  # API Gateway REST (payload 1.0)
-            method, resource = str(event["httpMethod"]), str(event.get("resource"))
-        else:  # HTTP API (payload 2.0): its route key is "GET /items/{item_id}"
-            method = str(context["http"].get("method"))
+            method, resource, api = str(event["httpMethod"]), str(event.get("resource")), "REST"
+        else:  # HTTP API (payload 2.0): its route key is "GET /items/{item_id}", its cookies apart
+            method, api = str(context["http"].get("method")), "HTTP API"
             resource = str(event.get("routeKey", "")).partition(" ")[2]
+            headers["cookie"] = "; ".join(str(cookie) for cookie in event.get("cookies") or ())
         action = self.routes.get((method, resource)) or self._only_action(function)
+        source = "page" if (method, resource) in self.pages else api
         params: dict[str, Any] = {
             **(event.get("queryStringParameters") or {}),
             **(event.get("pathParameters") or {}),
@@ -123,8 +127,7 @@ class EventSummaries:
         body = _body(event)
         if body is not None:
             params["body"] = body
-        headers = {str(key).lower(): value for key, value in (event.get("headers") or {}).items()}
-        return EventSummary("REST", f"{method} {event.get('path') or event.get('rawPath')}", action,
+        return EventSummary(source, f"{method} {event.get('path') or event.get('rawPath')}", action,
                             _shown(params), _caller(_claims(_token_of(headers))))  # fmt: skip
 
     def _websocket(self, event: dict[str, Any], context: dict[str, Any]) -> EventSummary:
@@ -188,7 +191,7 @@ def _token_of(headers: Mapping[str, Any]) -> str | None:
     scheme, _, token = str(headers.get("authorization") or "").partition(" ")
     if scheme.lower() == "bearer" and token:
         return token.strip()
-    cookie = SESSION_COOKIE.search(str(headers.get("cookie") or ""))
+    cookie = SESSION.search(str(headers.get("cookie") or ""))
     return cookie.group(1) if cookie else None
 
 
@@ -224,11 +227,11 @@ def _without_secrets(value: Any, depth: int = 0) -> Any:
         return "…"
     if isinstance(value, dict):
         return {
-            key: REDACTED if SECRET_FIELD.search(str(key)) else _without_secrets(item, depth + 1)
+            key: REDACTED if SECRET_NAME.search(str(key)) else _without_secrets(item, depth + 1)
             for key, item in value.items()
         }
     if isinstance(value, list):
         return [_without_secrets(item, depth + 1) for item in value]
     if isinstance(value, str):
-        return redact(value)
+        return redact_secrets(value)
     return value

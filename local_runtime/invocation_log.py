@@ -7,7 +7,8 @@ or propagation, at the levels logging lets through; with `--assembly`, a functio
 are what its sandbox printed. The action's traceback is the one the runtime logs; the
 error, when the function raised, is the one it raised. Keeping an invocation costs the
 worker a few microseconds: its event is summarized when the dashboard first asks. Only
-the last `LIMIT` invocations are kept, and every text passes servey-local's redaction.
+the last `LIMIT` invocations are kept, and every text has its secrets redacted
+(`log_redaction.redact_secrets`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 from local_runtime.event_summary import MAX_PARSED, EventSummaries, EventSummary
 from local_runtime.lambda_context import LambdaContext
-from local_runtime.log_redaction import redact
+from local_runtime.log_redaction import redact_secrets
 from servey_cdk.appspec import AppSpec
 
 log = logging.getLogger(__name__)
@@ -186,7 +187,7 @@ def _bulky(event: Any) -> bool:
 
 
 def _line(record: logging.LogRecord) -> dict[str, Any]:
-    return {"level": record.levelname, "logger": record.name, "message": redact(record.getMessage())}
+    return {"level": record.levelname, "logger": record.name, "message": redact_secrets(record.getMessage())}
 
 
 def _sandbox_line(text: str, function: str) -> tuple[dict[str, Any], dict[str, str] | None]:
@@ -197,8 +198,8 @@ def _sandbox_line(text: str, function: str) -> tuple[dict[str, Any], dict[str, s
     except ValueError:
         line = None
     if not isinstance(line, dict) or "message" not in line:
-        return {"level": "", "logger": function, "message": redact(text)}, None
-    message = redact(str(line["message"]))
+        return {"level": "", "logger": function, "message": redact_secrets(text)}, None
+    message = redact_secrets(str(line["message"]))
     shown = {
         "level": str(line.get("level", "")),
         "logger": str(line.get("service", function)),
@@ -210,7 +211,7 @@ def _sandbox_line(text: str, function: str) -> tuple[dict[str, Any], dict[str, s
     return shown, {
         "type": str(line.get("exception_name", "")),
         "message": message,
-        "traceback": redact(str(trace)),
+        "traceback": redact_secrets(str(trace)),
     }
 
 
@@ -229,7 +230,7 @@ def _error(
         return None
     kind = getattr(error, "error_type", None) or type(error).__name__
     trace = "".join(traceback.format_exception(error))
-    return {"type": kind, "message": redact(str(error)), "traceback": redact(trace)}
+    return {"type": kind, "message": redact_secrets(str(error)), "traceback": redact_secrets(trace)}
 
 
 def _status(result: Any, error: BaseException | None) -> tuple[str, bool]:
