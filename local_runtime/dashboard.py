@@ -156,7 +156,7 @@ def _queue(name: str, shown: dict[str, Any]) -> dict[str, Any]:
         "dead_letter_depth": len(letters) if letters is not None else shown.get("dead_letter_depth"),
         "dead_letters": None
         if letters is None
-        else [{**letter, "body": redact_secrets(str(letter["body"]))[:MAX_BODY]} for letter in letters],
+        else [{**letter, "body": redact_secrets(str(letter["body"]), MAX_BODY)} for letter in letters],
         "redrive": letters is not None,
     }
 

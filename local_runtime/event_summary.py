@@ -233,5 +233,5 @@ def _without_secrets(value: Any, depth: int = 0) -> Any:
     if isinstance(value, list):
         return [_without_secrets(item, depth + 1) for item in value]
     if isinstance(value, str):
-        return redact_secrets(value)
+        return redact_secrets(value, MAX_TEXT)
     return value

@@ -23,13 +23,14 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from local_runtime.event_summary import MAX_PARSED, EventSummaries, EventSummary
+from local_runtime.event_summary import MAX_PARSED, MAX_TEXT, EventSummaries, EventSummary
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.log_redaction import redact_secrets
 from servey_cdk.appspec import AppSpec
 
 log = logging.getLogger(__name__)
 LIMIT = 200
+MAX_TRACEBACK = 20_000  # characters of a traceback shown: a deep recursion's is not shown whole
 MAX_LINES = 100  # an invocation's lines kept, the first ones (and any traceback): a loop's are not all kept
 _capturing = threading.local()  # the records of the invocation this worker thread runs
 _factory_lock = threading.Lock()
@@ -187,7 +188,11 @@ def _bulky(event: Any) -> bool:
 
 
 def _line(record: logging.LogRecord) -> dict[str, Any]:
-    return {"level": record.levelname, "logger": record.name, "message": redact_secrets(record.getMessage())}
+    return {
+        "level": record.levelname,
+        "logger": record.name,
+        "message": redact_secrets(record.getMessage(), MAX_TEXT),
+    }
 
 
 def _sandbox_line(text: str, function: str) -> tuple[dict[str, Any], dict[str, str] | None]:
@@ -198,8 +203,8 @@ def _sandbox_line(text: str, function: str) -> tuple[dict[str, Any], dict[str, s
     except ValueError:
         line = None
     if not isinstance(line, dict) or "message" not in line:
-        return {"level": "", "logger": function, "message": redact_secrets(text)}, None
-    message = redact_secrets(str(line["message"]))
+        return {"level": "", "logger": function, "message": redact_secrets(text, MAX_TEXT)}, None
+    message = redact_secrets(str(line["message"]), MAX_TEXT)
     shown = {
         "level": str(line.get("level", "")),
         "logger": str(line.get("service", function)),
@@ -211,7 +216,7 @@ def _sandbox_line(text: str, function: str) -> tuple[dict[str, Any], dict[str, s
     return shown, {
         "type": str(line.get("exception_name", "")),
         "message": message,
-        "traceback": redact_secrets(str(trace)),
+        "traceback": redact_secrets(str(trace), MAX_TRACEBACK),
     }
 
 
@@ -230,7 +235,8 @@ def _error(
         return None
     kind = getattr(error, "error_type", None) or type(error).__name__
     trace = "".join(traceback.format_exception(error))
-    return {"type": kind, "message": redact_secrets(str(error)), "traceback": redact_secrets(trace)}
+    message, trace = redact_secrets(str(error), MAX_TEXT), redact_secrets(trace, MAX_TRACEBACK)
+    return {"type": kind, "message": message, "traceback": trace}
 
 
 def _status(result: Any, error: BaseException | None) -> tuple[str, bool]:

@@ -116,3 +116,12 @@ def test_GIVEN_json_deeper_than_the_handler_reads_THEN_the_summary_stops_there(
     for _ in range(31):
         nested = nested[0]
     assert nested == "…"
+
+
+def test_GIVEN_a_megabyte_word_in_a_parameter_THEN_it_is_read_once_and_shown_cut_short(
+    summaries: EventSummaries,
+) -> None:
+    event = load_event("apigw_rest_path_param")
+    event["queryStringParameters"] = {"text": "n" * 1_000_000}  # searched for fields at each character: hours
+    shown = summaries.summarize(ROUTER, event).params
+    assert shown == '{"text": "' + "n" * 1990 + "… (2056 characters)"  # the word cut, then the JSON
