@@ -26,6 +26,7 @@ from servey_cdk.aws.session import SESSION_COOKIE
 from servey_cdk.wire import SCHEDULE_KEY
 
 MAX_TEXT = 2000  # characters of a parameter's text kept; a 6 MB body is not shown whole
+MAX_CALLER = 200  # characters of the caller shown
 MAX_PARSED = 64 * 1024  # a longer body is shown as text, not parsed
 MAX_DEPTH = 32  # as the handler refuses deeper JSON, what lies deeper is not shown
 SESSION = re.compile(rf"(?:^|;\s*){SESSION_COOKIE}=([^;]+)")
@@ -212,7 +213,7 @@ def _caller(claims: Mapping[str, Any]) -> str | None:
         return None
     scopes = str(claims.get("scope") or "").strip()
     subject = str(claims.get("sub") or "anonymous")
-    return f"{subject} [{scopes}]" if scopes else subject
+    return (f"{subject} [{scopes}]" if scopes else subject)[:MAX_CALLER]  # the claims are the caller's own
 
 
 def _shown(value: Any) -> Any:
