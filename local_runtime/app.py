@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from local_runtime.connections import ConnectionTable
+from local_runtime.dashboard import Dashboard
 from local_runtime.docs import (
     GRAPHIQL_FILES,
     graphiql_page,
@@ -108,6 +109,7 @@ class LocalRuntime:
             Route("/asyncapi.json", self._asyncapi),
             Route("/login", self.login.endpoint, methods=["POST"]),
             Route("/login", self.login.page, methods=["GET"]),
+            *Dashboard(self).routes(),
             Route("/_servey/queues", self._queues),
             Route("/_servey/schedules/{name}", self._fire_schedule, methods=["POST"]),
             Route("/_servey/topics", lambda _: JSONResponse(self.topics.to_dict())),

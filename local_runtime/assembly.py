@@ -29,6 +29,7 @@ from typing import Any
 from local_runtime.app import LocalRuntime
 from local_runtime.assembly_taps import TapPollers, stack_taps
 from local_runtime.connections import ConnectionTable
+from local_runtime.invocation_log import add_sandbox_output
 from local_runtime.invoker import FunctionError, FunctionInvoker
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.queues import failed_message_ids
@@ -90,6 +91,7 @@ class SandboxHandler:
             )
         answer = pool.invoke(event)
         if answer.log:
+            add_sandbox_output(answer.log)  # the dashboard shows the lines with their invocation
             sys.stderr.write(
                 "".join(f"[{context.function_name}] {line}" for line in answer.log.splitlines(True))
             )

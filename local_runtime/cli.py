@@ -123,6 +123,7 @@ def banner(spec: AppSpec, address: str, password: str, source: str | None = None
     schedules = ", ".join(schedule.name for schedule in spec.schedules)
     lines = [
         f"servey-local: {spec.app_module}" + (f" ({source})" if source else ""),
+        f"  Dashboard      {base}/_servey",
         f"  REST docs      {base}/docs",
         f"  OpenAPI        {base}/openapi.json",
     ]

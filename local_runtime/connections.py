@@ -46,6 +46,10 @@ class ConnectionTable:
     def __len__(self) -> int:
         return len(self._sockets)
 
+    def ids(self) -> list[str]:
+        """The open connections' ids."""
+        return list(self._sockets)
+
     async def send(self, connection_id: str, data: str) -> None:
         websocket = self._sockets.get(connection_id)
         if websocket is None:

@@ -8,6 +8,7 @@ import threading
 from queue import Empty, SimpleQueue
 from typing import Any
 
+from local_runtime.invocation_log import InvocationLog
 from local_runtime.lambda_context import LambdaContext
 from local_runtime.types import Handler
 from servey_cdk.appspec import AppSpec, FunctionSpec
@@ -42,7 +43,8 @@ class FunctionInvoker:
     process: actions may block without stalling the event loop. A worker is started
     when no idle one is left, up to `concurrency`, and ends after `idle_s` without
     work. A worker settles the waiting asyncio future itself, which costs
-    less per call than `run_in_executor`'s pair of chained futures.
+    less per call than `run_in_executor`'s pair of chained futures. Each invocation
+    is kept in `invocation_log`, with what it logged, for the dashboard.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class FunctionInvoker:
         self.concurrency = concurrency
         self.idle_s = idle_s
         self.thread_prefix = f"lambda-{id(self):x}"
+        self.invocation_log = InvocationLog(spec)
         self._functions: dict[str, FunctionSpec] = {function.name: function for function in spec.functions}
         self._invocations: SimpleQueue[_Invocation] = SimpleQueue()
         self._lock = threading.Lock()  # over the counts below; invocations may come from several loops
@@ -116,6 +119,7 @@ class FunctionInvoker:
             value: Any = None
             error: BaseException | None = None
             _running.function = context.function_name
+            capture = self.invocation_log.begin()
             try:
                 value = self.handler(event, context)
             except Exception as raised:
@@ -125,6 +129,8 @@ class FunctionInvoker:
             _running.function = None
             with contextlib.suppress(RuntimeError):  # the loop closed while the function ran
                 loop.call_soon_threadsafe(_settle, result, value, error)
+            # Kept once the caller has its answer, which waits for none of this.
+            self.invocation_log.end(capture, context, event, value, error)
             with self._lock:
                 if self._backlog:
                     self._backlog -= 1

@@ -13,11 +13,35 @@ import re
 TOKEN_PARAMETER = re.compile(r"(?i)\b((?:access_|id_|refresh_)?token=)[^&\s\"']+")
 JWT = re.compile(r"\beyJ[\w-]*\.[\w-]+\.[\w-]*")
 REDACTED = "[redacted]"
+SECRET_NAME = re.compile(r"password|passwd|secret|token|authorization|cookie|api[_-]?key|credential", re.I)
+# A field and its value: `"name": "…"`, `name=…`, `Authorization: Bearer …`. A name starts only where no
+# word character precedes it, so that a long word costs one pass, not one per character.
+FIELD = re.compile(
+    r"""(?<![\w-])("?[\w-]+"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|(?:bearer\s+)?[^&\s,;{}\[\]"]+)""", re.I
+)
 UVICORN_LOGGERS = ("uvicorn.access", "uvicorn.error")
 
 
 def redact(text: str) -> str:
     return JWT.sub(REDACTED, TOKEN_PARAMETER.sub(rf"\1{REDACTED}", text))
+
+
+def redact_secrets(text: str, limit: int) -> str:
+    """At most `limit` characters of `text` (a longer one says its length), with `redact`'s tokens and
+    the value of every field named like a secret blanked: for the dashboard, whose texts (parameters,
+    log lines, errors) are the callers' and the actions' own. Redacted before it is cut, so that no
+    secret is cut in two first; and only twice `limit` of it is read, whatever its length."""
+    shown = redact(FIELD.sub(_blank_secret, text[: 2 * limit]))
+    if len(shown) <= limit and len(text) <= 2 * limit:
+        return shown
+    return f"{shown[:limit]}… ({len(text)} characters)"
+
+
+def _blank_secret(field: re.Match[str]) -> str:
+    name, value = field.groups()
+    if not SECRET_NAME.search(name):
+        return field.group(0)
+    return name + (f'"{REDACTED}"' if value.startswith('"') else REDACTED)
 
 
 class TokenRedaction(logging.Filter):

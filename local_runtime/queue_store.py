@@ -183,6 +183,23 @@ class QueueStore:
                 [(queue, message_id) for message_id in message_ids],
             )
 
+    def redrive(self, queue: str, now: float) -> int:
+        """Move the queue's dead letters back to it, at its end, as new messages (receive count 0)
+        that keep their ids and bodies, as SQS's redrive moves them; how many were moved."""
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT message_id, body, group_id, sent_at FROM messages "  # the columns inserted below
+                "WHERE queue = ? AND dead_lettered_at IS NOT NULL ORDER BY seq",
+                (queue,),
+            ).fetchall()
+            db.execute("DELETE FROM messages WHERE queue = ? AND dead_lettered_at IS NOT NULL", (queue,))
+            db.executemany(
+                "INSERT INTO messages (queue, message_id, body, group_id, sent_at, visible_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(queue, *row, now) for row in rows],
+            )
+        return len(rows)
+
     def next_visible_at(self, queue: str, after: float) -> float | None:
         """When the queue's next hidden (delayed or in-flight) message becomes visible; None if none."""
         with self._lock:

@@ -47,6 +47,13 @@ class LocalQueue:
             self._loop.call_soon_threadsafe(self._wake.set)
         return message_id
 
+    def redrive(self) -> int:
+        """Move the dead letters back to the queue, and wake the worker; how many were moved."""
+        moved = self.store.redrive(self.spec.name, time.time())
+        if moved and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+        return moved
+
     @property
     def messages(self) -> list[StoredMessage]:
         """Visible, delayed and in flight."""
@@ -149,6 +156,7 @@ def _contents(store: QueueStore, queue: str) -> dict[str, Any]:
     return {
         "depth": len(messages),
         "in_flight": sum(1 for message in messages if message.receive_count and message.visible_at > now),
+        "delayed": sum(1 for message in messages if not message.receive_count and message.visible_at > now),
         "messages": [message.to_dict() for message in messages],
         "dead_letters": [message.to_dict() for message in store.messages(queue, dead_letters=True)],
     }

@@ -37,6 +37,7 @@ class Scheduler:
     def __init__(self, schedules: tuple[ScheduleSpec, ...], invoker: FunctionInvoker) -> None:
         self.schedules = {schedule.name: schedule for schedule in schedules}
         self.invoker = invoker
+        self.next_fires: dict[str, datetime] = {}  # each running schedule's next fire time
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -52,6 +53,7 @@ class Scheduler:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        self.next_fires.clear()
 
     async def fire(self, schedule: ScheduleSpec) -> object:
         """Send the schedule's event now; returns the function's result."""
@@ -60,7 +62,7 @@ class Scheduler:
     async def _run(self, schedule: ScheduleSpec) -> None:
         moment = datetime.now(UTC)
         while True:
-            moment = next_fire_time(schedule, moment)
+            moment = self.next_fires[schedule.name] = next_fire_time(schedule, moment)
             await asyncio.sleep(max(0.0, moment.timestamp() - time.time()))
             await self._fire_logged(schedule)
 

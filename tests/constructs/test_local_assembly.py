@@ -165,6 +165,27 @@ def test_GIVEN_the_served_assembly_THEN_queues_are_polled_as_the_event_source_ma
     assert seen["dead_letter_depth"] == 0
 
 
+def test_GIVEN_the_served_assembly_THEN_the_dashboard_lists_an_invocation_with_its_sandboxs_log_line(
+    served: Served,
+) -> None:
+    answer = httpx.get(f"{served.base}/actions/number-stats", params={"value": "2000"}, timeout=30)
+    assert answer.status_code == 422
+
+    deadline = time.monotonic() + 10
+    while True:  # an invocation is kept once its caller has the answer
+        shown = httpx.get(f"{served.base}/_servey/state", timeout=30).json()["invocations"]
+        if any(item["action"] == "number_stats" for item in shown):
+            break
+        assert time.monotonic() < deadline, f"the dashboard did not list the invocation: {shown}"
+        time.sleep(0.1)
+    (invocation,) = [item for item in shown if item["action"] == "number_stats"]
+    assert (invocation["source"], invocation["params"]) == ("REST", {"value": "2000"})
+    assert invocation["status"] == "422"
+    (line,) = invocation["lines"]
+    assert line["level"] == "WARNING"
+    assert line["message"].startswith("invalid_input: invalid parameters for action 'number_stats': value:")
+
+
 def test_GIVEN_the_served_assembly_THEN_a_schedule_sends_its_rules_input_to_the_sandbox(
     served: Served,
 ) -> None:

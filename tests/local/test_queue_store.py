@@ -121,3 +121,25 @@ def test_GIVEN_a_message_group_with_one_in_flight_WHEN_received_THEN_its_later_o
     assert first.body == '"a1"'
     assert [m.body for m in store.receive("q.fifo", T + 1, 10, 10, 5)[0]] == ['"b1"']
     assert [m.body for m in store.receive("q.fifo", T + 10, 10, 10, 5)[0]] == ['"a1"', '"a2"']
+
+
+def test_GIVEN_dead_letters_WHEN_redriven_THEN_they_are_back_at_the_queue_end_with_no_receives(
+    store: QueueStore,
+) -> None:
+    dead_id = store.send("q", '"poison"', now=T)
+    store.receive("q", T, 10, 30, 1)
+    _, [dead] = store.receive("q", T + 30, 10, 30, 1)  # received once already: moved to the dead letters
+    assert dead.message_id == dead_id
+    waiting_id = store.send("q", '"next"', now=T + 31)
+    store.send("other", '"elsewhere"', now=T)
+
+    assert store.redrive("q", now=T + 40) == 1
+
+    assert store.messages("q", dead_letters=True) == []
+    assert [(m.message_id, m.body, m.receive_count) for m in reopened(store).messages("q")] == [
+        (waiting_id, '"next"', 0),
+        (dead_id, '"poison"', 0),
+    ]
+    [first, second], _ = store.receive("q", T + 40, 10, 30, 1)
+    assert (first.message_id, second.message_id, second.first_received_at) == (waiting_id, dead_id, T + 40)
+    assert store.redrive("q", now=T + 50) == 0

@@ -186,7 +186,7 @@ def test_GIVEN_an_api_path_no_route_matches_WHEN_requested_THEN_404_as_api_gatew
     assert handler.events == []
 
 
-@pytest.mark.parametrize("path", ["/docsx", "/staticx", "/_servey", "/graphqlx"])
+@pytest.mark.parametrize("path", ["/docsx", "/staticx", "/_serveyx", "/graphqlx"])
 def test_GIVEN_a_path_beginning_like_an_emulator_route_WHEN_requested_THEN_the_site_answers_it(
     serve: Callable[[RecordingHandler], TestClient], path: str
 ) -> None:
