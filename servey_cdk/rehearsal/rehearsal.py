@@ -28,9 +28,9 @@ from typing import Any
 from servey_cdk.event_patterns import matches
 from servey_cdk.graphql_names import camel_case
 from servey_cdk.http_api import DEFAULT_ROUTE
-from servey_cdk.matchers import from_markers, settle
-from servey_cdk.rehearsal import events
+from servey_cdk.rehearsal import checks, events
 from servey_cdk.rehearsal.assembly import StackAssembly, TemplateFunction, unpacked
+from servey_cdk.rehearsal.checks import Check
 from servey_cdk.rehearsal.local_aws import LocalAws, UnresolvableValue, moto_server
 from servey_cdk.rehearsal.management_api import ManagementApi, RecordedConnections
 from servey_cdk.rehearsal.matching import NoLiteral, matching_values
@@ -43,9 +43,7 @@ from servey_cdk.wire import HANDLER, SPEC_FILE
 UNROUTED_PATH = "/servey-rehearsal/no-such-route"  # what an HTTP API's `$default` route is sent
 # An API's event of a request with these parameters, path parameters and headers.
 EventOf = Callable[[dict[str, Any], tuple[str, ...], dict[str, str]], dict[str, Any]]
-HANDLED_ERRORS = frozenset({"InvalidInput", "Unauthorized", "Forbidden", "NotFound"})  # answers, not crashes
 EXAMPLE_CALLER = "servey-rehearsal-caller"  # the subject of a token of an example's own scopes
-Check = Callable[[Answer], str | None]  # None when the answer is right, else what is wrong
 
 
 @dataclass(frozen=True)
@@ -182,7 +180,7 @@ class Run:
         except Timeout as error:
             self._record(function, wire.kind, case, str(error))
             return None
-        problem = _crash(answer) or check(answer)
+        problem = checks.crash(answer) or check(answer)
         self._record(function, wire.kind, case, problem)
         return answer
 
@@ -203,7 +201,7 @@ class Run:
             yield from self._route_cases(method, path, partial(_rest_event, method, path))
         elif wire.kind == "http" and wire.detail["route_key"] == DEFAULT_ROUTE:
             event = events.http_event(DEFAULT_ROUTE, {}, (), {}, raw_path=UNROUTED_PATH)
-            yield f"{DEFAULT_ROUTE} GET {UNROUTED_PATH}", event, _status(404)
+            yield f"{DEFAULT_ROUTE} GET {UNROUTED_PATH}", event, checks.status(404)
         elif wire.kind == "http":
             route_key = wire.detail["route_key"]
             method, _, path = route_key.partition(" ")
@@ -211,11 +209,11 @@ class Run:
         elif wire.kind == "appsync":
             yield from self._appsync_cases(wire)
         elif wire.kind == "authorizer":
-            yield "anonymous", events.authorizer_event("anonymous"), _authorized
+            yield "anonymous", events.authorizer_event("anonymous"), checks.authorized
             if self.token:
-                yield "KMS-signed token", events.authorizer_event(f"Bearer {self.token}"), _authorized
+                yield "KMS-signed token", events.authorizer_event(f"Bearer {self.token}"), checks.authorized
         elif wire.kind in ("rule", "schedule"):
-            yield f"input {json.dumps(wire.detail['input'])}", wire.detail["input"], _no_check
+            yield f"input {json.dumps(wire.detail['input'])}", wire.detail["input"], checks.no_check
         elif wire.kind == "event":
             yield from self._event_cases(wire)
         elif wire.kind == "topic":
@@ -225,7 +223,7 @@ class Run:
             for name in wire.detail["events"]:
                 event_name = name.removeprefix("s3:").replace("*", "Put" if "Created" in name else "Delete")
                 bucket = str(self.aws.resolve(wire.detail["bucket"]))
-                yield f"{event_name} {key}", events.s3_event(bucket, key, event_name), _no_check
+                yield f"{event_name} {key}", events.s3_event(bucket, key, event_name), checks.no_check
 
     def _event_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
         bus, pattern = wire.detail["bus"], wire.detail["pattern"]
@@ -239,7 +237,7 @@ class Run:
         if not matches(pattern, event):  # a literal that another condition of its field refuses
             self._record(function, wire.kind, f"skipped: no event matches {json.dumps(pattern)[:200]}", None)
             return
-        yield f"{event['detail-type']} from {event['source']} on {where}", event, _accepted
+        yield f"{event['detail-type']} from {event['source']} on {where}", event, checks.accepted
 
     def _topic_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
         topic_arn = str(self.aws.resolve(wire.detail["topic"]))
@@ -250,7 +248,7 @@ class Run:
             self._record(function, wire.kind, f"skipped: no attributes for its filter policy: {error}", None)
             return
         event = events.sns_event(topic_arn, json.dumps(self._message_for(function)), attributes)
-        yield f"notification on {topic_arn.rpartition(':')[2]}", event, _accepted
+        yield f"notification on {topic_arn.rpartition(':')[2]}", event, checks.accepted
 
     def _message_for(self, function: TemplateFunction) -> Any:
         """The message of the first example of the function's SnsTrigger actions; else an empty object."""
@@ -283,23 +281,23 @@ class Run:
         )
         where = f"{method} {path}"
         if route is None:
-            yield where, event_of({}, (), {}), _answered
+            yield where, event_of({}, (), {}), checks.answered
             return
         action = self.actions[route["action"]]
         path_params = tuple(route["path_params"])
         if action["requires_token"] and not self.token:
-            yield f"{where} without a token", event_of({}, (), {}), _status(401)
+            yield f"{where} without a token", event_of({}, (), {}), checks.status(401)
         for example in action["examples"] or [None]:
             params = example["params"] if example else {}
             token = self._token_for(example)
             headers = {"Authorization": f"Bearer {token}"} if token and action["requires_token"] else {}
             event = event_of(params, path_params, headers)
             if example is None:
-                yield where, event, _answered
+                yield where, event, checks.answered
             elif route["kind"] == "page" or not example["include_in_tests"]:
-                yield f"{where} example {example['name']}", event, _status(200)
+                yield f"{where} example {example['name']}", event, checks.status(200)
             else:
-                yield f"{where} example {example['name']}", event, _rest_result(example["result"])
+                yield f"{where} example {example['name']}", event, checks.rest_result(example["result"])
 
     def _appsync_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
         type_name, field_name = wire.detail["type_name"], wire.detail["field_name"]
@@ -308,7 +306,7 @@ class Run:
         examples = (action["examples"] if action and type_name in ("Query", "Mutation") else []) or [None]
         # camelCase fields: the arguments by their GraphQL names (the values within, by Python's, are
         # kept as they are), and results compared with every key in camelCase on both sides.
-        keys = _camel_case_keys if self.camel_case else None
+        keys = checks.camel_case_keys if self.camel_case else None
         for example in examples:
             token = self._token_for(example) if action and action["requires_token"] else None
             context = self._resolver_context(token) if token else None
@@ -317,11 +315,11 @@ class Run:
                 params = {camel_case(name): value for name, value in params.items()}
             event = events.appsync_event(type_name, field_name, params, context)
             if example is None:
-                yield where, event, _handled
+                yield where, event, checks.handled
             elif not example["include_in_tests"]:
-                yield f"{where} example {example['name']}", event, _no_check
+                yield f"{where} example {example['name']}", event, checks.no_check
             else:
-                yield f"{where} example {example['name']}", event, _equal(example["result"], keys)
+                yield f"{where} example {example['name']}", event, checks.equal(example["result"], keys)
 
     def _resolver_context(self, token: str) -> dict[str, str] | None:
         """What the authorizer approves for the token: its claims, as AppSync passes them on (asked once)."""
@@ -352,7 +350,8 @@ class Run:
             return
         scopes = " ".join(self.spec.get("auth", {}).get("scopes", []))
         params = {"username": self.login.username, "password": self.login.password, "scope": scopes}
-        answer = self._send(wire, f"issue through {action['name']}", _invoke(action["name"], params), _issued)
+        issue = _invoke(action["name"], params)
+        answer = self._send(wire, f"issue through {action['name']}", issue, checks.issued)
         if answer is not None and isinstance(answer.result, dict):
             self.token = answer.result.get("access_token")
         if self.token:
@@ -360,7 +359,7 @@ class Run:
                 target = self._function_wire(self.actions[name]["function"])
                 if target is not None:
                     event = {**_invoke(name, {}), "token": self.token}
-                    self._send(target, f"{name} with the token", event, _not_refused)
+                    self._send(target, f"{name} with the token", event, checks.not_refused)
 
     def _function_wire(self, function_name: str) -> Wire | None:
         """A direct-invoke wire to the function serving FunctionSpec `function_name`."""
@@ -377,7 +376,7 @@ class Run:
             action = self.actions[item["actions"][0]]
             example = (action["examples"] or [{"params": {}}])[0]
             self._send(
-                wire, f"{action['name']}", _invoke(action["name"], example["params"]), _answered_invoke
+                wire, f"{action['name']}", _invoke(action["name"], example["params"]), checks.answered_invoke
             )
 
     def _connect_websockets(self) -> None:
@@ -393,7 +392,7 @@ class Run:
                 wires["$connect"],
                 f"$connect for {item['name']}",
                 events.websocket_event("$connect", connection, query),
-                _status(200),
+                checks.status(200),
             )
             frame = json.dumps({"type": "subscribe", "subscription": item["name"]})
             default = wires.get("$default")
@@ -402,7 +401,7 @@ class Run:
             self.websockets.open.add(connection)
             self.connections[item["name"]] = connection
             event = events.websocket_event("$default", connection, body=frame)
-            self._send(default, f"subscribe to {item['name']}", event, _status(200))
+            self._send(default, f"subscribe to {item['name']}", event, checks.status(200))
 
     def _deliver_queues(self) -> None:
         sqs = self.aws.client("sqs")
@@ -421,7 +420,8 @@ class Run:
                 )
                 continue
             event = events.sqs_event(queue["Arn"], received)
-            answer = self._send(wire, f"{len(received)} message(s) from {name}", event, _no_batch_failures)
+            what = f"{len(received)} message(s) from {name}"
+            answer = self._send(wire, what, event, checks.no_batch_failures)
             if answer is not None and not answer.error:
                 for message in received:
                     sqs.delete_message(QueueUrl=queue["QueueUrl"], ReceiptHandle=message["ReceiptHandle"])
@@ -443,7 +443,7 @@ class Run:
         for wire in self._wire("websocket", route_key="$disconnect"):
             for subscription, connection in self.connections.items():
                 event = events.websocket_event("$disconnect", connection)
-                self._send(wire, f"$disconnect from {subscription}", event, _status(200))
+                self._send(wire, f"$disconnect from {subscription}", event, checks.status(200))
 
 
 def _rest_event(
@@ -454,122 +454,3 @@ def _rest_event(
 
 def _invoke(action: str, params: dict[str, Any]) -> dict[str, Any]:
     return {"action": action, "params": params}
-
-
-def _crash(answer: Answer) -> str | None:
-    """A Lambda error other than a handled one: an import failure, an unexpected exception."""
-    if answer.error is None or answer.error.get("errorType") in HANDLED_ERRORS:
-        return None
-    message = f"{answer.error.get('errorType')}: {answer.error.get('errorMessage')}"
-    return message if not answer.log else f"{message} (log: {answer.log.strip().splitlines()[-1][:300]})"
-
-
-def _no_check(answer: Answer) -> str | None:
-    return f"{answer.error['errorType']}: {answer.error['errorMessage']}" if answer.error else None
-
-
-def _handled(answer: Answer) -> str | None:
-    """Any answer but a crash: a call without an example may well be refused."""
-    return None
-
-
-def _status(expected: int) -> Check:
-    def check(answer: Answer) -> str | None:
-        status = (answer.result or {}).get("statusCode") if isinstance(answer.result, dict) else None
-        return None if status == expected else f"status {status}, not {expected}: {_body(answer)[:200]}"
-
-    return check
-
-
-def _answered(answer: Answer) -> str | None:
-    status = answer.result.get("statusCode") if isinstance(answer.result, dict) else None
-    if not isinstance(status, int) or status >= 500:
-        return f"no proxy answer under 500 (status {status}): {_body(answer)[:200]}"
-    return None
-
-
-def _rest_result(expected: Any) -> Check:
-    """A success (an action's `Response` may choose 201, say) whose body is the example's result."""
-
-    def check(answer: Answer) -> str | None:
-        status = answer.result.get("statusCode") if isinstance(answer.result, dict) else None
-        if not isinstance(status, int) or not 200 <= status < 300:
-            return f"status {status}, not a success: {_body(answer)[:200]}"
-        return None if status == 204 else _differs(json.loads(_body(answer)), expected)
-
-    return check
-
-
-def _equal(expected: Any, keys: Callable[[Any], Any] | None = None) -> Check:
-    def check(answer: Answer) -> str | None:
-        if answer.error:
-            return f"{answer.error['errorType']}: {answer.error['errorMessage']}"
-        if keys is not None:
-            return _differs(keys(answer.result), keys(expected))
-        return _differs(answer.result, expected)
-
-    return check
-
-
-def _camel_case_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {camel_case(str(key)): _camel_case_keys(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_camel_case_keys(item) for item in value]
-    return value
-
-
-def _differs(actual: Any, expected: Any) -> str | None:
-    """How an answer differs from an example's result, whose markers (`<any UUID>`) hold for their kind."""
-    if actual == settle(from_markers(expected), actual):
-        return None
-    return f"gave {json.dumps(actual)[:200]}, the example says {json.dumps(expected)[:200]}"
-
-
-def _accepted(answer: Answer) -> str | None:
-    """An SNS or EventBridge event some action of the function took, and none failed on."""
-    if answer.error:
-        return f"{answer.error['errorType']}: {answer.error['errorMessage']}"
-    if isinstance(answer.result, list) and answer.result:
-        return None
-    return f"no action of the function took it (answered {json.dumps(answer.result)[:200]})"
-
-
-def _authorized(answer: Answer) -> str | None:
-    return (
-        None
-        if isinstance(answer.result, dict) and answer.result.get("isAuthorized")
-        else f"refused: {answer.result}"
-    )
-
-
-def _issued(answer: Answer) -> str | None:
-    result = answer.result
-    if isinstance(result, dict) and result.get("access_token"):
-        return None
-    return f"no token: {json.dumps(result)[:300]}"
-
-
-def _not_refused(answer: Answer) -> str | None:
-    result = answer.result
-    if isinstance(result, dict) and result.get("errorType") in ("Unauthorized", "Forbidden"):
-        return f"refused: {result.get('detail')}"
-    return None
-
-
-def _answered_invoke(answer: Answer) -> str | None:
-    result = answer.result
-    if isinstance(result, dict) and result.get("errorType") not in (None, *HANDLED_ERRORS):
-        return f"{result.get('errorType')}: {result.get('detail')}"
-    return None
-
-
-def _no_batch_failures(answer: Answer) -> str | None:
-    failures = (answer.result or {}).get("batchItemFailures") if isinstance(answer.result, dict) else None
-    return None if failures == [] else f"batchItemFailures {failures}"
-
-
-def _body(answer: Answer) -> str:
-    if isinstance(answer.result, dict):
-        return str(answer.result.get("body") or "")
-    return json.dumps(answer.result)
