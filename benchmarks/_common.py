@@ -29,17 +29,19 @@ class Contender:
 
 
 def staged_asset(contender: Contender) -> Path:
-    """A servey-cdk contender's code asset as the constructs stage it, its AppSpec included, in a
-    temporary folder."""
+    """A servey-cdk contender's code asset as the constructs stage it for a runtime of this
+    interpreter's Python, its AppSpec and bytecode included, in a temporary folder."""
     assert contender.app_module is not None
     sys.path[:0] = [str(APPS), str(REPO_ROOT)]
     from constructs_lib.packaging import stage_code
     from servey_cdk.appspec_builder import BuildSettings, load_spec
+    from servey_cdk.packages import host_python_version
 
     app_module = contender.app_module
     spec = load_spec(app_module, BuildSettings(router_for_all=contender.router_for_all))
     target = Path(tempfile.mkdtemp(prefix=f"servey-bench-{app_module}-")) / "task"
-    return stage_code(Path(spec.root), app_module, target, spec.shipped().to_json())
+    shipped = spec.shipped().to_json()
+    return stage_code(Path(spec.root), app_module, target, shipped, host_python_version())
 
 
 CONTENDERS = (

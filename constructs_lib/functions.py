@@ -82,14 +82,14 @@ class ServeyFunctions(Construct):
         runtime: lambda_.Runtime = self._function_props["runtime"]
         architecture: lambda_.Architecture = self._function_props["architecture"]
         code_dir = Path(Stage.of(self).outdir) / "servey-code" / self.node.addr  # type: ignore[union-attr]
-        staged = stage_code(Path(spec.root), spec.app_module, code_dir, spec.shipped().to_json())
+        python_version = runtime.name.removeprefix("python")
+        shipped = spec.shipped().to_json()
+        staged = stage_code(Path(spec.root), spec.app_module, code_dir, shipped, python_version)
         self.code = lambda_.Code.from_asset(str(staged))
         self.requirements = packaging.layer_requirements(
             Path(spec.root), layer_requirements, defaults.LAYER_REQUIREMENTS
         )
-        layer_dir = build_layer(
-            self.requirements, runtime.name.removeprefix("python"), architecture.name, layer_cache_dir
-        )
+        layer_dir = build_layer(self.requirements, python_version, architecture.name, layer_cache_dir)
         self.layer = lambda_.LayerVersion(
             self,
             "Dependencies",

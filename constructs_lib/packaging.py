@@ -5,6 +5,11 @@ for an app that is one module, that module, the project's own modules it imports
 its `templates/` and `static/` folders), `servey_cdk`, and the AppSpec as
 `servey-spec.json`. A file that looks like a secret is a synth error, never shipped.
 
+Where the function's runtime is the synthesizing interpreter's Python version, the asset and the
+layer carry bytecode, so that a cold start on Lambda (whose `/var/task` and `/opt` are read-only)
+does not compile every module first. It is hash-based and unchecked: Python loads it without
+comparing the sources' times, which zipping changes, and the same sources make the same bytes.
+
 Third-party dependencies go in a layer that pip builds for the Lambda platform from
 wheels only, cached under the hash of what was asked for, so repeated synths never
 re-run pip. The layer holds the framework's requirements, then the app's own
@@ -23,7 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import servey_cdk
-from servey_cdk.packages import build_packages, default_cache_dir
+from servey_cdk.packages import build_packages, compile_bytecode, default_cache_dir, host_python_version
 from servey_cdk.wire import SPEC_FILE
 
 __all__ = ["AssetError", "build_layer", "default_cache_dir", "layer_requirements", "stage_code"]
@@ -70,8 +75,15 @@ class AssetError(ValueError):
     """The code asset cannot be made as the app stands; names every file at fault."""
 
 
-def stage_code(app_root: Path, app_module: str, target: Path, spec_json: str | None = None) -> Path:
-    """Copy the app and the `servey_cdk` package into `target`: the Lambda code asset."""
+def stage_code(
+    app_root: Path,
+    app_module: str,
+    target: Path,
+    spec_json: str | None = None,
+    python_version: str | None = None,
+) -> Path:
+    """Copy the app and the `servey_cdk` package into `target`: the Lambda code asset, compiled
+    when `python_version` (the runtime's, "3.14") is this interpreter's."""
     sources = dict(_app_sources(app_root, app_module))
     secrets = sorted(str(path) for source in sources for path in _secret_files(source))
     if secrets:
@@ -90,6 +102,8 @@ def stage_code(app_root: Path, app_module: str, target: Path, spec_json: str | N
             shutil.copy2(source, target / name)
     if spec_json is not None:
         (target / SPEC_FILE).write_text(spec_json, encoding="utf-8")
+    if python_version == host_python_version():
+        compile_bytecode(target)
     return target
 
 

@@ -32,7 +32,8 @@ def build_packages(
     requirements: Sequence[str], python_version: str, platform: str | None, cache_dir: Path | None = None
 ) -> Path:
     """`requirements` installed by pip under `python/` for a platform (None: this machine's)."""
-    key = json.dumps([sorted(requirements), python_version, platform, "no-compile" if platform else ""])
+    compiled = platform is None or python_version == host_python_version()
+    key = json.dumps([sorted(requirements), python_version, platform, "unchecked-hash" if compiled else ""])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     layers = (cache_dir or default_cache_dir()) / "layers"
     built = layers / digest
@@ -42,6 +43,8 @@ def build_packages(
     # Build beside the cache entry and rename, so concurrent synths never see half a layer.
     with tempfile.TemporaryDirectory(dir=layers) as building:
         _pip_install(requirements, python_version, platform, Path(building) / "python")
+        if compiled:
+            compile_bytecode(Path(building) / "python")
         manifest = {
             "requirements": list(requirements),
             "python_version": python_version,
@@ -61,13 +64,13 @@ def build_packages(
 def _pip_install(
     requirements: Sequence[str], python_version: str, platform: str | None, target: Path
 ) -> None:
+    # pip's own bytecode is checked against the sources' times: `compile_bytecode` writes it instead.
     command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
         "--only-binary=:all:", "--target", str(target), *requirements,
     ]  # fmt: skip
-    if platform is not None:  # for another machine: this interpreter's bytecode would be dead weight there
-        command[5:5] = ["--platform", platform, "--implementation", "cp", "--python-version", python_version]
-        command.insert(5, "--no-compile")
+    if platform is not None:
+        command[6:6] = ["--platform", platform, "--implementation", "cp", "--python-version", python_version]
     completed = subprocess.run(command, capture_output=True, text=True)
     if completed.returncode != 0:
         where = f"{platform} (Python {python_version})" if platform else "this machine"
@@ -75,3 +78,17 @@ def _pip_install(
             f"pip could not build the dependency layer for {where} "
             f"from {list(requirements)}:\n{completed.stderr.strip()}"
         )
+
+
+def compile_bytecode(folder: Path) -> None:
+    """Every module under `folder` compiled for this interpreter, hash-based and unchecked: loaded
+    without a look at the sources' times, which an asset's zip does not keep exactly. The code
+    names its file relative to `folder` (the import system puts the real path back), so the same
+    sources make the same bytes wherever they are staged."""
+    import compileall
+    import py_compile
+
+    unchecked = py_compile.PycInvalidationMode.UNCHECKED_HASH
+    ok = compileall.compile_dir(folder, quiet=2, ddir="", invalidation_mode=unchecked)
+    if not ok:
+        raise RuntimeError(f"could not compile the modules under {folder}")

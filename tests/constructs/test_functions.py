@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,46 @@ def test_GIVEN_the_sessions_layer_THEN_it_is_built_by_pip_for_the_lambda_platfor
     layer = build_layer(("pyjwt>=2.8,<3",), "3.14", "arm64", layer_cache_dir)
     assert (layer / "python" / "jwt" / "__init__.py").is_file()
     assert list((layer / "python").glob("pyjwt-*.dist-info"))
+
+
+def _unchecked_bytecode(folder: Path) -> dict[str, bytes]:
+    """Each module's bytecode of this interpreter under `folder`, by module path; each must be
+    hash-based and unchecked (flags 0b01), as Lambda loads it without a look at the sources' times."""
+    tag = sys.implementation.cache_tag
+    found = {}
+    for source in folder.rglob("*.py"):
+        compiled = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        assert compiled.is_file(), f"no bytecode for {source.relative_to(folder)}"
+        data = compiled.read_bytes()
+        assert int.from_bytes(data[4:8], "little") == 0b01, f"{compiled.name} is not unchecked-hash"
+        found[str(source.relative_to(folder))] = data
+    return found
+
+
+def test_GIVEN_a_layer_for_this_interpreters_python_THEN_it_carries_unchecked_bytecode(
+    layer_cache_dir: Path,
+) -> None:
+    host = f"{sys.version_info.major}.{sys.version_info.minor}"
+    layer = build_layer(("pyjwt>=2.8,<3",), host, "arm64", layer_cache_dir)
+    assert "jwt/__init__.py" in _unchecked_bytecode(layer / "python")
+
+
+def test_GIVEN_a_layer_for_another_python_THEN_it_carries_no_bytecode(layer_cache_dir: Path) -> None:
+    other = "3.14" if sys.version_info[:2] != (3, 14) else "3.13"
+    layer = build_layer(("pyjwt>=2.8,<3",), other, "arm64", layer_cache_dir)
+    assert not list((layer / "python").rglob("*.pyc"))
+
+
+def test_GIVEN_a_runtime_of_this_interpreters_python_THEN_the_code_asset_is_compiled_the_same_each_time(
+    spec: AppSpec, tmp_path: Path
+) -> None:
+    host = f"{sys.version_info.major}.{sys.version_info.minor}"
+    first = _unchecked_bytecode(stage_code(Path(spec.root), spec.app_module, tmp_path / "a", None, host))
+    again = _unchecked_bytecode(stage_code(Path(spec.root), spec.app_module, tmp_path / "b", None, host))
+    assert "servey_cdk/aws/handler.py" in first
+    assert first == again  # the same sources, the same bytes: the asset's hash holds
+    other = stage_code(Path(spec.root), spec.app_module, tmp_path / "c", None, "3.0")
+    assert not list(other.rglob("*.pyc"))
 
 
 def test_GIVEN_a_layer_already_built_for_the_same_requirements_THEN_it_is_reused(
