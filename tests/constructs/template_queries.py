@@ -3,15 +3,28 @@ as a package it would be named `constructs` and shadow the CDK library of that n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from constructs_lib.defaults import HANDLER
+
+if TYPE_CHECKING:
+    from constructs_lib.app import ServeyApp
 
 Resources = dict[str, dict[str, Any]]
 
 
 def of_type(resources: Resources, type_name: str) -> Resources:
     return {name: value for name, value in resources.items() if value["Type"] == type_name}
+
+
+def apps_own(resources: Resources, type_name: str, app: ServeyApp) -> Resources:
+    """The resources of a type less the alarm topic and its key, which `ServeyApp` makes for every app."""
+    from constructs_lib.builders import logical_id
+
+    watched = app.monitoring
+    alarm_parts = {watched.alarm_topic, watched.alarm_key} - {None} if watched else set()
+    alarm_ids = {logical_id(part) for part in alarm_parts if part is not None}
+    return {name: value for name, value in of_type(resources, type_name).items() if name not in alarm_ids}
 
 
 def app_function(resources: Resources, name: str) -> tuple[str, dict[str, Any]]:
