@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import cdk_monitoring_constructs as monitoring
 from aws_cdk import Duration, Names
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
@@ -47,6 +46,8 @@ from constructs_lib.props import (
 )
 
 if TYPE_CHECKING:
+    import cdk_monitoring_constructs as monitoring
+
     from constructs_lib.event_rules import ServeyEventRules
     from constructs_lib.functions import ServeyFunctions
     from constructs_lib.queues import ServeyQueues
@@ -104,6 +105,9 @@ class ServeyMonitoring(Construct):
         dashboard: bool = True,
     ) -> None:
         super().__init__(scope, id)
+        # Imported here: loading its jsii assembly takes about a second, which monitoring=False saves.
+        import cdk_monitoring_constructs as monitoring
+
         raise_if_any("ServeyMonitoring", monitoring_problems(alarm_topic, alarm_topic_props))
         thresholds = alarm_thresholds or AlarmThresholds()
         self.alarm_key: kms.Key | None = None
@@ -179,6 +183,8 @@ class ServeyMonitoring(Construct):
             )
 
     def _apis(self, monitored: Monitored, thresholds: AlarmThresholds) -> None:
+        import cdk_monitoring_constructs as monitoring
+
         if monitored.rest_api is not None:
             latency = thresholds.rest_latency_p99
             self.facade.monitor_api_gateway(
@@ -203,14 +209,16 @@ class ServeyMonitoring(Construct):
 
     def _websocket(self, stage: apigatewayv2.WebSocketStage, threshold: int | None) -> None:
         """The library has no websocket monitoring: the stage's own metrics, in a custom group."""
+        import cdk_monitoring_constructs as monitoring
 
         def metric(name: str) -> cloudwatch.Metric:
             return stage.metric(name, statistic="Sum", period=Duration.minutes(5), label=name)
 
-        errors: cloudwatch.Metric | monitoring.CustomMetricWithAlarm = metric("IntegrationError")
+        integration_errors = metric("IntegrationError")
+        errors: cloudwatch.Metric | monitoring.CustomMetricWithAlarm = integration_errors
         if threshold is not None:
             errors = monitoring.CustomMetricWithAlarm(
-                metric=metric("IntegrationError"),
+                metric=integration_errors,
                 alarm_friendly_name="IntegrationError",
                 add_alarm={
                     ALARM_LEVEL: monitoring.CustomThreshold(
@@ -237,6 +245,8 @@ class ServeyMonitoring(Construct):
 
 def _errors(threshold: int | None) -> dict[str, monitoring.ErrorCountThreshold]:
     """The library's `{disambiguator: threshold}` of one error-count alarm; empty when it is off."""
+    import cdk_monitoring_constructs as monitoring
+
     return (
         {} if threshold is None else {ALARM_LEVEL: monitoring.ErrorCountThreshold(max_error_count=threshold)}
     )
