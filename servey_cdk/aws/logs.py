@@ -5,8 +5,10 @@ nothing never imports it. Every line written during an invocation carries the re
 (`function_request_id`), the cold-start flag and, while an action runs, its name
 (`action`): servey's own lines, and the app's own (`logging.getLogger(...)`), which a
 handler on the root logger writes through the same Powertools handler. Events, headers
-and tokens are never logged by servey: only names, ids and tracebacks are; a token or a
-`token=` value in a line's message is replaced with `[redacted]` all the same.
+and tokens are never logged by servey: only names, ids and tracebacks are; a token in a
+line's message (JWT-shaped, a `Bearer` or a `token=` value) is replaced with `[redacted]`
+all the same. A thread an action starts is outside the invocation: its lines are left to
+the root logger's other handlers.
 Tracing (`SERVEY_TRACING=1`) and metrics (`SERVEY_METRICS=1`) are off by default and
 imported only when on.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.invocation import running_action
@@ -26,6 +29,9 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
 LambdaHandler = Callable[[Any, Any], Any]
+# The log of the invocation this thread (or task) is handling: a thread an action starts has none, and
+# its lines go to the other handlers as before.
+_INVOCATION_LOG: ContextVar[RuntimeLog | None] = ContextVar("servey_invocation_log", default=None)
 
 
 class RuntimeLog:
@@ -44,12 +50,11 @@ class RuntimeLog:
         self._context, self._request_id, self._cold_start = context, request_id, cold_start
         if self._logger is not None:
             self._logger.append_keys(**self._keys())
-        _APP_LINES.log = self
+        _INVOCATION_LOG.set(self)
 
     def end(self) -> None:
         """The invocation is over: the app's lines are no longer this log's to write."""
-        if _APP_LINES.log is self:
-            _APP_LINES.log = None
+        _INVOCATION_LOG.set(None)
 
     def _keys(self) -> dict[str, Any]:
         return {
@@ -111,10 +116,6 @@ class AppLines(logging.Handler):
     """On the root logger: each line of the app's own loggers (and libraries') written during an
     invocation, through the structured log of that invocation."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.log: RuntimeLog | None = None
-
     def install(self) -> None:
         root = logging.getLogger()
         if self not in root.handlers:
@@ -126,7 +127,7 @@ class AppLines(logging.Handler):
         return True
 
     def emit(self, record: logging.LogRecord) -> None:
-        log = self.log
+        log = _INVOCATION_LOG.get()
         if log is not None and not log.writes(record.name):
             log.write(record)
 
@@ -146,7 +147,7 @@ def join_lambda_runtime_logging() -> None:
 
 class _OutsideInvocations(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return _APP_LINES.log is None
+        return _INVOCATION_LOG.get() is None
 
 
 def function_log_level() -> int:

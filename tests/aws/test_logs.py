@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import uuid
 from typing import Any
 
@@ -191,3 +192,30 @@ def test_GIVEN_a_call_refused_for_its_input_WHEN_handled_THEN_the_warning_line_n
         context.aws_request_id,
     )
     assert line["message"].startswith("invalid_input:")
+
+
+@action(triggers=WEB_GET)
+def report_in_background() -> str:
+    worker = threading.Thread(target=lambda: shop_log.warning("from a thread of the action's own"))
+    worker.start()
+    worker.join()
+    return "started"
+
+
+def test_GIVEN_a_thread_the_action_starts_WHEN_it_logs_THEN_the_runtimes_handler_writes_the_line_once(
+    monkeypatch: pytest.MonkeyPatch, context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Outside the invocation's context the structured log cannot tell whose line it is: it leaves it."""
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
+    root = logging.getLogger()
+    runtime_output = io.StringIO()
+    ours = [handler for handler in root.handlers if isinstance(handler, AppLines)]
+    monkeypatch.setattr(root, "handlers", [*ours, logging.StreamHandler(runtime_output)])
+    monkeypatch.setattr(root, "level", logging.WARNING)
+    join_lambda_runtime_logging()
+    event = load_event("direct_invoke")
+    event.update(action="report_in_background", params={})
+
+    assert LambdaApp(registry_of(report_in_background)).handle(event, context) == "started"
+    assert log_lines(capsys.readouterr().out) == []
+    assert runtime_output.getvalue() == "from a thread of the action's own\n"
