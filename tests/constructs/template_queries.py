@@ -57,3 +57,34 @@ def actions_of(statements: list[dict[str, Any]]) -> set[str]:
         actions = statement["Action"]
         found.update([actions] if isinstance(actions, str) else actions)
     return found
+
+
+def alarms_on(resources: Resources, metric: str) -> list[dict[str, Any]]:
+    """The properties of each CloudWatch alarm on that one metric."""
+    alarms = [value["Properties"] for value in of_type(resources, "AWS::CloudWatch::Alarm").values()]
+    return [alarm for alarm in alarms if _metric_names(alarm) == {metric}]
+
+
+def _metric_names(alarm: dict[str, Any]) -> set[str]:
+    if "MetricName" in alarm:
+        return {alarm["MetricName"]}
+    return {m["MetricStat"]["Metric"]["MetricName"] for m in alarm.get("Metrics", []) if "MetricStat" in m}
+
+
+def dimensions(alarm: dict[str, Any]) -> dict[str, Any]:
+    """An alarm's metric's dimensions, by name, whether it has a metric or metric math of one."""
+    found = alarm.get("Dimensions") or next(
+        m["MetricStat"]["Metric"]["Dimensions"] for m in alarm["Metrics"] if "MetricStat" in m
+    )
+    return {item["Name"]: item["Value"] for item in found}
+
+
+def dead_letter_alarm(resources: Resources, queue_id: str) -> dict[str, Any]:
+    """The alarm on the depth of the queue of that logical id."""
+    queue_name = {"Fn::GetAtt": [queue_id, "QueueName"]}
+    (alarm,) = [
+        alarm
+        for alarm in alarms_on(resources, "ApproximateNumberOfMessagesVisible")
+        if dimensions(alarm)["QueueName"] == queue_name
+    ]
+    return alarm

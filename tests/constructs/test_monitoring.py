@@ -17,30 +17,20 @@ from constructs_lib.builders import logical_id
 from constructs_lib.packaging import default_cache_dir
 from servey_cdk.appspec import AppSpec
 from tests.constructs.conftest import Synthesized
-from tests.constructs.template_queries import Resources, app_function, of_type
+from tests.constructs.template_queries import (
+    Resources,
+    alarms_on,
+    app_function,
+    dead_letter_alarm,
+    dimensions,
+    of_type,
+)
 
 EMAIL = "ops@example.com"
 
 
 def alarms(resources: Resources) -> list[dict[str, Any]]:
     return [value["Properties"] for value in of_type(resources, "AWS::CloudWatch::Alarm").values()]
-
-
-def alarms_on(resources: Resources, metric: str) -> list[dict[str, Any]]:
-    return [alarm for alarm in alarms(resources) if _metric_names(alarm) == {metric}]
-
-
-def _metric_names(alarm: dict[str, Any]) -> set[str]:
-    if "MetricName" in alarm:
-        return {alarm["MetricName"]}
-    return {m["MetricStat"]["Metric"]["MetricName"] for m in alarm.get("Metrics", []) if "MetricStat" in m}
-
-
-def dimensions(alarm: dict[str, Any]) -> dict[str, Any]:
-    found = alarm.get("Dimensions") or next(
-        m["MetricStat"]["Metric"]["Dimensions"] for m in alarm["Metrics"] if "MetricStat" in m
-    )
-    return {item["Name"]: item["Value"] for item in found}
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +50,10 @@ def test_GIVEN_the_sample_app_THEN_each_dead_letter_queue_alarms_on_any_message(
         parts.schedules.dead_letter_queue,
         *parts.queues.dead_letter_queues.values(),
     ]
-    watched = alarms_on(sample, "ApproximateNumberOfMessagesVisible")
-    by_queue = {json.dumps(dimensions(alarm)["QueueName"]): alarm for alarm in watched}
     for queue in dead_letters:
-        alarm = by_queue[json.dumps({"Fn::GetAtt": [logical_id(queue), "QueueName"]})]
+        alarm = dead_letter_alarm(sample, logical_id(queue))
         assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
-    assert len(watched) == len(dead_letters)
+    assert len(alarms_on(sample, "ApproximateNumberOfMessagesVisible")) == len(dead_letters)
 
 
 @pytest.mark.parametrize("metric", ["Errors", "Throttles"])
