@@ -367,6 +367,7 @@ class ServeyApp(Construct):
                 monitored=monitored_parts(
                     functions,
                     rest_api=rest.rest_api if rest else None,
+                    http_api=http.http_api if http else None,
                     graphql_api=graphql.graphql_api if graphql else None,
                     websocket_stage=websocket.stage if websocket else None,
                     queues=queues, schedules=schedules, topics=topics, event_rules=event_rules,

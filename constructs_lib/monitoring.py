@@ -5,7 +5,7 @@ each on one 5-minute datapoint and each switched off by a `None` threshold in `A
 
 - a dead-letter queue holding any message (`ApproximateNumberOfMessagesVisible` > 0);
 - a function's `Errors` and `Throttles` (> 0), one pair per function, so per action;
-- the REST API's `5XXError` (> 0) and p99 `Latency` (> 5 s);
+- the REST API's `5XXError` (> 0) and p99 `Latency` (> 5 s), or the HTTP API's `5xx` and `Latency`;
 - the GraphQL API's `5XXError` (> 0);
 - the websocket stage's `IntegrationError` (> 0).
 
@@ -67,8 +67,8 @@ class AlarmThresholds:
     dead_letters: int | None = 0
     function_errors: int | None = 0
     function_throttles: int | None = 0
-    rest_5xx: int | None = 0
-    rest_latency_p99: Duration | None = field(default_factory=lambda: Duration.seconds(5))
+    api_5xx: int | None = 0  # of the REST API or the HTTP API
+    api_latency_p99: Duration | None = field(default_factory=lambda: Duration.seconds(5))
     graphql_5xx: int | None = 0
     websocket_integration_errors: int | None = 0
 
@@ -82,6 +82,7 @@ class Monitored:
     function_actions: Mapping[str, Sequence[str]] = field(default_factory=dict)
     dead_letter_queues: Mapping[str, sqs.IQueue] = field(default_factory=dict)
     rest_api: apigateway.RestApi | None = None
+    http_api: apigatewayv2.HttpApi | None = None
     graphql_api: appsync.IGraphqlApi | None = None
     websocket_stage: apigatewayv2.WebSocketStage | None = None
 
@@ -185,17 +186,24 @@ class ServeyMonitoring(Construct):
     def _apis(self, monitored: Monitored, thresholds: AlarmThresholds) -> None:
         import cdk_monitoring_constructs as monitoring
 
+        latency = thresholds.api_latency_p99
+        p99 = {} if latency is None else {ALARM_LEVEL: monitoring.LatencyThreshold(max_latency=latency)}
         if monitored.rest_api is not None:
-            latency = thresholds.rest_latency_p99
             self.facade.monitor_api_gateway(
                 api=monitored.rest_api,
                 api_stage=monitored.rest_api.deployment_stage.stage_name,
                 alarm_friendly_name="rest",
                 human_readable_name="REST API",
-                add5_xx_fault_count_alarm=_errors(thresholds.rest_5xx),
-                add_latency_p99_alarm=(
-                    {} if latency is None else {ALARM_LEVEL: monitoring.LatencyThreshold(max_latency=latency)}
-                ),
+                add5_xx_fault_count_alarm=_errors(thresholds.api_5xx),
+                add_latency_p99_alarm=p99,
+            )
+        if monitored.http_api is not None:
+            self.facade.monitor_api_gateway_v2_http_api(
+                api=monitored.http_api,
+                alarm_friendly_name="http",
+                human_readable_name="HTTP API",
+                add5xx_count_alarm=_errors(thresholds.api_5xx),
+                add_latency_p99_alarm=p99,
             )
         if monitored.graphql_api is not None:
             self.facade.monitor_app_sync_api(
@@ -256,6 +264,7 @@ def monitored_parts(
     functions: ServeyFunctions,
     *,
     rest_api: apigateway.RestApi | None,
+    http_api: apigatewayv2.HttpApi | None,
     graphql_api: appsync.IGraphqlApi | None,
     websocket_stage: apigatewayv2.WebSocketStage | None,
     queues: ServeyQueues | None,
@@ -278,6 +287,7 @@ def monitored_parts(
         function_actions={function.name: function.actions for function in functions.spec.functions},
         dead_letter_queues=dead_letters,
         rest_api=rest_api,
+        http_api=http_api,
         graphql_api=graphql_api,
         websocket_stage=websocket_stage,
     )

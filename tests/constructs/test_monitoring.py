@@ -165,7 +165,7 @@ def variants(tmp_path_factory: pytest.TempPathFactory, spec: AppSpec) -> Variant
     outdir = tmp_path_factory.mktemp("monitoring.out")
     app = cdk.App(outdir=str(outdir))
     layer = {"layer_cache_dir": default_cache_dir()}
-    tuned = AlarmThresholds(rest_latency_p99=cdk.Duration.seconds(2), function_throttles=None, dead_letters=3)
+    tuned = AlarmThresholds(api_latency_p99=cdk.Duration.seconds(2), function_throttles=None, dead_letters=3)
     users = cdk.Stack(app, "UsersTopic")
     users_topic = sns.Topic(users, "Pager", enforce_ssl=True, master_key=None)
     stacks = {
