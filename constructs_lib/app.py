@@ -22,6 +22,7 @@ from constructs_lib.event_rules import ServeyEventRules, event_rules_problems, u
 from constructs_lib.functions import ServeyFunctions, functions_problems
 from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
 from constructs_lib.http_api import ServeyHttpApi, http_api_problems
+from constructs_lib.monitoring import AlarmThresholds, ServeyMonitoring, monitored_parts, monitoring_problems
 from constructs_lib.object_events import ServeyObjectEvents, object_events_problems
 from constructs_lib.props import Props, PropsError, raise_if_any
 from constructs_lib.queues import ServeyQueues, queues_problems
@@ -34,6 +35,7 @@ from servey_cdk.appspec import HTTP_API, AppSpec
 from servey_cdk.appspec_builder import BuildSettings, load_spec
 
 __all__ = [
+    "AlarmThresholds",
     "PropsError",
     "ServeyApp",
     "ServeyAuth",
@@ -41,6 +43,7 @@ __all__ = [
     "ServeyFunctions",
     "ServeyGraphqlApi",
     "ServeyHttpApi",
+    "ServeyMonitoring",
     "ServeyObjectEvents",
     "ServeyParts",
     "ServeyQueues",
@@ -70,6 +73,7 @@ class ServeyParts:
     event_rules: ServeyEventRules | None
     auth: ServeyAuth | None
     http: ServeyHttpApi | None = None
+    monitoring: ServeyMonitoring | None = None
 
 
 class ServeyApp(Construct):
@@ -83,7 +87,8 @@ class ServeyApp(Construct):
     `schedules` (`events.Rule`, `scheduler.CfnSchedule`, by schedule name), `distribution`,
     `site_bucket`, `buckets` (of object events, by logical name), `topics` (`sns.ITopic` of SnsTriggers,
     by topic name), `event_buses` (`events.IEventBus` by name or ARN) and `event_rules` (`events.Rule`
-    of EventTriggers, by rule name). `parts` holds the constructs
+    of EventTriggers, by rule name), `monitoring` (the `ServeyMonitoring`), `alarm_topic` (`sns.ITopic`)
+    and `dashboard` (`cloudwatch.Dashboard`). `parts` holds the constructs
     they come from, with all else those made (`parts.functions.layer`, `parts.rest.methods`, …);
     `spec` is the AppSpec.
 
@@ -111,6 +116,11 @@ class ServeyApp(Construct):
     `cloudfront_web_acl_arn` (a CLOUDFRONT-scope one, made in us-east-1, for the distribution),
     `api_only_through_cdn` (the REST API refuses requests that did not come through the site's
     distribution), `reserved_concurrency` (by function name), `route_throttling` (by "METHOD /path").
+
+    Watching it (`ServeyMonitoring`, on unless `monitoring=False`): `alarm_email` (an address, or
+    several, subscribed to the alarm topic), `alarm_topic` (an existing topic to notify instead),
+    `alarm_topic_props`, `alarm_thresholds` (an `AlarmThresholds`; a `None` field switches its alarm
+    off), `dashboard=False` (alarms only).
     """
 
     def __init__(
@@ -154,6 +164,12 @@ class ServeyApp(Construct):
         api_only_through_cdn: bool = False,
         reserved_concurrency: Mapping[str, int] | None = None,
         route_throttling: Mapping[str, apigateway.ThrottleSettings] | None = None,
+        monitoring: bool = True,
+        alarm_email: str | Sequence[str] | None = None,
+        alarm_topic: sns.ITopic | None = None,
+        alarm_topic_props: Props | None = None,
+        alarm_thresholds: AlarmThresholds | None = None,
+        dashboard: bool = True,
     ) -> None:
         super().__init__(scope, id)
         settings = BuildSettings.from_environment()
@@ -191,6 +207,9 @@ class ServeyApp(Construct):
         problems += topics_problems(spec, topic_props, existing_topics, dead_letter_queue_props)
         problems += event_rules_problems(
             spec, event_bus_props, event_rule_props, existing_buses, dead_letter_queue_props
+        )
+        problems += monitoring_problems(
+            alarm_topic, alarm_topic_props, alarm_email, alarm_thresholds, enabled=monitoring
         )
         raise_if_any("ServeyApp", problems)
 
@@ -341,10 +360,31 @@ class ServeyApp(Construct):
             if needs_token_key(spec)
             else None
         )
+        watched = (
+            ServeyMonitoring(
+                self,
+                "Monitoring",
+                monitored=monitored_parts(
+                    functions,
+                    rest_api=rest.rest_api if rest else None,
+                    http_api=http.http_api if http else None,
+                    graphql_api=graphql.graphql_api if graphql else None,
+                    websocket_stage=websocket.stage if websocket else None,
+                    queues=queues, schedules=schedules, topics=topics, event_rules=event_rules,
+                ),
+                alarm_email=alarm_email,
+                alarm_topic=alarm_topic,
+                alarm_topic_props=alarm_topic_props,
+                alarm_thresholds=alarm_thresholds,
+                dashboard=dashboard,
+            )
+            if monitoring
+            else None
+        )  # fmt: skip
         raise_if_any("ServeyApp", publishing_problems(spec, queues, websocket))
         self.parts = ServeyParts(
             functions, rest, graphql, websocket, schedules, queues, site, object_events, topics,
-            event_rules, auth, http,
+            event_rules, auth, http, watched,
         )  # fmt: skip
         self.functions = functions.all_functions
         self.rest_api = rest.rest_api if rest else None
@@ -362,6 +402,9 @@ class ServeyApp(Construct):
         self.topics = dict(topics.topics) if topics else {}
         self.event_buses = dict(event_rules.buses) if event_rules else {}
         self.event_rules = dict(event_rules.rules) if event_rules else {}
+        self.monitoring = watched
+        self.alarm_topic = watched.alarm_topic if watched else None
+        self.dashboard = watched.dashboard if watched else None
         self._outputs()
 
     def _outputs(self) -> None:

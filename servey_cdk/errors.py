@@ -15,6 +15,7 @@ class ServeyError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
     error_type: ClassVar[str] = "InternalError"
+    action: str | None = None  # the action it came out of, for the log; set by the invocation pipeline
 
     def __init__(self, message: str, detail: Any = None) -> None:
         super().__init__(message)

@@ -182,21 +182,26 @@ class ActionRunner:
     ) -> Any:
         """Authorize, validate (unless `validated`, as `validate_json`'s are) and call; returns the
         action's Python result."""
-        if not self._open:
-            check_access(self.action.access_control, authorization, f"action {self.action.name!r}")
-        if self.signature.has_owner and owner is None:
-            owner, raw_params = self._split_owner(raw_params)
-        params = dict(raw_params) if validated else self.validate(raw_params)
-        if self.signature.authorization is not None:
-            params[self.signature.authorization] = authorization
-        if self.signature.has_owner:
-            owner = self.validate_owner(owner)
+        try:
+            if not self._open:
+                check_access(self.action.access_control, authorization, f"action {self.action.name!r}")
+            if self.signature.has_owner and owner is None:
+                owner, raw_params = self._split_owner(raw_params)
+            params = dict(raw_params) if validated else self.validate(raw_params)
+            if self.signature.authorization is not None:
+                params[self.signature.authorization] = authorization
+            if self.signature.has_owner:
+                owner = self.validate_owner(owner)
+        except ServeyError as error:
+            self._name_in(error)
+            raise
         running = _running_action.set(self.action.name)
         try:
             if self._chain is None:
                 return self._call(params, owner)
             return self._chain(Invocation(self.action, params, authorization, source, request_id, owner))
-        except ServeyError:
+        except ServeyError as error:
+            self._name_in(error)
             raise
         except Exception as error:
             raise ActionFailed(self.action.name) from error
@@ -251,6 +256,11 @@ class ActionRunner:
             _running_action.reset(running)
         answers = iter(batch_outcomes(self.action.name, results, len(valid)))
         return [next(answers) if outcome is None else outcome for outcome in outcomes]
+
+    def _name_in(self, error: ServeyError) -> None:
+        """The error names this action unless it names one already: the log of a refusal names it."""
+        if error.action is None:
+            error.action = self.action.name
 
     def _call_function(self, invocation: Invocation) -> Any:
         if self.signature.sources is not None and isinstance(invocation.owner, list):

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from servey_cdk.aws.logs import RuntimeLog, instrument
+from servey_cdk.aws.logs import RuntimeLog, instrument, join_lambda_runtime_logging
 from servey_cdk.aws.runtime import INVOKED_FUNCTION, Runtime, ShippedSpec
 from servey_cdk.aws.sources import EventSource, claimed_sources
 from servey_cdk.discovery import Registry, discover
@@ -82,11 +82,18 @@ class LambdaApp:
             connections = DynamoDBConnectionStore.from_environment()
             set_publisher(AwsPublisher.from_environment(spec, connections))
             set_event_sender(AwsEventSender.from_environment(spec))
+            join_lambda_runtime_logging()
         return cls(registry, os.environ.get(FUNCTION) or None, connections, spec)
 
     def _handle(self, event: Any, context: Any) -> Any:
         request_id = getattr(context, "aws_request_id", None) or os.urandom(16).hex()
         self.log.begin(context, request_id, self._cold)
+        try:
+            return self._dispatch(event, context, request_id)
+        finally:
+            self.log.end()
+
+    def _dispatch(self, event: Any, context: Any, request_id: str) -> Any:
         INVOKED_FUNCTION.set(getattr(context, "function_name", None))
         self._cold = False
         sources = self._sources

@@ -1,24 +1,37 @@
 """Operational output: Powertools' structured logs, and Tracer and Metrics when switched on.
 
 The Powertools Logger is made on the first line logged, so an invocation that logs
-nothing never imports it. Every line carries the request id and the cold-start flag.
-Events, headers and tokens are never logged: only names, ids and tracebacks are.
+nothing never imports it. Every line written during an invocation carries the request id
+(`function_request_id`), the cold-start flag and, while an action runs, its name
+(`action`): servey's own lines, and the app's own (`logging.getLogger(...)`), which a
+handler on the root logger writes through the same Powertools handler. Events, headers
+and tokens are never logged by servey: only names, ids and tracebacks are; a token in a
+line's message (JWT-shaped, a `Bearer` or a `token=` value) is replaced with `[redacted]`
+all the same. A thread an action starts is outside the invocation: its lines are left to
+the root logger's other handlers.
 Tracing (`SERVEY_TRACING=1`) and metrics (`SERVEY_METRICS=1`) are off by default and
 imported only when on.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from servey_cdk.invocation import running_action
+from servey_cdk.redaction import redact
 from servey_cdk.wire import METRICS, TRACING
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
 LambdaHandler = Callable[[Any, Any], Any]
+# The log of the invocation this thread (or task) is handling: a thread an action starts has none, and
+# its lines go to the other handlers as before.
+_INVOCATION_LOG: ContextVar[RuntimeLog | None] = ContextVar("servey_invocation_log", default=None)
 
 
 class RuntimeLog:
@@ -30,12 +43,18 @@ class RuntimeLog:
         self._context: Any = None
         self._request_id: str | None = None
         self._cold_start = True
+        _APP_LINES.install()
 
     def begin(self, context: Any, request_id: str, cold_start: bool) -> None:
         """Remember the invocation the next lines belong to."""
         self._context, self._request_id, self._cold_start = context, request_id, cold_start
         if self._logger is not None:
             self._logger.append_keys(**self._keys())
+        _INVOCATION_LOG.set(self)
+
+    def end(self) -> None:
+        """The invocation is over: the app's lines are no longer this log's to write."""
+        _INVOCATION_LOG.set(None)
 
     def _keys(self) -> dict[str, Any]:
         return {
@@ -51,7 +70,18 @@ class RuntimeLog:
 
             self._logger = Logger(service=self.service)
             self._logger.append_keys(**self._keys())
+            self._logger.registered_handler.addFilter(InvocationKeys())
         return self._logger
+
+    def writes(self, logger_name: str) -> bool:
+        """Whether the Powertools Logger writes this logger's lines itself (its own, and its children's)."""
+        return self._logger is not None and (
+            logger_name == self.service or logger_name.startswith(f"{self.service}.")
+        )
+
+    def write(self, record: logging.LogRecord) -> None:
+        """Write another logger's line as this log's own."""
+        self.logger.registered_handler.handle(record)
 
     def action_failed(self, action: str, error: BaseException, **keys: Any) -> None:
         """An action's own exception, with its traceback."""
@@ -65,6 +95,66 @@ class RuntimeLog:
     def rejected(self, message: str, **keys: Any) -> None:
         """A request refused for a reason the caller was told (bad input, no access)."""
         self.logger.warning(message, extra=keys)
+
+
+class InvocationKeys(logging.Filter):
+    """The running action's name on each line that does not name one, and tokens out of the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "action"):
+            action = running_action()
+            if action is not None:
+                record.action = action
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class AppLines(logging.Handler):
+    """On the root logger: each line of the app's own loggers (and libraries') written during an
+    invocation, through the structured log of that invocation."""
+
+    def install(self) -> None:
+        root = logging.getLogger()
+        if self not in root.handlers:
+            root.addHandler(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Powertools adds a filter to each root handler that drops the lines of any logger whose name
+        # merely contains the service's; `emit` makes the exact check instead.
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log = _INVOCATION_LOG.get()
+        if log is not None and not log.writes(record.name):
+            log.write(record)
+
+
+_APP_LINES = AppLines()
+
+
+def join_lambda_runtime_logging() -> None:
+    """On Lambda: the runtime's own root handler leaves the lines of an invocation to the structured log,
+    and the root logger takes the function's log level, so that the app's INFO lines are written too."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if handler is not _APP_LINES and not any(isinstance(f, _OutsideInvocations) for f in handler.filters):
+            handler.addFilter(_OutsideInvocations())
+    root.setLevel(function_log_level())
+
+
+class _OutsideInvocations(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _INVOCATION_LOG.get() is None
+
+
+def function_log_level() -> int:
+    """The level Powertools takes: `POWERTOOLS_LOG_LEVEL`, else Lambda's own setting, else INFO."""
+    name = os.environ.get("POWERTOOLS_LOG_LEVEL") or os.environ.get("AWS_LAMBDA_LOG_LEVEL") or "INFO"
+    level = logging.getLevelName(name.upper())
+    return level if isinstance(level, int) else logging.INFO
 
 
 def instrument(handle: LambdaHandler, service: str) -> LambdaHandler:

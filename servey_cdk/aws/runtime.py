@@ -105,6 +105,8 @@ class Runtime:
             keys.pop("action", None)
             self.log.action_failed(error.action_name, error, **keys)
         else:
+            if error.action is not None:
+                keys.setdefault("action", error.action)
             self.log.rejected(f"{error.code}: {error.message}", **keys)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+import threading
 import uuid
 from typing import Any
 
 import pytest
 
-from servey_cdk import WEB_GET, Authorization, action
+from servey_cdk import WEB_GET, Authorization, WebTrigger, action
 from servey_cdk.aws.handler import LambdaApp
+from servey_cdk.aws.logs import AppLines, join_lambda_runtime_logging
 from servey_cdk.discovery import Registry
 from tests.conftest import FakeLambdaContext, load_event, registry_of
 
@@ -89,3 +93,129 @@ def test_GIVEN_tracing_switched_on_WHEN_handled_THEN_the_answer_is_unchanged(
 ) -> None:
     monkeypatch.setenv("SERVEY_TRACING", "1")
     assert LambdaApp(sample_registry).handle(load_event("direct_invoke"), context) == "Hello World!"
+
+
+shop_log = logging.getLogger("shop.items")  # the app's own logger, as an app module makes one
+shop_log.setLevel(logging.INFO)
+
+
+@action(triggers=WebTrigger("GET", "/items/{item_id}"))
+def get_item(item_id: str) -> dict[str, str]:
+    shop_log.info("looking up item %s", item_id)
+    shop_log.warning("cache miss for %s; caller sent Bearer %s", item_id, "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0")
+    return {"id": item_id}
+
+
+@action(triggers=WebTrigger("GET", "/numbers/{value}"))
+def double(value: int) -> int:
+    return 2 * value
+
+
+@pytest.fixture
+def shop_app(monkeypatch: pytest.MonkeyPatch) -> LambdaApp:
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
+    return LambdaApp(registry_of(get_item, fail))
+
+
+def test_GIVEN_an_action_logging_with_the_stdlib_logger_WHEN_handled_THEN_each_line_names_it_and_the_request(
+    shop_app: LambdaApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    context = FakeLambdaContext(aws_request_id="c0ffee00-1111-4222-8333-444455556666")
+    answer = shop_app.handle(load_event("apigw_rest_path_param"), context)
+    assert answer["statusCode"] == 200
+    lines = log_lines(capsys.readouterr().out)
+    assert [(line["level"], line["message"]) for line in lines] == [
+        ("INFO", "looking up item 42"),
+        ("WARNING", "cache miss for 42; caller sent Bearer [redacted]"),
+    ]
+    for line in lines:
+        assert (line["action"], line["function_request_id"]) == ("get_item", context.aws_request_id)
+        assert line["cold_start"] is True
+
+
+def test_GIVEN_invocations_of_two_actions_THEN_servey_lines_and_the_apps_lines_carry_their_own_action(
+    shop_app: LambdaApp, make_token: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop_app.handle(load_event("apigw_rest_path_param"), FakeLambdaContext(aws_request_id="first"))
+    shop_app.handle(failing_event(make_token()), FakeLambdaContext(aws_request_id="second"))
+    lines = log_lines(capsys.readouterr().out)
+    assert [(line["action"], line["function_request_id"], line["level"]) for line in lines] == [
+        ("get_item", "first", "INFO"),
+        ("get_item", "first", "WARNING"),
+        ("fail", "second", "ERROR"),
+    ]
+
+
+def test_GIVEN_a_line_logged_outside_an_invocation_THEN_the_structured_log_leaves_it_to_other_handlers(
+    shop_app: LambdaApp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop_app.handle(load_event("apigw_rest_path_param"), FakeLambdaContext())
+    capsys.readouterr()
+    shop_log.warning("after the invocation")
+    assert log_lines(capsys.readouterr().out) == []
+
+
+def test_GIVEN_the_lambda_runtimes_root_handler_WHEN_joined_THEN_it_writes_only_lines_outside_invocations(
+    shop_app: LambdaApp, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The runtime's plain-text handler would write each of the invocation's lines a second time."""
+    root = logging.getLogger()
+    runtime_output = io.StringIO()
+    runtime_handler = logging.StreamHandler(runtime_output)
+    # the runtime's handler alone beside the structured log's: pytest's own are left as they are
+    ours = [handler for handler in root.handlers if isinstance(handler, AppLines)]
+    monkeypatch.setattr(root, "handlers", [*ours, runtime_handler])
+    monkeypatch.setattr(root, "level", logging.WARNING)
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "info")
+    join_lambda_runtime_logging()
+    assert root.level == logging.INFO  # the app's INFO lines reach the handlers without a setLevel of its own
+
+    shop_app.handle(load_event("apigw_rest_path_param"), FakeLambdaContext())
+    logging.getLogger("shop.other").info("after the invocation")
+
+    assert [line["action"] for line in log_lines(capsys.readouterr().out)] == ["get_item", "get_item"]
+    assert runtime_output.getvalue() == "after the invocation\n"
+
+
+def test_GIVEN_a_call_refused_for_its_input_WHEN_handled_THEN_the_warning_line_names_the_action(
+    monkeypatch: pytest.MonkeyPatch, context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
+    event = load_event("apigw_rest_path_param")
+    event.update(resource="/numbers/{value}", path="/numbers/x", pathParameters={"value": "x"})
+    answer = LambdaApp(registry_of(double)).handle(event, context)
+    assert answer["statusCode"] == 422
+    (line,) = log_lines(capsys.readouterr().out)
+    assert (line["level"], line["action"], line["function_request_id"]) == (
+        "WARNING",
+        "double",
+        context.aws_request_id,
+    )
+    assert line["message"].startswith("invalid_input:")
+
+
+@action(triggers=WEB_GET)
+def report_in_background() -> str:
+    worker = threading.Thread(target=lambda: shop_log.warning("from a thread of the action's own"))
+    worker.start()
+    worker.join()
+    return "started"
+
+
+def test_GIVEN_a_thread_the_action_starts_WHEN_it_logs_THEN_the_runtimes_handler_writes_the_line_once(
+    monkeypatch: pytest.MonkeyPatch, context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Outside the invocation's context the structured log cannot tell whose line it is: it leaves it."""
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
+    root = logging.getLogger()
+    runtime_output = io.StringIO()
+    ours = [handler for handler in root.handlers if isinstance(handler, AppLines)]
+    monkeypatch.setattr(root, "handlers", [*ours, logging.StreamHandler(runtime_output)])
+    monkeypatch.setattr(root, "level", logging.WARNING)
+    join_lambda_runtime_logging()
+    event = load_event("direct_invoke")
+    event.update(action="report_in_background", params={})
+
+    assert LambdaApp(registry_of(report_in_background)).handle(event, context) == "started"
+    assert log_lines(capsys.readouterr().out) == []
+    assert runtime_output.getvalue() == "from a thread of the action's own\n"

@@ -25,7 +25,14 @@ from constructs_lib.builders import logical_id
 from constructs_lib.node import supported_node
 from servey_cdk.appspec import AppSpec
 from tests.constructs.conftest import Synthesized
-from tests.constructs.template_queries import actions_of, app_function, of_type, policy_statements, role_of
+from tests.constructs.template_queries import (
+    actions_of,
+    app_function,
+    apps_own,
+    of_type,
+    policy_statements,
+    role_of,
+)
 
 
 def test_GIVEN_the_sample_stack_THEN_it_outputs_the_rest_graphql_websocket_and_site_urls(
@@ -111,7 +118,7 @@ def test_GIVEN_the_users_own_key_and_connections_table_THEN_they_are_used_and_gr
     rehearsal of UserStack runs the app against them)."""
     user = synthesized.templates["UserStack"]["Resources"]
     key, connections = logical_id(synthesized.user_key), logical_id(synthesized.user_connections)
-    assert list(of_type(user, "AWS::KMS::Key")) == [key]
+    assert list(apps_own(user, "AWS::KMS::Key", synthesized.user_app)) == [key]
     assert sorted(of_type(user, "AWS::DynamoDB::Table")) == sorted(
         [logical_id(synthesized.user_table), connections]
     )

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from servey_cdk.appspec import AppSpec
+from tests.constructs.conftest import Synthesized
 from tests.constructs.template_queries import (
     Resources,
     actions_of,
     app_function,
-    of_type,
+    apps_own,
     policy_statements,
     role_of,
 )
 
 
-def test_GIVEN_the_sample_stack_THEN_the_token_key_is_an_rsa_signing_key(resources: Resources) -> None:
-    (key,) = of_type(resources, "AWS::KMS::Key").values()
+def test_GIVEN_the_sample_stack_THEN_the_token_key_is_an_rsa_signing_key(
+    resources: Resources, synthesized: Synthesized
+) -> None:
+    (key,) = apps_own(resources, "AWS::KMS::Key", synthesized.sample.app).values()
     assert key["Properties"]["KeySpec"] == "RSA_2048"
     assert key["Properties"]["KeyUsage"] == "SIGN_VERIFY"
 
 
-def test_GIVEN_the_sample_stack_THEN_functions_learn_the_key_id(resources: Resources) -> None:
-    (key,) = of_type(resources, "AWS::KMS::Key")
+def test_GIVEN_the_sample_stack_THEN_functions_learn_the_key_id(
+    resources: Resources, synthesized: Synthesized
+) -> None:
+    (key,) = apps_own(resources, "AWS::KMS::Key", synthesized.sample.app)
     assert app_function(resources, "say_hello")[1]["Environment"]["Variables"]["SERVEY_TOKEN_KEY_ID"] == {
         "Ref": key
     }
@@ -50,11 +55,8 @@ def test_GIVEN_the_sample_stack_THEN_only_the_token_issuing_action_may_sign(
 
 
 def test_GIVEN_a_users_stack_WHEN_grant_sign_is_given_one_function_THEN_only_it_may_sign(
-    synthesized: object,
+    synthesized: Synthesized,
 ) -> None:
-    from tests.constructs.conftest import Synthesized
-
-    assert isinstance(synthesized, Synthesized)
     user = synthesized.templates["UserStack"]["Resources"]
     signer = role_of(user, "echo_authorization")
     assert "kms:Sign" in actions_of(policy_statements(user, signer))

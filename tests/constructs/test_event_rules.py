@@ -21,6 +21,7 @@ from tests.constructs.template_queries import (
     Resources,
     actions_of,
     app_function,
+    dead_letter_alarm,
     of_type,
     policy_statements,
     role_of,
@@ -99,6 +100,7 @@ def test_GIVEN_each_rule_THEN_its_target_is_retried_then_dead_lettered_and_may_i
         }
         (queue_id, _) = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"]
         assert queues[queue_id]["Properties"]["SqsManagedSseEnabled"] is True
+        assert dead_letter_alarm(shop.resources, queue_id)["Threshold"] == 0  # any dead letter alarms
         function_id, _ = app_function(shop.resources, function)
         rule_arn = {"Fn::GetAtt": [rule_ids[json.dumps(rule)], "Arn"]}
         assert {

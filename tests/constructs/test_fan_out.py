@@ -22,6 +22,7 @@ from tests.constructs.template_queries import (
     Resources,
     actions_of,
     app_function,
+    apps_own,
     of_type,
     policy_statements,
     role_of,
@@ -62,7 +63,7 @@ def test_GIVEN_a_fan_out_subscription_THEN_each_queue_is_subscribed_raw_with_its
     _, stack, resources, _ = synthesized
     queues = stack.app.parts.queues
     assert queues is not None
-    (topic_id,) = of_type(resources, "AWS::SNS::Topic")
+    (topic_id,) = apps_own(resources, "AWS::SNS::Topic", stack.app)
     by_queue = _subscriptions(resources)
     ids = {name: _logical_id(stack, queue) for name, queue in queues.queues.items()}
     bill, audit = by_queue[ids["order_events-bill"]], by_queue[ids["order_events-audit"]]
@@ -79,7 +80,7 @@ def test_GIVEN_the_publisher_THEN_it_may_publish_to_the_topic_and_send_to_no_que
     synthesized: tuple[Path, ServeyStack, Resources, str | None],
 ) -> None:
     _, stack, resources, _ = synthesized
-    (topic_id,) = of_type(resources, "AWS::SNS::Topic")
+    (topic_id,) = apps_own(resources, "AWS::SNS::Topic", stack.app)
     queues = stack.app.parts.queues
     assert queues is not None
     linked = {json.dumps(stack.resolve(queue.queue_arn)) for queue in queues.queues.values()}

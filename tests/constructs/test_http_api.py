@@ -21,13 +21,14 @@ from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint
 
 from constructs_lib import PropsError, ServeyApp, ServeySite, ServeyStack
+from constructs_lib.builders import logical_id
 from constructs_lib.packaging import default_cache_dir
 from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import BuildSettings, load_spec
 from servey_cdk.rehearsal import Report, rehearse
 from servey_cdk.rehearsal.assembly import read_assembly
 from tests.constructs.conftest import REGIONAL_WEB_ACL, _nag_checked_synth
-from tests.constructs.template_queries import Resources, app_function, of_type
+from tests.constructs.template_queries import Resources, alarms_on, app_function, dimensions, of_type
 from tests.constructs.test_quality_gates import _checkov_failures, _nag_findings
 from tests.servers import servey_local
 
@@ -246,3 +247,16 @@ def test_GIVEN_the_synthesized_http_app_WHEN_servey_local_serves_the_assembly_TH
     assert created.headers.get_list("set-cookie") == ["last_note=1; HttpOnly; Secure; SameSite=Lax"]
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["msg"] == "Field required"
+
+
+def test_GIVEN_api_http_THEN_the_http_api_alarms_on_5xx_and_on_a_p99_latency_over_5_seconds(
+    synthesized: HttpStack,
+) -> None:
+    http_api = synthesized.stack.app.http_api
+    assert http_api is not None
+    api_id = {"Ref": logical_id(http_api)}
+    (faults,) = [a for a in alarms_on(synthesized.resources, "5xx") if dimensions(a)["ApiId"] == api_id]
+    assert (faults["ComparisonOperator"], faults["Threshold"]) == ("GreaterThanThreshold", 0)
+    (latency,) = alarms_on(synthesized.resources, "Latency")
+    assert dimensions(latency)["ApiId"] == api_id
+    assert latency["Threshold"] == 5000

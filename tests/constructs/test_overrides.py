@@ -27,6 +27,7 @@ from tests.constructs.template_queries import (
     Resources,
     actions_of,
     app_function,
+    apps_own,
     of_type,
     policy_statements,
     role_of,
@@ -116,7 +117,7 @@ def test_GIVEN_a_key_imported_by_arn_THEN_it_is_used_and_granted_instead_of_a_ne
     overridden: Overridden,
 ) -> None:
     resources = overridden.resources
-    assert not of_type(resources, "AWS::KMS::Key")
+    assert not apps_own(resources, "AWS::KMS::Key", overridden.app)
     assert overridden.app.parts.auth is not None
     assert overridden.app.key is overridden.app.parts.auth.key
     variables = app_function(resources, "say_hello")[1]["Environment"]["Variables"]

@@ -238,9 +238,9 @@ def test_GIVEN_a_fan_out_topic_in_moto_WHEN_a_message_its_link_filters_out_is_pu
         local_aws = LocalAws(stack, endpoint, "http://127.0.0.1:1")
         (topic,) = [
             v["TopicArn"]
-            for v in local_aws.values.values()
-            if "TopicArn" in v and "-alerts" not in v["TopicArn"]
-        ]
+            for logical_id, v in local_aws.values.items()
+            if "TopicArn" in v and "-alerts" not in v["TopicArn"] and "Monitoring" not in logical_id
+        ]  # the fan-out topic: not the SnsTrigger's, nor the alarms'
         (queue,) = [
             v for v in local_aws.values.values() if v.get("QueueName", "").endswith("-order_events-bill")
         ]

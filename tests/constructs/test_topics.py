@@ -20,7 +20,7 @@ from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import load_spec
 from servey_cdk.wire import named_by
 from tests.constructs.conftest import _nag_checked_synth
-from tests.constructs.template_queries import Resources, app_function, of_type
+from tests.constructs.template_queries import Resources, app_function, apps_own, dead_letter_alarm, of_type
 from tests.constructs.test_quality_gates import _checkov_failures, _nag_findings
 from tests.sns.orders_app import PARTNER_TOPIC_ARN
 
@@ -63,12 +63,16 @@ def _subscription_of(resources: Resources, function: str) -> dict[str, Any]:
 def test_GIVEN_a_topic_of_the_apps_own_THEN_it_is_encrypted_ssl_only_and_named_for_the_runtime(
     orders: OrdersStack,
 ) -> None:
-    (topic,) = of_type(orders.resources, "AWS::SNS::Topic").values()
+    ((topic_id, topic),) = apps_own(orders.resources, "AWS::SNS::Topic", orders.stack.app).items()
     key = topic["Properties"]["KmsMasterKeyId"]["Fn::Join"][1]
     assert key[-1] == ":alias/aws/sns"  # the AWS-managed key's alias, by its ARN
     name = topic["Properties"]["TopicName"]
     assert named_by(name, {"orders", "partner-events"}) == "orders"
-    (policy,) = of_type(orders.resources, "AWS::SNS::TopicPolicy").values()
+    (policy,) = [
+        policy
+        for policy in of_type(orders.resources, "AWS::SNS::TopicPolicy").values()
+        if policy["Properties"]["Topics"] == [{"Ref": topic_id}]
+    ]
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert (statement["Effect"], statement["Condition"]) == (
         "Deny", {"Bool": {"aws:SecureTransport": "false"}}
@@ -110,6 +114,7 @@ def test_GIVEN_each_subscription_THEN_undeliverable_notifications_go_to_an_encry
         redrive = _subscription_of(orders.resources, function)["RedrivePolicy"]
         (queue_id, _) = redrive["deadLetterTargetArn"]["Fn::GetAtt"]
         assert queues[queue_id]["Properties"]["SqsManagedSseEnabled"] is True
+        assert dead_letter_alarm(orders.resources, queue_id)["Threshold"] == 0  # any dead letter alarms
     policies = of_type(orders.resources, "AWS::SQS::QueuePolicy").values()
     statements = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
     assert {"Bool": {"aws:SecureTransport": "false"}} in [s.get("Condition") for s in statements]

