@@ -10,6 +10,7 @@ a new part is exported where it is composed.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    # A submodule (`from constructs_lib import defaults`) is the import system's to load, not app's.
+    if name.startswith("__") or importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     app = importlib.import_module("constructs_lib.app")
     if name not in app.__all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

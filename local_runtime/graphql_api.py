@@ -5,7 +5,9 @@ direct Lambda resolver event (a list of them where the resolver batches). Every
 request is first put to the Lambda authorizer, as AppSync does: a request without an
 `Authorization` header, or one the authorizer refuses, is a 401 for the whole request;
 an approval's `resolverContext` becomes the events' `identity`. Callers without a token
-send `Authorization: anonymous`, which the authorizer approves with no claims.
+send `Authorization: anonymous`, which the authorizer approves with no claims. An approval
+is kept for its `ttlOverride` (the construct's five minutes without one), as AppSync caches
+them by the header's value, so a caller's next requests skip the authorizer.
 
 The app's `GraphQLLimits` hold before anything runs: a body over `MAX_REQUEST_BYTES`
 is a 413, and a query over its size, depth, field or alias limit is answered with
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from inspect import isawaitable
 from typing import Any
 
@@ -50,6 +54,10 @@ from servey_cdk.json_input import parse_json
 
 log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 1024 * 1024  # a GraphQL request's body: its query and variables
+AUTHORIZATION_CACHE_S = 300  # the constructs' `results_cache_ttl`, when an approval names no ttlOverride
+# Queries parsed and validated, by their text: clients send the same few again and again.
+PREPARED_QUERIES = 256
+PREPARED_QUERY_BYTES = 8 * 1024
 
 UNAUTHORIZED_BODY = {
     "errors": [{"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}]
@@ -76,6 +84,8 @@ class GraphQLApi:
         self.limits = spec.limits
         introspection = [] if spec.limits.introspection else [NoSchemaIntrospectionCustomRule]
         self.rules = [*specified_rules, *introspection]
+        self._approvals: dict[str, tuple[float, dict[str, Any]]] = {}  # header → (until, identity)
+        self._prepared: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         for resolver in spec.resolvers:
             parent = self.schema.type_map[resolver.type_name]
             assert isinstance(parent, GraphQLObjectType)
@@ -92,11 +102,21 @@ class GraphQLApi:
         token = headers.get("authorization")
         if not token:
             return JSONResponse(NO_HEADER_BODY, status_code=401)
-        identity = await self._authorize(authorizer_event(token, headers, query, operation, variables))
+        identity = self._approved(token) or await self._authorize(
+            token, authorizer_event(token, headers, query, operation, variables)
+        )
         if identity is None:
             return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
-        # Parsing and validating take time in proportion to the query: off the loop, so others go on.
-        document = await asyncio.to_thread(self._prepare, query)
+        document = self._prepared.get(query)
+        if document is None:
+            # Parsing and validating take time in proportion to the query: off the loop, so others go on.
+            document = await asyncio.to_thread(self._prepare, query)
+            if len(query) <= PREPARED_QUERY_BYTES:
+                self._prepared[query] = document
+                if len(self._prepared) > PREPARED_QUERIES:
+                    self._prepared.popitem(last=False)
+        else:
+            self._prepared.move_to_end(query)
         if isinstance(document, list):
             return JSONResponse({"data": None, "errors": [error.formatted for error in document]})
         context = GraphQLRequest(headers=headers, identity=identity, variables=variables or {})
@@ -129,8 +149,20 @@ class GraphQLApi:
             return [GraphQLError(message, extensions={"errorType": "QueryLimitExceeded"})]
         return list(errors) if errors else document
 
-    async def _authorize(self, event: Event) -> dict[str, Any] | None:
-        """The identity the authorizer grants, or None when it refuses (or fails)."""
+    def _approved(self, token: str) -> dict[str, Any] | None:
+        """The identity of an approval of `token` still kept, if there is one."""
+        kept = self._approvals.get(token)
+        if kept is None:
+            return None
+        until, identity = kept
+        if time.monotonic() < until:
+            return {"resolverContext": dict(identity["resolverContext"])}  # each request its own
+        del self._approvals[token]
+        return None
+
+    async def _authorize(self, token: str, event: Event) -> dict[str, Any] | None:
+        """The identity the authorizer grants, or None when it refuses (or fails); an approval is
+        kept for its ttlOverride."""
         try:
             answer = await self.invoker.invoke(AUTHORIZER, event)
         except Exception:
@@ -138,7 +170,13 @@ class GraphQLApi:
             return None
         if not isinstance(answer, dict) or answer.get("isAuthorized") is not True:
             return None
-        return {"resolverContext": answer.get("resolverContext") or {}}
+        identity = {"resolverContext": answer.get("resolverContext") or {}}
+        ttl = answer.get("ttlOverride", AUTHORIZATION_CACHE_S)
+        if isinstance(ttl, int) and ttl > 0:
+            if len(self._approvals) >= PREPARED_QUERIES:  # a bound, as on a busy server tokens come and go
+                self._approvals.clear()
+            self._approvals[token] = (time.monotonic() + ttl, identity)
+        return identity
 
     def _resolver(self, spec: ResolverSpec) -> Any:
         async def resolve(source: Any, info: GraphQLResolveInfo[GraphQLRequest], **arguments: Any) -> Any:

@@ -253,3 +253,56 @@ def test_GIVEN_a_token_with_the_nested_fields_scope_WHEN_selected_THEN_resolved(
 ) -> None:
     body = query(client, PRIME_FACTORS, authorization=make_token("root")).json()
     assert body == {"data": {"number_stats": {"value": 12, "prime_factors": [2, 2, 3]}}}
+
+
+def _authorizer_calls(function: AppSyncFunction) -> list[str]:
+    return [event["authorizationToken"] for event in function.events if "authorizationToken" in event]
+
+
+def test_GIVEN_an_approved_header_WHEN_it_comes_again_THEN_the_approval_is_kept_as_appsync_caches_it(
+    appsync: tuple[TestClient, AppSyncFunction],
+) -> None:
+    """AppSync keeps an approval for its ttlOverride (the construct's 5 minutes without one),
+    by the header's value: a header it has not approved is put to the authorizer."""
+    client, function = appsync
+    for header in ("Bearer one", "Bearer one", "Bearer two", "Bearer one"):
+        assert query(client, "{ numbers(count: 1) { value } }", authorization=header).status_code == 200
+    assert _authorizer_calls(function) == ["Bearer one", "Bearer two"]
+
+
+class ShortApprovals(AppSyncFunction):
+    """Approves `Bearer brief` for no time at all (ttlOverride 0), and refuses anything else."""
+
+    def __call__(self, event: Any, context: LambdaContext) -> Any:
+        if isinstance(event, dict) and "authorizationToken" in event:
+            self.events.append(event)
+            if event["authorizationToken"] == "Bearer brief":
+                return {"isAuthorized": True, "resolverContext": {}, "ttlOverride": 0}
+            return {"isAuthorized": False}
+        return super().__call__(event, context)
+
+
+def test_GIVEN_a_refusal_or_an_approval_of_no_ttl_WHEN_the_header_comes_again_THEN_it_is_asked_again(
+    spec: AppSpec,
+) -> None:
+    function = ShortApprovals()
+    graphql_spec = GraphQLSpec(SDL, (ResolverSpec("Query", "numbers", "numbers", "numbers", None),))
+    test_spec = AppSpec(**{**spec.__dict__, "graphql": graphql_spec})
+    runtime = LocalRuntime(test_spec, function, None, password="pw")
+    client = TestClient(runtime.app)
+    statuses = [
+        query(client, "{ numbers(count: 1) { value } }", authorization=header).status_code
+        for header in ("Bearer brief", "Bearer brief", "Bearer bad", "Bearer bad")
+    ]
+    assert statuses == [200, 200, 401, 401]
+    assert _authorizer_calls(function) == ["Bearer brief", "Bearer brief", "Bearer bad", "Bearer bad"]
+
+
+def test_GIVEN_the_same_query_twice_WHEN_executed_THEN_it_is_answered_alike_valid_or_not(
+    appsync: tuple[TestClient, AppSyncFunction],
+) -> None:
+    client, _ = appsync
+    for text in ("{ numbers(count: 2) { value } }", "{ numbers(count: 2) { nope } }", "{ numbers("):
+        first, again = (query(client, text, authorization="Bearer one").json() for _ in range(2))
+        assert first == again
+    assert "errors" in first
