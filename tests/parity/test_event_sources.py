@@ -89,7 +89,7 @@ def test_GIVEN_a_published_event_WHEN_its_queue_delivers_it_THEN_the_link_gets_t
     assert client.post("/actions/place", json={"order": ORDER}).json() is True
     local = _heard_locally()
 
-    body = json.dumps(orders.adapter.dump_python(ORDER, mode="json"))  # what AwsPublisher sends
+    body = json.dumps(orders.adapter.dump_python(orders.adapter.validate_python(ORDER), mode="json"))
     answer, on_aws = _heard_on_aws(lambda: lambda_app.handle(_sqs_event(spec, body), context))
 
     assert answer == {"batchItemFailures": []}
