@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from local_runtime.buckets import LocalBuckets
 from local_runtime.connections import ConnectionTable
 from local_runtime.dashboard import Dashboard
 from local_runtime.docs import (
@@ -91,6 +92,7 @@ class LocalRuntime:
         self.scheduler = Scheduler(spec.schedules, self.invoker)
         self.topics = LocalTopics(spec, self.invoker)
         self.events = LocalEvents(spec, self.invoker)
+        self.buckets = LocalBuckets(spec, self.invoker)
         self.connections = ConnectionTable()
         self.rest = RestApi(spec, self.invoker)
         self.login = DebugLogin(self.signer, self.password)
@@ -116,6 +118,8 @@ class LocalRuntime:
             Route("/_servey/topics/{name}", self.topics.endpoint, methods=["POST"]),
             Route("/_servey/events", lambda _: JSONResponse(self.events.to_dict())),
             Route("/_servey/events", self.events.endpoint, methods=["POST"]),
+            Route("/_servey/buckets", lambda _: JSONResponse(self.buckets.to_dict())),
+            Route("/_servey/buckets/{bucket}/{key:path}", self.buckets.endpoint, methods=["PUT", "DELETE"]),
         ]
         if self.spec.graphql is not None:
             graphql = GraphQLApi(self.spec.graphql, self.invoker)
@@ -146,6 +150,7 @@ class LocalRuntime:
         self.connections.bind(loop)
         self.events.invocations.bind(loop)
         self.topics.invocations.bind(loop)
+        self.buckets.invocations.bind(loop)
         previous_sender = set_event_sender(self.events) if self.store is not None else None
         if self.store is not None and self.local_queues is not None:
             publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections)
@@ -157,6 +162,7 @@ class LocalRuntime:
         finally:
             await self.scheduler.stop()
             await self.topics.invocations.stop()
+            await self.buckets.invocations.stop()
             await self.events.invocations.stop()
             if previous_sender is not None:
                 set_event_sender(previous_sender)

@@ -18,6 +18,7 @@ from urllib.parse import unquote_plus
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.aws.sources import records_of
 from servey_cdk.errors import ServeyError
+from servey_cdk.triggers.s3 import object_matches
 from servey_cdk.wire import BUCKET_PREFIX, environment_name
 
 _KINDS = {"ObjectCreated": "created", "ObjectRemoved": "removed"}
@@ -77,7 +78,5 @@ class S3Source:
 
 
 def _matches(trigger: Mapping[str, Any], kind: str, key: str) -> bool:
-    """Whether an object event runs a trigger (an `S3TriggerSpec`'s JSON form): its kind, and its key's
-    prefix and suffix."""
-    prefix, suffix = trigger["prefix"] or "", trigger["suffix"] or ""
-    return kind in trigger["events"] and key.startswith(prefix) and key.endswith(suffix)
+    """Whether an object event runs a trigger (an `S3TriggerSpec`'s JSON form)."""
+    return object_matches(trigger["events"], trigger["prefix"], trigger["suffix"], kind, key)

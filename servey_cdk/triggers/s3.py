@@ -41,3 +41,11 @@ def s3_trigger_specs(
         for action in actions
         for t in action.triggers_of(S3Trigger)
     )
+
+
+def object_matches(
+    events: tuple[str, ...] | list[str], prefix: str | None, suffix: str | None, kind: str, key: str
+) -> bool:
+    """Whether an object event (its kind, "created" or "removed", and its decoded key) runs a
+    trigger of these events, prefix and suffix: the filter S3's notification applies."""
+    return kind in events and key.startswith(prefix or "") and key.endswith(suffix or "")

@@ -1,5 +1,6 @@
 """An app with an action for each event source the handler claims beside the web: a queue link,
-a schedule, an SNS topic and an EventBridge pattern. Each records what it was given in `HEARD`."""
+a schedule, an SNS topic, an EventBridge pattern and an S3 bucket. Each records what it was
+given in `HEARD`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from servey_cdk import (
     WEB_POST,
     EventTrigger,
     FixedRateTrigger,
+    S3Trigger,
     SnsTrigger,
     SubscriptionTrigger,
     action,
@@ -64,6 +66,11 @@ def on_alert(message: Any, subject: str | None = None, attributes: dict[str, Any
 )
 def on_big_order(detail: dict[str, Any]) -> None:
     HEARD.append(("on_big_order", detail))
+
+
+@action(triggers=S3Trigger("uploads", events=("created", "removed"), prefix="incoming/", suffix=".csv"))
+def on_upload(bucket: str, key: str, event: str, size: int | None = None) -> None:
+    HEARD.append(("on_upload", {"bucket": bucket, "key": key, "event": event, "size": size}))
 
 
 @action(triggers=WEB_GET)

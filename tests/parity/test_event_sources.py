@@ -1,7 +1,7 @@
 """Each event source the handler claims beside the web, as a pair: the action is reached through
-servey-local over HTTP (a published event, a fired schedule, a topic message, a put event, a
-websocket frame) and through the handler with the event AWS sends; it must be given the same
-input, and answer alike.
+servey-local over HTTP (a published event, a fired schedule, a topic message, a put event, an
+object put or deleted, a websocket frame) and through the handler with the event AWS sends; it
+must be given the same input, and answer alike.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 from starlette.testclient import TestClient
@@ -195,6 +196,49 @@ def test_GIVEN_a_put_event_WHEN_put_locally_and_by_eventbridge_THEN_the_pattern_
 
     assert put.json()["FailedEntryCount"] == 0
     assert local == on_aws == [("on_big_order", detail)] * heard
+
+
+@pytest.mark.parametrize(
+    ("method", "key", "heard"),
+    [
+        ("PUT", "incoming/march report.csv", 1),  # a space: URL-encoded in the event, decoded for the action
+        ("DELETE", "incoming/old.csv", 1),
+        ("PUT", "incoming/notes.txt", 0),  # the suffix filter passes it to no one, on both sides
+    ],
+)
+def test_GIVEN_an_object_event_WHEN_made_locally_and_by_s3_THEN_the_action_gets_the_same_input(
+    lambda_app: LambdaApp,
+    client: TestClient,
+    context: FakeLambdaContext,
+    method: str,
+    key: str,
+    heard: int,
+) -> None:
+    body = b"date,total\n2026-03-01,12.50\n"
+    url = f"/_servey/buckets/uploads/{key}"
+    made = client.request(method, url, content=body if method == "PUT" else None)
+    local = _heard_locally(heard) if heard else (time.sleep(0.2), _heard_locally(0))[1]
+
+    event = load_event("s3_object_removed" if method == "DELETE" else "s3_object_created")
+    record = event["Records"][0]
+    record["s3"]["bucket"]["name"] = "uploads"
+    record["s3"]["object"]["key"] = quote_plus(key, safe="/")
+    if method == "PUT":
+        record["s3"]["object"]["size"] = len(body)
+    _, on_aws = _heard_on_aws(lambda: lambda_app.handle(event, context))
+
+    assert made.status_code == 200
+    assert made.json()["notified"] == (["on_upload"] if heard else [])
+    assert len(on_aws) == heard
+    assert local == on_aws
+
+
+def test_GIVEN_a_bucket_no_trigger_names_WHEN_an_object_is_put_THEN_404_names_the_known_buckets(
+    client: TestClient,
+) -> None:
+    answer = client.put("/_servey/buckets/elsewhere/a.csv", content=b"x")
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == "no S3Trigger names bucket 'elsewhere' (known: uploads)"
 
 
 VOLATILE = {"connection_id", "request_id"}  # a new one each connection and each invocation
