@@ -276,3 +276,67 @@ def test_GIVEN_a_websocket_frame_WHEN_sent_locally_and_through_api_gateway_THEN_
     if "connection_id" in on_aws:
         assert on_aws["connection_id"] == WEBSOCKET_CONNECTION
         assert len(over_websocket["connection_id"]) == len(WEBSOCKET_CONNECTION)
+
+
+@pytest.fixture
+def sample_client(sample_registry: Registry) -> Iterator[tuple[TestClient, LambdaApp]]:
+    store = InMemoryConnectionStore()
+    sample = LambdaApp(sample_registry, connections=store)
+    runtime = LocalRuntime(build_spec(sample_registry), sample.handle, store, password="pw")
+    with TestClient(runtime.app) as client:
+        yield client, sample
+
+
+@pytest.mark.parametrize(
+    ("field", "arguments", "data"),
+    [
+        ("say_hello", {"name": "World"}, "Hello World!"),
+        ("say_hello", {}, None),  # a required argument missing: refused before any resolver runs
+        ("number_stats", {"value": 2000}, None),  # an argument the action's limit refuses
+    ],
+)
+def test_GIVEN_a_graphql_field_WHEN_resolved_locally_and_by_appsync_THEN_the_result_or_error_type_agree(
+    sample_client: tuple[TestClient, LambdaApp],
+    context: FakeLambdaContext,
+    field: str,
+    arguments: dict[str, Any],
+    data: Any,
+) -> None:
+    client, sample = sample_client
+    given = ", ".join(f"{name}: {json.dumps(value)}" for name, value in arguments.items())
+    selection = "{ value }" if field == "number_stats" else ""
+    text = f"{{ {field}{f'({given})' if given else ''} {selection} }}"
+    over_http = client.post("/graphql", json={"query": text}, headers={"Authorization": "anonymous"}).json()
+
+    event = load_event("appsync_query_say_hello")
+    event["arguments"] = arguments
+    event["info"]["fieldName"] = field
+    event["info"]["selectionSetList"] = ["value"] if selection else []
+    try:
+        on_aws: Any = {"data": sample.handle(event, context)}
+    except Exception as error:  # Lambda reports the exception's class as the errorType
+        on_aws = {"errorType": type(error).__name__}
+
+    if data is not None:
+        assert over_http == {"data": {field: data}} == {"data": {field: on_aws["data"]}}
+    elif not arguments:  # AppSync validates the query against the schema, so no function runs
+        assert "'Query.say_hello(name:)' of type 'String!' is required" in over_http["errors"][0]["message"]
+    else:
+        assert over_http["errors"][0]["extensions"]["errorType"] == on_aws["errorType"] == "InvalidInput"
+
+
+@pytest.mark.parametrize("params", [{"name": "A"}, {}, {"name": ["not", "a", "string"]}])
+def test_GIVEN_a_direct_invoke_WHEN_run_by_servey_run_and_by_lambda_THEN_the_answers_agree(
+    sample_registry: Registry, context: FakeLambdaContext, capsys: pytest.CaptureFixture[str], params: Any
+) -> None:
+    from servey_cdk.cli import main
+
+    code = main(["--app", "sample_app", "run", "say_hello", "--params", json.dumps(params)])
+    printed = capsys.readouterr()
+    answer = LambdaApp(sample_registry).handle({"action": "say_hello", "params": params}, context)
+
+    if code == 0:
+        assert json.loads(printed.out) == answer == "Hello A!"
+    else:
+        assert answer["errorType"] == "InvalidInput"
+        assert f"({answer['error']}" in printed.err.replace("422 ", "")
