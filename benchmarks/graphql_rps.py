@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from local_rps import free_port, pinned, wrk
+from local_rps import free_port, pinned, requests_per_second
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERY = json.dumps({"query": '{ say_hello(name: "World") }'})
@@ -82,30 +81,12 @@ def serving(command: list[str], cwd: Path, url: str, env: dict[str, str]) -> Ite
         process.wait(timeout=10)
 
 
-def requests_per_second(tool: str, script: Path, url: str, seconds: int, connections: int) -> float:
-    def run(duration: int) -> str:
-        command = [tool, "-t1", f"-c{connections}", f"-d{duration}s", "-s", str(script), url]
-        return subprocess.run(pinned(command, 1), capture_output=True, text=True, check=True).stdout
-
-    run(1)  # warm-up
-    output = run(seconds)
-    if "Non-2xx" in output or "Socket errors" in output:
-        raise RuntimeError(f"errors under load:\n{output}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if match is None:
-        raise RuntimeError(f"no rate in wrk's output:\n{output}")
-    return float(match.group(1))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best one counts")
     args = parser.parse_args()
-    tool = wrk()
-    if tool is None:
-        raise SystemExit("graphql_rps needs wrk (apt-get install wrk)")
     uvicorn = [sys.executable, "-m", "uvicorn", "--no-access-log", "--log-level", "warning"]
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -131,7 +112,7 @@ def main() -> None:
                 running.enter_context(serving(command, cwd, urls[name], env))
             for _ in range(args.rounds):
                 for name, url in urls.items():
-                    rate = requests_per_second(tool, script, url, args.seconds, args.connections)
+                    rate = requests_per_second(url, args.seconds, args.connections, script)
                     figures[name] = max(figures.get(name, 0.0), rate)
 
     print(f"\nPOST /graphql {{ say_hello }}, {args.connections} connections, best of {args.rounds} rounds\n")

@@ -114,12 +114,17 @@ def wrk() -> str | None:
     return shutil.which("wrk")
 
 
-def requests_per_second(url: str, seconds: int, connections: int) -> float:
+def requests_per_second(url: str, seconds: int, connections: int, script: Path | None = None) -> float:
+    """wrk's rate for `url` after a second's warm-up; `script` is a wrk Lua script (a POST's, say)."""
     tool = wrk()
     if tool is None:
+        if script is not None:
+            raise SystemExit("this benchmark needs wrk (apt-get install wrk)")
         return python_load(url, seconds, connections)
-    run = [tool, "-t1", f"-c{connections}", f"-d{seconds}s", url]
-    subprocess.run(pinned([tool, "-t1", f"-c{connections}", "-d1s", url], 1), capture_output=True, check=True)
+    scripted = ["-s", str(script)] if script else []
+    run = [tool, "-t1", f"-c{connections}", f"-d{seconds}s", *scripted, url]
+    warm_up = [tool, "-t1", f"-c{connections}", "-d1s", *scripted, url]
+    subprocess.run(pinned(warm_up, 1), capture_output=True, check=True)
     output = subprocess.run(pinned(run, 1), capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in output or "Socket errors" in output:
         raise RuntimeError(f"errors under load:\n{output}")
