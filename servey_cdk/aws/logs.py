@@ -5,9 +5,9 @@ nothing never imports it. Every line written during an invocation carries the re
 (`function_request_id`), the cold-start flag and, while an action runs, its name
 (`action`): servey's own lines, and the app's own (`logging.getLogger(...)`), which a
 handler on the root logger writes through the same Powertools handler. Events, headers
-and tokens are never logged by servey: only names, ids and tracebacks are; a token in a
-line's message (JWT-shaped, a `Bearer` or a `token=` value) is replaced with `[redacted]`
-all the same. A thread an action starts is outside the invocation: its lines are left to
+and tokens are never logged by servey: only names, ids and tracebacks are; a token anywhere
+in a line (JWT-shaped, a `Bearer` or a `token=` value), its traceback included, is replaced
+with `[redacted]` all the same. A thread an action starts is outside the invocation: its lines are left to
 the root logger's other handlers.
 Tracing (`SERVEY_TRACING=1`) and metrics (`SERVEY_METRICS=1`) are off by default and
 imported only when on.
@@ -68,7 +68,7 @@ class RuntimeLog:
         if self._logger is None:
             from aws_lambda_powertools import Logger
 
-            self._logger = Logger(service=self.service)
+            self._logger = Logger(service=self.service, logger_formatter=_redacting_formatter())
             self._logger.append_keys(**self._keys())
             self._logger.registered_handler.addFilter(InvocationKeys())
         return self._logger
@@ -98,18 +98,27 @@ class RuntimeLog:
 
 
 class InvocationKeys(logging.Filter):
-    """The running action's name on each line that does not name one, and tokens out of the message."""
+    """The running action's name on each line that does not name one (the formatter takes tokens
+    out of the whole line)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "action"):
             action = running_action()
             if action is not None:
                 record.action = action
-        message = record.getMessage()
-        redacted = redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
         return True
+
+
+def _redacting_formatter() -> Any:
+    """Powertools' JSON formatter, with tokens out of the whole line: an exception's text, and so
+    its traceback and stack trace, may hold one (`ValueError(f"bad token {token}")`)."""
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    class RedactingFormatter(LambdaPowertoolsFormatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return redact(super().format(record))
+
+    return RedactingFormatter()
 
 
 class AppLines(logging.Handler):

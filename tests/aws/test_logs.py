@@ -23,6 +23,14 @@ def fail(authorization: Authorization | None) -> str:
     raise RuntimeError("the action broke")
 
 
+LEAKED_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW9mLWEtdG9rZW4"
+
+
+@action(triggers=WEB_GET)
+def leak() -> str:
+    raise ValueError(f"cannot use the token {LEAKED_TOKEN}")
+
+
 @pytest.fixture
 def failing_app(monkeypatch: pytest.MonkeyPatch) -> LambdaApp:
     # a service of its own, so the Powertools Logger is made here and writes to this test's stdout
@@ -73,6 +81,19 @@ def test_GIVEN_a_request_with_a_token_and_cookies_WHEN_it_fails_THEN_neither_is_
     assert len(log_lines(out)) == 2
     for leaked in (secret, "not-a-valid-token", "SESSION_PLACEHOLDER", "Bearer"):
         assert leaked not in out
+
+
+def test_GIVEN_an_exception_whose_text_holds_a_token_WHEN_logged_THEN_the_traceback_has_it_redacted(
+    monkeypatch: pytest.MonkeyPatch, context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
+    event = load_event("apigw_http_say_hello")
+    event["routeKey"] = "GET /actions/leak"
+    assert LambdaApp(registry_of(leak)).handle(event, context)["statusCode"] == 500
+    out = capsys.readouterr().out
+    (line,) = log_lines(out)
+    assert "ValueError: cannot use the token [redacted]" in line["exception"]
+    assert LEAKED_TOKEN not in out
 
 
 def test_GIVEN_metrics_switched_on_WHEN_handled_THEN_a_cold_start_metric_is_emitted(
