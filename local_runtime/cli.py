@@ -140,6 +140,9 @@ def banner(spec: AppSpec, address: str, password: str, source: str | None = None
     if spec.sns_triggers:
         topics = ", ".join(dict.fromkeys(trigger.topic for trigger in spec.sns_triggers))
         lines.append(f"  Topics         POST {base}/_servey/topics/<name>  ({topics})")
+    if spec.s3_triggers:
+        buckets = ", ".join(dict.fromkeys(trigger.bucket for trigger in spec.s3_triggers))
+        lines.append(f"  Buckets        PUT|DELETE {base}/_servey/buckets/<bucket>/<key>  ({buckets})")
     lines += [f"  Page           {base}{page.path}" for page in spec.pages]
     if spec.static is not None:
         lines.append(f"  Static files   {base}/static/")

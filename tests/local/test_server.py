@@ -62,6 +62,8 @@ def test_GIVEN_the_cli_WHEN_started_THEN_the_banner_lists_every_url_and_the_pass
         assert f"{server.base}{url}" in server.banner
     assert f"ws://{server.base.removeprefix('http://')}/ws" in server.banner
     assert f"  Dashboard      {server.base}/_servey\n" in server.banner
+    buckets = f"  Buckets        PUT|DELETE {server.base}/_servey/buckets/<bucket>/<key>  (uploads)\n"
+    assert buckets in server.banner
     assert PASSWORD in server.banner
     assert "SPA fallback   off (SERVEY_SPA_FALLBACK)" in server.banner
 
