@@ -134,7 +134,7 @@ class ActionRunner:
         where `validate` must decide instead: text that might nest deeper than `MAX_DEPTH` (fewer
         brackets than that cannot), or that does not validate as it stands. `validate` gives the
         same parameters, at the cost of Python's parser and a walk of the parsed value."""
-        if self._scalar_inputs is not None or self.signature.has_owner:
+        if self._scalar_inputs is not None or self.signature.has_owner or self._strict:
             return None
         if text.count("{") + text.count("[") > MAX_DEPTH:
             return None
@@ -145,6 +145,12 @@ class ActionRunner:
             return self.params_model.__pydantic_validator__.validate_json(text).__dict__  # type: ignore[no-any-return]
         except ValidationError:
             return None
+
+    @cached_property
+    def _strict(self) -> bool:
+        """Whether any part of the parameters is strict, where pydantic's JSON mode takes text that
+        its Python mode refuses (a UUID, a date): then `validate` alone decides."""
+        return _has_strict(self.params_model.__pydantic_core_schema__)
 
     @cached_property
     def owner_fields(self) -> frozenset[str]:
@@ -394,3 +400,17 @@ def _coerce_scalars(inputs: tuple[ScalarInput, ...], raw: Mapping[str, Any]) -> 
                 return None
             params[name] = value
     return params
+
+
+def _has_strict(schema: Any) -> bool:
+    """Whether a pydantic core schema, or any schema within it, is strict."""
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get("strict") is True:
+                return True
+            pending.extend(node.values())
+        elif isinstance(node, list | tuple):
+            pending.extend(node)
+    return False

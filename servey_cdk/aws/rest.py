@@ -51,7 +51,7 @@ class Endpoint:
 
     __slots__ = (
         *("action", "body_param", "headers", "is_page", "issues_tokens", "json_valued", "method"),
-        *("multi_valued", "path", "path_params", "runner", "status", "template", "timestamped"),
+        *("multi_valued", "one_pass", "path", "path_params", "runner", "status", "template", "timestamped"),
     )
 
     def __init__(self, route: Mapping[str, Any]) -> None:
@@ -67,6 +67,9 @@ class Endpoint:
         self.multi_valued: frozenset[str] = frozenset()  # parameters taking every value of a query key
         self.json_valued: frozenset[str] = frozenset()  # parameters whose query text is JSON (models, dicts)
         self.body_param: str | None = None  # the one model parameter a whole JSON body may stand for
+        # Whether a JSON body alone may go to pydantic's parser in one pass: not where an optional body
+        # parameter would take its default while the body, standing for it, went unread.
+        self.one_pass = True
         self.headers: dict[str, str] = {}
         self.issues_tokens = False  # a token action: a browser's form may ask it for a session
         self.timestamped: TimestampCacheControl | None = None  # sends Last-Modified, answers 304s by it
@@ -81,6 +84,7 @@ class Endpoint:
         body_inputs = [p for p in inputs if p.name not in self.path_params]
         if len(body_inputs) == 1 and _is_record(body_inputs[0].annotation):
             self.body_param = body_inputs[0].name
+            self.one_pass = body_inputs[0].required
         self.headers = {
             "Content-Type": "text/html; charset=utf-8" if self.is_page else "application/json",
             "Cache-Control": runner.action.cache_control.cache_header(),
@@ -319,6 +323,8 @@ def _json_alone(endpoint: Endpoint, request: HttpRequest) -> str | None:
     parameters to merge, not a form, a page or a token request; what `_params` would parse."""
     body = request.body
     if type(body) is not str or request.query or request.path_params or request.is_base64:
+        return None
+    if not endpoint.one_pass:
         return None
     if endpoint.is_page or endpoint.issues_tokens or len(body) > MAX_BODY_BYTES:
         return None

@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 import pytest
+from pydantic import BaseModel, ConfigDict
 
 from servey_cdk import WEB_GET, WebTrigger, action
 from servey_cdk.aws.handler import LambdaApp
@@ -190,6 +193,51 @@ def test_GIVEN_a_json_body_WHEN_parsed_in_one_pass_or_by_python_THEN_the_answer_
         answer["body"].pop("request_id", None)
     assert one_pass == by_python
     assert one_pass["statusCode"] == (422 if tags == "not a list" else 200)
+
+
+class Note(BaseModel):
+    title: str
+
+
+class StrictRef(BaseModel):
+    model_config = ConfigDict(strict=True)
+    ref: UUID
+    day: date
+
+
+@action(triggers=WebTrigger("POST", "/notes"))
+def keep_note(note: Note | None = None) -> str:
+    return "none" if note is None else note.title
+
+
+@action(triggers=WebTrigger("POST", "/refs"))
+def take_ref(ref: StrictRef) -> str:
+    return str(ref.day)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "result"),
+    [
+        ("/notes", {"title": "hello"}, 200, "hello"),  # the body stands for the optional parameter
+        ("/notes", {"note": {"title": "named"}}, 200, "named"),
+        ("/refs", {"ref": {"ref": "6f1b2c3d-0000-4000-8000-000000000001", "day": "2026-12-02"}}, 422, None),
+    ],
+)
+def test_GIVEN_bodies_pydantic_json_mode_would_read_otherwise_WHEN_posted_THEN_as_with_a_query_to_merge(
+    context: FakeLambdaContext, path: str, body: Any, status: int, result: Any
+) -> None:
+    """An optional body parameter, and a strict model (whose UUID and date pydantic's JSON mode
+    takes from text but its Python mode refuses), are read as a body with a query to merge is."""
+    app = LambdaApp(registry_of(keep_note, take_ref))
+    event = load_event("apigw_rest_post_json")
+    event.update(resource=path, path=path, body=json.dumps(body))
+    alone = app.handle(event, context)
+    event["queryStringParameters"] = {"unused": "1"}
+    merged = app.handle(event, context)
+    for answer in (alone, merged):
+        assert answer["statusCode"] == status
+        if result is not None:
+            assert json.loads(answer["body"]) == result
 
 
 def test_GIVEN_a_post_WHEN_answered_THEN_it_has_no_etag_as_only_a_get_is_conditional(
