@@ -19,6 +19,7 @@ import logging
 import os
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.invocation import running_action
@@ -29,9 +30,25 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
 LambdaHandler = Callable[[Any, Any], Any]
-# The log of the invocation this thread (or task) is handling: a thread an action starts has none, and
-# its lines go to the other handlers as before.
-_INVOCATION_LOG: ContextVar[RuntimeLog | None] = ContextVar("servey_invocation_log", default=None)
+# The invocation this thread (or task) is handling, its log and what each of its lines carries: held
+# per context, as servey-local runs several at once on one LambdaApp. A thread an action starts has
+# none, and its lines go to the other handlers as before.
+_INVOCATION: ContextVar[Invocation | None] = ContextVar("servey_invocation", default=None)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    log: RuntimeLog
+    request_id: str
+    cold_start: bool
+    context: Any
+
+    def keys(self) -> dict[str, Any]:
+        return {
+            "function_request_id": self.request_id,
+            "cold_start": self.cold_start,
+            "function_name": getattr(self.context, "function_name", None),
+        }
 
 
 class RuntimeLog:
@@ -40,28 +57,15 @@ class RuntimeLog:
     def __init__(self, service: str) -> None:
         self.service = os.environ.get("POWERTOOLS_SERVICE_NAME") or service
         self._logger: Logger | None = None
-        self._context: Any = None
-        self._request_id: str | None = None
-        self._cold_start = True
         _APP_LINES.install()
 
     def begin(self, context: Any, request_id: str, cold_start: bool) -> None:
-        """Remember the invocation the next lines belong to."""
-        self._context, self._request_id, self._cold_start = context, request_id, cold_start
-        if self._logger is not None:
-            self._logger.append_keys(**self._keys())
-        _INVOCATION_LOG.set(self)
+        """Remember the invocation the next lines of this context belong to."""
+        _INVOCATION.set(Invocation(self, request_id, cold_start, context))
 
     def end(self) -> None:
         """The invocation is over: the app's lines are no longer this log's to write."""
-        _INVOCATION_LOG.set(None)
-
-    def _keys(self) -> dict[str, Any]:
-        return {
-            "function_request_id": self._request_id,
-            "cold_start": self._cold_start,
-            "function_name": getattr(self._context, "function_name", None),
-        }
+        _INVOCATION.set(None)
 
     @property
     def logger(self) -> Logger:
@@ -69,7 +73,6 @@ class RuntimeLog:
             from aws_lambda_powertools import Logger
 
             self._logger = Logger(service=self.service, logger_formatter=_redacting_formatter())
-            self._logger.append_keys(**self._keys())
             self._logger.registered_handler.addFilter(InvocationKeys())
         return self._logger
 
@@ -98,10 +101,14 @@ class RuntimeLog:
 
 
 class InvocationKeys(logging.Filter):
-    """The running action's name on each line that does not name one (the formatter takes tokens
-    out of the whole line)."""
+    """The invocation's request id, cold-start flag and function on each line written in it, and the
+    running action's name where the line names none (the formatter takes tokens out of the line)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        invocation = _INVOCATION.get()
+        if invocation is not None:
+            for key, value in invocation.keys().items():
+                record.__dict__.setdefault(key, value)
         if not hasattr(record, "action"):
             action = running_action()
             if action is not None:
@@ -136,9 +143,9 @@ class AppLines(logging.Handler):
         return True
 
     def emit(self, record: logging.LogRecord) -> None:
-        log = _INVOCATION_LOG.get()
-        if log is not None and not log.writes(record.name):
-            log.write(record)
+        invocation = _INVOCATION.get()
+        if invocation is not None and not invocation.log.writes(record.name):
+            invocation.log.write(record)
 
 
 _APP_LINES = AppLines()
@@ -156,7 +163,7 @@ def join_lambda_runtime_logging() -> None:
 
 class _OutsideInvocations(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return _INVOCATION_LOG.get() is None
+        return _INVOCATION.get() is None
 
 
 def function_log_level() -> int:

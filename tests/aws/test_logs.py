@@ -240,3 +240,37 @@ def test_GIVEN_a_thread_the_action_starts_WHEN_it_logs_THEN_the_runtimes_handler
     assert LambdaApp(registry_of(report_in_background)).handle(event, context) == "started"
     assert log_lines(capsys.readouterr().out) == []
     assert runtime_output.getvalue() == "from a thread of the action's own\n"
+
+
+BOTH_RUNNING = threading.Barrier(2, timeout=10)
+
+
+@action(triggers=WEB_GET)
+def meet(tag: str) -> str:
+    BOTH_RUNNING.wait()  # each logs only once both invocations have begun
+    logging.getLogger("servey_test_meet").warning("tag %s", tag)
+    return tag
+
+
+def test_GIVEN_two_invocations_at_once_as_servey_local_runs_them_THEN_each_line_carries_its_own_request_id(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")
+    app = LambdaApp(registry_of(meet))
+
+    def call(tag: str) -> None:
+        event = load_event("apigw_rest_say_hello")
+        event.update(resource="/actions/meet", path="/actions/meet", queryStringParameters={"tag": tag})
+        event["multiValueQueryStringParameters"] = {"tag": [tag]}
+        assert app.handle(event, FakeLambdaContext(aws_request_id=f"request-{tag}"))["statusCode"] == 200
+
+    threads = [threading.Thread(target=call, args=(tag,)) for tag in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = log_lines(capsys.readouterr().out)
+    assert sorted((line["message"], line["function_request_id"]) for line in lines) == [
+        ("tag a", "request-a"),
+        ("tag b", "request-b"),
+    ]
