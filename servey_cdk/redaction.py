@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-TOKEN_PARAMETER = re.compile(r"(?i)\b((?:access_|id_|refresh_)?token=)[^&\s\"']+")
+# A value ends at a backslash too, so that a JSON line's escaped quote (`\"`) is kept whole.
+TOKEN_PARAMETER = re.compile(r"(?i)\b((?:access_|id_|refresh_)?token=)[^&\s\"'\\]+")
 JWT = re.compile(r"\beyJ[\w-]*\.[\w-]+\.[\w-]*")
-BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s\"',;]+")
+BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s\"',;\\]+")
 REDACTED = "[redacted]"
 
 

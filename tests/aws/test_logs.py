@@ -274,3 +274,19 @@ def test_GIVEN_two_invocations_at_once_as_servey_local_runs_them_THEN_each_line_
         ("tag a", "request-a"),
         ("tag b", "request-b"),
     ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        'sent "https://x.example/?token=abc123"',
+        'header "Bearer abc.def"',
+        "a JWT eyJhbGci.eyJzdWIi.c2ln in quotes",
+    ],
+)
+def test_GIVEN_a_token_inside_a_json_line_WHEN_redacted_THEN_the_line_is_still_json(message: str) -> None:
+    from servey_cdk.redaction import redact
+
+    line = redact(json.dumps({"message": message}))
+    assert "[redacted]" in json.loads(line)["message"]
+    assert not any(secret in line for secret in ("abc123", "abc.def", "c2ln"))
