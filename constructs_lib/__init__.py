@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__all__":  # for `from constructs_lib import *`, which needs the constructs anyway
+        return list(importlib.import_module("constructs_lib.app").__all__)
+    if name == "PropsError":  # an entry point may catch it before any construct, and jsii, is loaded
+        return importlib.import_module("constructs_lib.props").PropsError
     # A submodule (`from constructs_lib import defaults`) is the import system's to load, not app's.
     if name.startswith("__") or importlib.util.find_spec(f"{__name__}.{name}") is not None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

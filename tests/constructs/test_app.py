@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -211,3 +212,12 @@ def test_GIVEN_the_parts_servey_app_is_made_of_THEN_constructs_lib_exports_each_
     assert len(parts) == len(hints)
     assert parts <= set(constructs_lib.app.__all__)
     assert all(getattr(constructs_lib, name) is getattr(constructs_lib.app, name) for name in parts)
+    star: dict[str, Any] = {}
+    exec("from constructs_lib import *", star)  # the star import itself is what is tested
+    assert parts | {"PropsError", "ServeyStack"} <= set(star)
+
+
+def test_GIVEN_a_fresh_interpreter_WHEN_props_error_is_imported_THEN_no_construct_nor_jsii_loads() -> None:
+    probe = "import sys; from constructs_lib import PropsError; print('aws_cdk' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "False", run.stderr[-2000:]
