@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import sysconfig
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +43,16 @@ class LoadFailure:
         return f"{self.file}, line {self.line}" if self.file else "(no file)"
 
 
+_STANDARD_LIBRARY = tuple(
+    str(Path(sysconfig.get_paths()[name]).resolve()) for name in ("stdlib", "platstdlib")
+)
+
+
 def _is_app_code(filename: str) -> bool:
     """A frame of the user's code: not the standard library's, a package's or servey-cdk's own."""
     library = {"site-packages", "local_runtime", "servey_cdk"} & set(Path(filename).parts)
-    return not library and not filename.startswith("<")
+    standard = str(Path(filename).resolve()).startswith(_STANDARD_LIBRARY)
+    return not library and not standard and not filename.startswith("<")
 
 
 def create_reloaded_app() -> ASGIApp:

@@ -44,7 +44,7 @@ def build_packages(
     with tempfile.TemporaryDirectory(dir=layers) as building:
         _pip_install(requirements, python_version, platform, Path(building) / "python")
         if compiled:
-            compile_bytecode(Path(building) / "python")
+            compile_bytecode(Path(building) / "python", strict=False)
         manifest = {
             "requirements": list(requirements),
             "python_version": python_version,
@@ -80,15 +80,16 @@ def _pip_install(
         )
 
 
-def compile_bytecode(folder: Path) -> None:
+def compile_bytecode(folder: Path, strict: bool = True) -> None:
     """Every module under `folder` compiled for this interpreter, hash-based and unchecked: loaded
     without a look at the sources' times, which an asset's zip does not keep exactly. The code
     names its file relative to `folder` (the import system puts the real path back), so the same
-    sources make the same bytes wherever they are staged."""
+    sources make the same bytes wherever they are staged. Not `strict`, a file that does not compile
+    is left as it is: wheels ship some on purpose (templates, fixtures), which pip skips too."""
     import compileall
     import py_compile
 
     unchecked = py_compile.PycInvalidationMode.UNCHECKED_HASH
     ok = compileall.compile_dir(folder, quiet=2, ddir="", invalidation_mode=unchecked)
-    if not ok:
+    if strict and not ok:
         raise RuntimeError(f"could not compile the modules under {folder}")

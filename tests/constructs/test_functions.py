@@ -161,3 +161,16 @@ def test_GIVEN_props_overriding_what_the_spec_sets_THEN_they_are_reported_all_at
     assert len(raised.value.problems) == 2
     assert "function_props['handler']" in str(raised.value)
     assert "function_props['memory_size']" in str(raised.value)
+
+
+def test_GIVEN_a_module_that_does_not_compile_THEN_a_layer_keeps_it_and_an_asset_refuses(
+    tmp_path: Path,
+) -> None:
+    from servey_cdk.packages import compile_bytecode
+
+    (tmp_path / "fine.py").write_text("VALUE = 1\n")
+    (tmp_path / "template.py").write_text("def {{ name }}(:\n")  # a template, as some wheels ship
+    compile_bytecode(tmp_path, strict=False)
+    assert list((tmp_path / "__pycache__").glob("fine.*.pyc"))
+    with pytest.raises(RuntimeError, match="could not compile"):
+        compile_bytecode(tmp_path)
