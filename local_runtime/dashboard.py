@@ -10,6 +10,7 @@ Nothing is fetched from the internet: it works offline.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -68,7 +69,7 @@ class Dashboard:
         return JSONResponse(
             {
                 "latest": invocations.latest,
-                "invocations": invocations.since(int(since)),
+                "invocations": await asyncio.to_thread(invocations.since, int(since)),
                 "queues": [_queue(name, queue.to_dict()) for name, queue in runtime.queues.items()],
                 "schedules": [
                     {

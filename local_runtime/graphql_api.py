@@ -176,7 +176,7 @@ class GraphQLApi:
             if len(self._approvals) >= PREPARED_QUERIES:  # a bound, as on a busy server tokens come and go
                 self._approvals.clear()
             self._approvals[token] = (time.monotonic() + ttl, identity)
-        return identity
+        return {"resolverContext": dict(identity["resolverContext"])}  # the kept one stays as it was
 
     def _resolver(self, spec: ResolverSpec) -> Any:
         async def resolve(source: Any, info: GraphQLResolveInfo[GraphQLRequest], **arguments: Any) -> Any:

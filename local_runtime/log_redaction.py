@@ -18,6 +18,8 @@ SECRET_NAME = re.compile(r"password|passwd|secret|token|authorization|cookie|api
 FIELD = re.compile(
     r"""(?<![\w-])("?[\w-]+"?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|(?:bearer\s+)?[^&\s,;{}\[\]"]+)""", re.I
 )
+# A field whose quoted value the cut ends before its closing quote.
+UNCLOSED_FIELD = re.compile(r"""(?<![\w-])("?[\w-]+"?\s*[:=]\s*)"(?:[^"\\]|\\.)*\Z""")
 UVICORN_LOGGERS = ("uvicorn.access", "uvicorn.error")
 
 
@@ -26,7 +28,11 @@ def redact_secrets(text: str, limit: int) -> str:
     the value of every field named like a secret blanked: for the dashboard, whose texts (parameters,
     log lines, errors) are the callers' and the actions' own. Redacted before it is cut, so that no
     secret is cut in two first; and only twice `limit` of it is read, whatever its length."""
-    shown = redact(FIELD.sub(_blank_secret, text[: 2 * limit]))
+    read = text[: 2 * limit]
+    shown = FIELD.sub(_blank_secret, read)
+    if len(read) < len(text):  # a secret's value the cut left open is blanked as well
+        shown = UNCLOSED_FIELD.sub(_blank_unclosed, shown)
+    shown = redact(shown)
     if len(shown) <= limit and len(text) <= 2 * limit:
         return shown
     return f"{shown[:limit]}… ({len(text)} characters)"
@@ -37,6 +43,11 @@ def _blank_secret(field: re.Match[str]) -> str:
     if not SECRET_NAME.search(name):
         return field.group(0)
     return name + (f'"{REDACTED}"' if value.startswith('"') else REDACTED)
+
+
+def _blank_unclosed(field: re.Match[str]) -> str:
+    name = field.group(1)
+    return f'{name}"{REDACTED}' if SECRET_NAME.search(name) else field.group(0)
 
 
 class TokenRedaction(logging.Filter):

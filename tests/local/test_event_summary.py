@@ -125,3 +125,13 @@ def test_GIVEN_a_megabyte_word_in_a_parameter_THEN_it_is_read_once_and_shown_cut
     event["queryStringParameters"] = {"text": "n" * 1_000_000}  # searched for fields at each character: hours
     shown = summaries.summarize(ROUTER, event).params
     assert shown == '{"text": "' + "n" * 1990 + "… (2056 characters)"  # the word cut, then the JSON
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_GIVEN_a_secret_whose_value_the_cut_leaves_open_THEN_none_of_it_is_shown(quote: str) -> None:
+    from local_runtime.log_redaction import redact_secrets
+
+    text = '{"user": "ada", "password": "' + "S" * 500 + '"}' if quote == '"' else "password=" + "S" * 500
+    shown = redact_secrets(text, 200)
+    assert "SSS" not in shown
+    assert shown.endswith(f"… ({len(text)} characters)")
