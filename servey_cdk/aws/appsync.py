@@ -164,8 +164,13 @@ class ResolverSource:
         return found
 
     def _report(self, event: Mapping[str, Any], error: ServeyError) -> None:
+        """Log a field's error, naming its action: a batch's items fail without raising."""
         info = event.get("info") or {}
-        self.runtime.report(error, field=f"{info.get('parentTypeName')}.{info.get('fieldName')}")
+        keys = {"field": f"{info.get('parentTypeName')}.{info.get('fieldName')}"}
+        action = self._action_of(event)
+        if action is not None:
+            keys["action"] = action
+        self.runtime.report(error, **keys)
 
 
 class AuthorizerSource:

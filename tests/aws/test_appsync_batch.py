@@ -75,3 +75,17 @@ def test_GIVEN_one_event_of_a_batch_function_WHEN_handled_THEN_its_result_alone(
     event = load_event("appsync/batch_book_author")[1]
     assert library.handle(event, context) == {"author_id": 2, "name": "Italo Calvino"}
     assert calls == [1]
+
+
+def test_GIVEN_an_item_that_fails_WHEN_logged_THEN_its_line_names_the_batch_functions_action(
+    monkeypatch: pytest.MonkeyPatch, context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import uuid
+
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-{uuid.uuid4().hex}")  # a Logger of this test's
+    LambdaApp(discover("tests.library_app")).handle(load_event("appsync/batch_book_author"), context)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    (line,) = [line for line in lines if line["level"] == "WARNING"]
+    assert (line["action"], line["field"]) == ("author", "Book.author")
+    assert line["function_request_id"] == context.aws_request_id
