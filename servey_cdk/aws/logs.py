@@ -33,11 +33,14 @@ LambdaHandler = Callable[[Any, Any], Any]
 # The invocation this thread (or task) is handling, its log and what each of its lines carries: held
 # per context, as servey-local runs several at once on one LambdaApp. A thread an action starts has
 # none, and its lines go to the other handlers as before.
-_INVOCATION: ContextVar[Invocation | None] = ContextVar("servey_invocation", default=None)
+_INVOCATION: ContextVar[LoggedInvocation | None] = ContextVar("servey_invocation", default=None)
 
 
 @dataclass(frozen=True)
-class Invocation:
+class LoggedInvocation:
+    """The invocation a context is handling, as its log lines name it (not the middleware's
+    `Invocation`, which is an action's call)."""
+
     log: RuntimeLog
     request_id: str
     cold_start: bool
@@ -61,7 +64,7 @@ class RuntimeLog:
 
     def begin(self, context: Any, request_id: str, cold_start: bool) -> None:
         """Remember the invocation the next lines of this context belong to."""
-        _INVOCATION.set(Invocation(self, request_id, cold_start, context))
+        _INVOCATION.set(LoggedInvocation(self, request_id, cold_start, context))
 
     def end(self) -> None:
         """The invocation is over: the app's lines are no longer this log's to write."""
