@@ -27,14 +27,23 @@ from servey_cdk.errors import (
 from servey_cdk.event_bus import EventRefused, put_event
 from servey_cdk.example import Example
 from servey_cdk.graphql_settings import GraphQLSettings
+from servey_cdk.idempotency import Idempotency
 from servey_cdk.matchers import ANY, ANY_DATETIME, ANY_UUID, Matcher, ValueMatcher
 from servey_cdk.middleware import CallNext, Invocation, middleware
 from servey_cdk.pages import PageResponse, Redirect
+from servey_cdk.resources import Bucket, Index, Key, Parameter, Secret, Table
 from servey_cdk.responses import Response
 from servey_cdk.subscription import Subscription, subscription
 from servey_cdk.triggers import *  # noqa: F403  (every trigger kind, as listed there)
 
 __all__ = [
+    "Bucket",
+    "Idempotency",
+    "Index",
+    "Key",
+    "Parameter",
+    "Secret",
+    "Table",
     "ANY",
     "ANY_DATETIME",
     "ANY_UUID",

@@ -13,6 +13,8 @@ from servey_cdk.example import Example
 from servey_cdk.triggers import Trigger
 
 if TYPE_CHECKING:
+    from servey_cdk.idempotency import Idempotency
+    from servey_cdk.resources.uses import Use
     from servey_cdk.subscription import Subscription
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,6 +35,8 @@ class Action:
     the subscriptions the action publishes to: its function gets their queues and grants.
     `puts_events` names the EventBridge buses it puts events to (`servey_cdk.put_event`):
     "default", a bus of the app's own, or an existing bus's ARN; its function may put to those.
+    `uses` names the declared resources it uses and how (`orders.read_write()`): its function is
+    granted exactly that. `idempotency` makes repeats of a request answer as its first run did.
     """
 
     fn: Callable[..., Any]
@@ -48,6 +52,8 @@ class Action:
     batch: bool = False
     publishes: tuple[Subscription[Any], ...] = ()
     puts_events: tuple[str, ...] = ()
+    uses: tuple[Use, ...] = ()
+    idempotency: Idempotency | None = None
 
     def triggers_of(self, kind: type[T]) -> list[T]:
         """The action's triggers of one kind, in the order declared."""
@@ -86,6 +92,8 @@ def action(
     batch: bool = False,
     publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
     puts_events: str | tuple[str, ...] = (),
+    uses: Use | tuple[Use, ...] = (),
+    idempotent: bool | Idempotency = False,
 ) -> Callable[[F], F]: ...
 
 
@@ -105,6 +113,8 @@ def action(
     batch: bool = False,
     publishes: Subscription[Any] | tuple[Subscription[Any], ...] = (),
     puts_events: str | tuple[str, ...] = (),
+    uses: Use | tuple[Use, ...] = (),
+    idempotent: bool | Idempotency = False,
 ) -> F | Callable[[F], F]:
     """Mark a function as an action. The function is returned unchanged.
 
@@ -112,7 +122,9 @@ def action(
     is in seconds and `memory` in MB, as Lambda takes them; without a timeout, an action
     API Gateway or AppSync calls gets API Gateway's 29 s, and any other 30 s. `batch=True`
     makes a nested action a batch function (a `staticmethod` of its owner type, decorated
-    above it); its `batch_size` is then `DEFAULT_BATCH_SIZE` unless given.
+    above it); its `batch_size` is then `DEFAULT_BATCH_SIZE` unless given. `uses` names what it
+    uses of the app's resources (`uses=(orders.read_write(), uploads.read())`). `idempotent=True`
+    (or an `Idempotency`) runs each request once and answers its repeats from the record kept.
     """
 
     def record(target: F) -> F:
@@ -135,11 +147,21 @@ def action(
                 batch=batch,
                 publishes=publishes if isinstance(publishes, tuple) else (publishes,),
                 puts_events=(puts_events,) if isinstance(puts_events, str) else puts_events,
+                uses=uses if isinstance(uses, tuple) else (uses,),
+                idempotency=_idempotency(idempotent),
             ),
         )
         return target
 
     return record(fn) if fn is not None else record
+
+
+def _idempotency(idempotent: bool | Idempotency) -> Idempotency | None:
+    if idempotent is True:
+        from servey_cdk.idempotency import Idempotency
+
+        return Idempotency()
+    return idempotent or None
 
 
 def get_action(obj: object) -> Action | None:

@@ -32,18 +32,27 @@ __all__ = [
     "ActionSpec",
     "AppSpec",
     "AuthSpec",
+    "BucketSpec",
     "EventTriggerSpec",
     "ExampleSpec",
     "FunctionSpec",
     "GraphQLSpec",
+    "IdempotencySpec",
+    "IndexSpec",
+    "KeySpec",
+    "ParameterSpec",
     "QueueSpec",
     "ResolverSpec",
     "RouteSpec",
     "S3TriggerSpec",
     "ScheduleSpec",
+    "SecretSpec",
     "SnsTriggerSpec",
     "StaticSpec",
+    "StreamTriggerSpec",
     "SubscriptionSpec",
+    "TableSpec",
+    "UseSpec",
 ]
 
 
@@ -56,6 +65,25 @@ class ExampleSpec:
     include_in_schema: bool
     include_in_tests: bool = True
     scopes: tuple[str, ...] | None = None  # the caller's, when the example names its caller
+
+
+@dataclass(frozen=True)
+class UseSpec:
+    """An action's (or a function's) use of a declared resource: its kind, name and access."""
+
+    kind: str  # "table", "bucket", "secret" or "parameter"
+    resource: str
+    access: str  # "read", "write" or "read_write"
+
+
+@dataclass(frozen=True)
+class IdempotencySpec:
+    """An idempotent action's record of each request it ran, kept in `table` for `expires_after_s`.
+    `key`: the parameters that tell one request from another (all, when empty)."""
+
+    table: str
+    expires_after_s: int
+    key: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +104,8 @@ class ActionSpec:
     issues_tokens: bool = False  # the action signs tokens: its function may use the signing key
     publishes: tuple[str, ...] = ()  # the subscriptions it publishes to
     puts_events: tuple[str, ...] = ()  # the buses it puts events to: "default", the app's own, ARNs
+    uses: tuple[UseSpec, ...] = ()  # the resources it declares in `uses=`, and its idempotency table
+    idempotency: IdempotencySpec | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +118,7 @@ class FunctionSpec:
     timeout: int
     memory: int
     environment: dict[str, str]
+    uses: tuple[UseSpec, ...] = ()  # its actions' uses, one a resource: exactly what it is granted
 
 
 @dataclass(frozen=True)
@@ -200,6 +231,74 @@ class EventTriggerSpec:
 
 
 @dataclass(frozen=True)
+class StreamTriggerSpec:
+    """A table stream's records, in batches, to an action (one call a record), as Lambda's event
+    source mapping reads them: a failed record and the rest of its batch are retried up to
+    `retry_attempts` times, then sent to the trigger's dead-letter queue."""
+
+    name: str
+    action: str
+    function: str
+    table: str
+    batch_size: int
+    starting_position: str  # "latest" or "trim_horizon"
+    retry_attempts: int
+    max_record_age_s: int
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    name: str
+    type: str  # "S", "N" or "B"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """A global secondary index; `projection` "all", "keys_only" or "include" (`attributes`)."""
+
+    name: str
+    partition_key: KeySpec
+    sort_key: KeySpec | None
+    projection: str
+    attributes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """`existing`: a table adopted by name or ARN. `seed`: items, in DynamoDB's JSON, put into the
+    table where servey-local or the rehearsal first makes it."""
+
+    name: str
+    partition_key: KeySpec
+    sort_key: KeySpec | None = None
+    indexes: tuple[IndexSpec, ...] = ()
+    ttl_attribute: str | None = None
+    stream: str | None = None  # the stream's view, when it has one
+    existing: str | None = None
+    seed: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    name: str
+    existing: str | None = None
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    name: str
+    existing: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    name: str
+    initial: str | None = None
+    existing: str | None = None
+
+
+@dataclass(frozen=True)
 class StaticSpec:
     """`spa_fallback`: the file in static/ shown for paths of the site nothing else serves."""
 
@@ -237,6 +336,13 @@ class AppSpec:
     # Which API Gateway serves `routes`: "rest" (REST API, payload 1.0) or "http" (HTTP API, payload
     # 2.0). The constructs build it and servey-local emulates it, so both read it here.
     api: str = REST_API
+    stream_triggers: tuple[StreamTriggerSpec, ...] = ()
+    # Resources declared in the app's modules (and the buckets its S3Triggers name, and the table
+    # idempotent actions keep their records in), with the uses of each in its actions' specs.
+    tables: tuple[TableSpec, ...] = ()
+    buckets: tuple[BucketSpec, ...] = ()
+    secrets: tuple[SecretSpec, ...] = ()
+    parameters: tuple[ParameterSpec, ...] = ()
 
     def action(self, name: str) -> ActionSpec:
         return next(spec for spec in self.actions if spec.name == name)

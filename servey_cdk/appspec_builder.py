@@ -6,6 +6,7 @@ fallback) comes in as `BuildSettings`, which the commands read from the environm
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from servey_cdk.appspec import (
     RouteSpec,
     StaticSpec,
     SubscriptionSpec,
+    UseSpec,
 )
 from servey_cdk.authenticator import issues_tokens
 from servey_cdk.batch import batch_problems
@@ -34,6 +36,7 @@ from servey_cdk.errors import AppDefinitionError
 from servey_cdk.graphql_schema import Resolver, build_graphql_schema
 from servey_cdk.json_schema import SchemaSet, build_schemas
 from servey_cdk.pages import Redirect
+from servey_cdk.resources.specs import function_uses, resource_specs
 from servey_cdk.signature import signature_of
 from servey_cdk.site import INDEX
 from servey_cdk.triggers import ENTRY_BUILDERS
@@ -101,6 +104,7 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
     _check_actions(registry, problems)
     actions = tuple(registry.actions)
     function_of = _assign_functions(registry, settings.router_for_all)
+    resources = resource_specs(registry.resources, actions, problems)
     routes = route_specs(actions, function_of, problems)
     schemas = build_schemas(registry, problems)
     graphql, graphql_problems = build_graphql_schema(registry)
@@ -122,8 +126,17 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
         app_module=registry.module,
         root=str(registry.root),
         router_for_all=settings.router_for_all,
-        actions=tuple(_action_spec(action, function_of, registry, schemas) for action in actions),
-        functions=_functions(registry, function_of, graphql_spec is not None, websocket_enabled),
+        actions=tuple(
+            dataclasses.replace(
+                _action_spec(action, function_of, registry, schemas),
+                uses=resources.uses[action.name],
+                idempotency=resources.idempotency.get(action.name),
+            )
+            for action in actions
+        ),
+        functions=_functions(
+            registry, function_of, graphql_spec is not None, websocket_enabled, resources.uses
+        ),
         routes=routes,
         graphql=graphql_spec,
         queues=queues,
@@ -132,6 +145,10 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
         auth=auth_of(registry),
         schemas=schemas.components,
         api=settings.api,
+        tables=resources.tables,
+        buckets=resources.buckets,
+        secrets=resources.secrets,
+        parameters=resources.parameters,
         **{name: build(actions, function_of, problems) for name, build in ENTRY_BUILDERS},
     )
     if problems and check:
@@ -166,7 +183,11 @@ def _assign_functions(registry: Registry, router_for_all: bool) -> dict[str, str
 
 
 def _functions(
-    registry: Registry, function_of: dict[str, str], authorizer: bool, websocket: bool
+    registry: Registry,
+    function_of: dict[str, str],
+    authorizer: bool,
+    websocket: bool,
+    uses: dict[str, tuple[UseSpec, ...]],
 ) -> tuple[FunctionSpec, ...]:
     grouped: dict[str, list[Action]] = {}
     for action in registry.actions:
@@ -178,6 +199,7 @@ def _functions(
             timeout=max(timeout_of(action) for action in actions),
             memory=max(action.memory for action in actions),
             environment=_environment(registry.module, name),
+            uses=function_uses(use for action in actions for use in uses[action.name]),
         )
         for name, actions in grouped.items()
     ]

@@ -1,4 +1,4 @@
-"""Discovery: import an app and collect its actions, subscriptions and middleware.
+"""Discovery: import an app and collect its actions, subscriptions, middleware and resources.
 
 The app is `--app MODULE`, else `SERVEY_ACTION_PATH`, else a module named `actions`.
 It is imported from its project's root: the one given, else the first of the folder of the
@@ -32,6 +32,7 @@ from servey_cdk.forward_refs import resolve_qualified_refs
 from servey_cdk.graphql_settings import GraphQLSettings
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.middleware import Middleware, is_middleware
+from servey_cdk.resources.declared import Bucket, Parameter, Resource, Secret, Table
 from servey_cdk.signature import signature_of
 from servey_cdk.subscription import Subscription
 from servey_cdk.wire import APP_MODULE
@@ -54,6 +55,7 @@ class Registry:
     middlewares: tuple[Middleware, ...] = ()
     owners: dict[str, type] = field(default_factory=dict)
     graphql_settings: tuple[GraphQLSettings, ...] = ()  # as declared: more than one is a build problem
+    resources: tuple[Resource, ...] = ()  # tables, buckets, secrets and parameters, as declared
     _runners: dict[str, ActionRunner] = field(default_factory=dict, repr=False)
 
     def action(self, name: str) -> Action:
@@ -90,6 +92,7 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
     subscriptions: dict[int, Subscription[Any]] = {}
     middlewares: dict[int, Middleware] = {}
     graphql_settings: dict[int, GraphQLSettings] = {}
+    resources: dict[int, Resource] = {}
     for module in modules:
         for value in vars(module).values():
             found = get_action(value)
@@ -101,6 +104,8 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
                 middlewares.setdefault(id(value), value)
             elif isinstance(value, GraphQLSettings):
                 graphql_settings.setdefault(id(value), value)
+            elif isinstance(value, Table | Bucket | Secret | Parameter):
+                resources.setdefault(id(value), value)
             elif isinstance(value, type) and value.__module__ == module.__name__:
                 resolve_qualified_refs(value)
     owners = _nested_actions(list(actions.values()))
@@ -115,6 +120,7 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
         middlewares=tuple(middlewares.values()),
         owners={action.name: owner for action, owner in owners.values()},
         graphql_settings=tuple(graphql_settings.values()),
+        resources=tuple(resources.values()),
     )
 
 

@@ -27,6 +27,15 @@ WEBSOCKET_ENDPOINT = "SERVEY_WEBSOCKET_ENDPOINT"  # the websocket API's callback
 QUEUE_PREFIX = "SERVEY_QUEUE_"  # + a queue's name: its URL, for publishers
 TOPIC_PREFIX = "SERVEY_TOPIC_"  # + a fan-out subscription's name: its topic's ARN, for publishers
 BUCKET_PREFIX = "SERVEY_BUCKET_"  # + a bucket's logical name: its real name
+TABLE_PREFIX = "SERVEY_TABLE_"  # + a table's logical name: its real name
+SECRET_PREFIX = "SERVEY_SECRET_"  # + a secret's logical name: its ARN
+PARAMETER_PREFIX = "SERVEY_PARAMETER_"  # + a parameter's logical name: its real name
+RESOURCE_PREFIXES = {
+    "table": TABLE_PREFIX,
+    "bucket": BUCKET_PREFIX,
+    "secret": SECRET_PREFIX,
+    "parameter": PARAMETER_PREFIX,
+}
 EVENT_BUS_PREFIX = "SERVEY_EVENT_BUS_"  # + a bus of the app's own: its name as deployed, for putters
 CORS_ORIGIN = "SERVEY_CORS_ORIGIN"
 TRACING = "SERVEY_TRACING"

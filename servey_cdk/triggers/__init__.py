@@ -16,6 +16,7 @@ from servey_cdk.triggers.queue import SubscriptionTrigger
 from servey_cdk.triggers.s3 import S3Trigger, s3_trigger_specs
 from servey_cdk.triggers.schedule import FixedRateTrigger, ScheduleTrigger, schedule_specs
 from servey_cdk.triggers.sns import SnsTrigger, sns_trigger_specs
+from servey_cdk.triggers.stream import TableStreamTrigger, stream_trigger_specs
 from servey_cdk.triggers.web import (
     WEB_DELETE,
     WEB_GET,
@@ -28,7 +29,7 @@ from servey_cdk.triggers.web import (
 
 Trigger = (
     WebTrigger | WebPageTrigger | ScheduleTrigger | S3Trigger | SubscriptionTrigger | SnsTrigger
-    | EventTrigger
+    | EventTrigger | TableStreamTrigger
 )  # fmt: skip
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 # Where an invocation came from, as middleware and logs see it: each trigger kind's source, then
 # the entry points that call an action directly.
 InvocationSource = Literal[
-    "rest", "page", "graphql", "queue", "schedule", "s3", "sns", "events", "invoke", "cli", "test"
+    "rest", "page", "graphql", "queue", "schedule", "s3", "sns", "events", "stream", "invoke", "cli", "test"
 ]
 
 EntryBuilder = Callable[["tuple[Action, ...]", dict[str, str], list[str]], tuple[Any, ...]]
@@ -49,6 +50,7 @@ ENTRY_BUILDERS: tuple[tuple[str, EntryBuilder], ...] = (
     ("s3_triggers", s3_trigger_specs),
     ("sns_triggers", sns_trigger_specs),
     ("event_triggers", event_trigger_specs),
+    ("stream_triggers", stream_trigger_specs),
 )
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "ScheduleTrigger",
     "SnsTrigger",
     "SubscriptionTrigger",
+    "TableStreamTrigger",
     "Trigger",
     "WebPageTrigger",
     "WebTrigger",

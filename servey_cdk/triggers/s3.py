@@ -14,17 +14,18 @@ from servey_cdk.types import S3EventKind
 if TYPE_CHECKING:
     from servey_cdk.action import Action
     from servey_cdk.appspec import S3TriggerSpec
+    from servey_cdk.resources.declared import Bucket
 
 
 @dataclass(frozen=True)
 class S3Trigger:
     """Run the action for object events in a bucket, optionally filtered by key.
 
-    `bucket` names a bucket of the app's own (created by the constructs) or an
-    existing one, which the constructs then import by name.
+    `bucket` is a declared `Bucket`, or the name of one: a name no `Bucket` declares stands for
+    a bucket of the app's own, made by the constructs.
     """
 
-    bucket: str
+    bucket: Bucket | str
     events: tuple[S3EventKind, ...] = ("created",)
     prefix: str | None = None
     suffix: str | None = None
@@ -37,10 +38,14 @@ def s3_trigger_specs(
     from servey_cdk.appspec import S3TriggerSpec
 
     return tuple(
-        S3TriggerSpec(action.name, function_of[action.name], t.bucket, t.events, t.prefix, t.suffix)
+        S3TriggerSpec(action.name, function_of[action.name], bucket_name(t), t.events, t.prefix, t.suffix)
         for action in actions
         for t in action.triggers_of(S3Trigger)
     )
+
+
+def bucket_name(trigger: S3Trigger) -> str:
+    return trigger.bucket if isinstance(trigger.bucket, str) else trigger.bucket.name
 
 
 def object_matches(
