@@ -61,7 +61,8 @@ class LocalRuntime:
     (DynamoDB on AWS); the in-process publisher reads the subscribers from it. It is
     None when the functions run in processes of their own and publish themselves,
     to the `queues` made for the invoker, which replace the in-process ones. The
-    in-process queues keep their messages in `queue_store` (in memory when none is given).
+    in-process queues keep their messages in `queue_store` (in memory when none is given), as
+    the topics, events and buckets keep their asynchronous invocations.
     """
 
     def __init__(
@@ -148,9 +149,9 @@ class LocalRuntime:
         loop = asyncio.get_running_loop()
         redact_uvicorn_logs()  # here, after the server has configured its logging
         self.connections.bind(loop)
-        self.events.invocations.bind(loop)
-        self.topics.invocations.bind(loop)
-        self.buckets.invocations.bind(loop)
+        state = self.queue_store or QueueStore(":memory:")  # none when the stack's moto holds the state
+        for invocations in (self.events.invocations, self.topics.invocations, self.buckets.invocations):
+            invocations.bind(loop, state)
         previous_sender = set_event_sender(self.events) if self.store is not None else None
         if self.store is not None and self.local_queues is not None:
             publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections)

@@ -41,7 +41,7 @@ class LocalBuckets:
         invoker: FunctionInvoker,
         retry_delays_s: tuple[float, ...] = LAMBDA_ASYNC_RETRY_DELAYS_S,
     ) -> None:
-        self.invocations = AsyncInvocations(invoker, retry_delays_s)
+        self.invocations = AsyncInvocations(invoker, "buckets", retry_delays_s)
         self.triggers: dict[str, list[S3TriggerSpec]] = {}
         for trigger in spec.s3_triggers:
             self.triggers.setdefault(trigger.bucket, []).append(trigger)

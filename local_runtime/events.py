@@ -48,7 +48,7 @@ class LocalEvents:
         imported += [bus for buses in self.puts.values() for bus in buses if bus.startswith("arn:")]
         own = app_buses(spec.event_triggers, list(self.puts.values()))
         self.buses = list(dict.fromkeys([DEFAULT_BUS, *own, *imported]))
-        self.invocations = invocations or AsyncInvocations(invoker)
+        self.invocations = invocations or AsyncInvocations(invoker, "events")
         self.sent = 0
 
     def send(self, entry: EventEntry) -> str:

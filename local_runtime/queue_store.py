@@ -1,4 +1,5 @@
-"""The emulated queues' messages in one SQLite file, so that a restart of servey-local loses none.
+"""servey-local's state in one SQLite file, so that a restart loses no queued work: the emulated
+queues' messages here, and the asynchronous invocations still to be retried (`invocation_store`).
 
 `<folder servey-local runs from>/.servey/state.sqlite3` unless `SERVEY_LOCAL_STATE`
 names another file (`servey-local --state FILE` sets it). Each message is one row:
@@ -24,7 +25,8 @@ from typing import Any
 
 STATE_VARIABLE = "SERVEY_LOCAL_STATE"
 STATE_FOLDER = ".servey"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added `async_invocations`; a file of 1 gains the table as it opens
+READABLE_VERSIONS = (0, 1, SCHEMA_VERSION)
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the send order, which FIFO queues keep per group
@@ -40,6 +42,18 @@ SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS messages_of_queue ON messages (queue, dead_lettered_at, visible_at)",
     "CREATE INDEX IF NOT EXISTS messages_in_order ON messages (queue, dead_lettered_at, seq)",
+    """CREATE TABLE IF NOT EXISTS async_invocations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,  -- which emulator part invokes it: topics, events or buckets
+    sender TEXT NOT NULL,
+    function TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL,
+    failed_at REAL,
+    error TEXT
+    )""",
 )
 COLUMNS = "message_id, body, group_id, sent_at, visible_at, receive_count, first_received_at"
 
@@ -80,9 +94,9 @@ class QueueStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")  # another servey-local on the same file
-        with self._transaction():
+        with self.transaction():
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
+            if version not in READABLE_VERSIONS:
                 raise RuntimeError(
                     f"{path}: queue state of schema {version}, this servey-local reads {SCHEMA_VERSION}; "
                     f"move the file away (its messages stay in it) or set {STATE_VARIABLE}"
@@ -96,7 +110,8 @@ class QueueStore:
             self._db.close()
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One committed write (or read) of the file, from any thread."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -109,7 +124,7 @@ class QueueStore:
     def send(self, queue: str, body: str, now: float, delay_s: float = 0, group_id: str | None = None) -> str:
         """Keep a message, committed before this returns; its id."""
         message_id = str(uuid.uuid4())
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute(
                 "INSERT INTO messages (queue, message_id, body, group_id, sent_at, visible_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -128,7 +143,7 @@ class QueueStore:
         """
         batch: list[StoredMessage] = []
         dead: list[StoredMessage] = []
-        with self._transaction() as db:
+        with self.transaction() as db:
             held = {
                 row[0]
                 for row in db.execute(
@@ -177,7 +192,7 @@ class QueueStore:
 
     def delete(self, queue: str, message_ids: list[str]) -> None:
         """Forget messages their function succeeded for."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.executemany(
                 "DELETE FROM messages WHERE queue = ? AND message_id = ?",
                 [(queue, message_id) for message_id in message_ids],
@@ -186,7 +201,7 @@ class QueueStore:
     def redrive(self, queue: str, now: float) -> int:
         """Move the queue's dead letters back to it, at its end, as new messages (receive count 0)
         that keep their ids and bodies, as SQS's redrive moves them; how many were moved."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             rows = db.execute(
                 "SELECT message_id, body, group_id, sent_at FROM messages "  # the columns inserted below
                 "WHERE queue = ? AND dead_lettered_at IS NOT NULL ORDER BY seq",

@@ -61,7 +61,7 @@ class LocalTopics:
         invoker: FunctionInvoker,
         retry_delays_s: tuple[float, ...] = LAMBDA_ASYNC_RETRY_DELAYS_S,
     ) -> None:
-        self.invocations = AsyncInvocations(invoker, retry_delays_s)
+        self.invocations = AsyncInvocations(invoker, "topics", retry_delays_s)
         self.arns = {trigger.topic: _topic_arn(trigger) for trigger in spec.sns_triggers}
         self.subscriptions: dict[str, list[Subscription]] = {name: [] for name in self.arns}
         for (function, topic), triggers in topic_subscriptions(spec.sns_triggers).items():
