@@ -81,6 +81,7 @@ SOURCES: tuple[Source, ...] = (
     Source("sns", "servey_cdk.aws.sns:SnsSource", _serves("sns_triggers")),
     Source("schedule", "servey_cdk.aws.schedule:ScheduleSource", _serves("schedules")),
     Source("events", "servey_cdk.aws.events:EventBridgeSource", _serves("event_triggers")),
+    Source("stream", "servey_cdk.aws.streams:StreamSource", _serves("stream_triggers")),
     # Last: its shape is the loosest. Every function that serves actions may be invoked directly.
     Source("invoke", "servey_cdk.aws.invoke:InvokeSource", _serves("actions")),
 )
