@@ -14,7 +14,9 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from constructs_lib.auth import ServeyAuth, auth_problems, needs_token_key
@@ -23,12 +25,14 @@ from constructs_lib.functions import ServeyFunctions, functions_problems
 from constructs_lib.graphql import ServeyGraphqlApi, graphql_api_problems
 from constructs_lib.http_api import ServeyHttpApi, http_api_problems
 from constructs_lib.monitoring import AlarmThresholds, ServeyMonitoring, monitored_parts, monitoring_problems
-from constructs_lib.object_events import ServeyObjectEvents, object_events_problems
+from constructs_lib.object_events import ServeyObjectEvents
 from constructs_lib.props import Props, PropsError, raise_if_any
 from constructs_lib.queues import ServeyQueues, queues_problems
+from constructs_lib.resources import ServeyResources, resources_problems
 from constructs_lib.rest import ServeyRestApi, rest_api_problems
 from constructs_lib.schedules import ServeySchedules, schedules_problems
 from constructs_lib.site import ServeySite, site_problems
+from constructs_lib.streams import ServeyStreams, streams_problems
 from constructs_lib.topics import ServeyTopics, topics_problems
 from constructs_lib.websocket import ServeyWebSocketApi, websocket_api_problems
 from servey_cdk.appspec import HTTP_API, AppSpec
@@ -47,10 +51,12 @@ __all__ = [
     "ServeyObjectEvents",
     "ServeyParts",
     "ServeyQueues",
+    "ServeyResources",
     "ServeyRestApi",
     "ServeySchedules",
     "ServeySite",
     "ServeyStack",
+    "ServeyStreams",
     "ServeyTopics",
     "ServeyWebSocketApi",
 ]
@@ -74,6 +80,8 @@ class ServeyParts:
     auth: ServeyAuth | None
     http: ServeyHttpApi | None = None
     monitoring: ServeyMonitoring | None = None
+    resources: ServeyResources | None = None
+    streams: ServeyStreams | None = None
 
 
 class ServeyApp(Construct):
@@ -85,7 +93,9 @@ class ServeyApp(Construct):
     `websocket_api` (`apigatewayv2.WebSocketApi`), `table` (the websocket connections' table),
     `key` (the KMS key of tokens), `queues` (`sqs.Queue` by QueueSpec name), `rules` and
     `schedules` (`events.Rule`, `scheduler.CfnSchedule`, by schedule name), `distribution`,
-    `site_bucket`, `buckets` (of object events, by logical name), `topics` (`sns.ITopic` of SnsTriggers,
+    `site_bucket`, the declared resources by logical name: `tables` (`dynamodb.ITable`), `buckets`
+    (`s3.IBucket`, those S3Triggers name included), `secrets` (`secretsmanager.ISecret`) and
+    `parameters` (`ssm.IStringParameter`), `topics` (`sns.ITopic` of SnsTriggers,
     by topic name), `event_buses` (`events.IEventBus` by name or ARN) and `event_rules` (`events.Rule`
     of EventTriggers, by rule name), `monitoring` (the `ServeyMonitoring`), `alarm_topic` (`sns.ITopic`)
     and `dashboard` (`cloudwatch.Dashboard`). `parts` holds the constructs
@@ -101,11 +111,13 @@ class ServeyApp(Construct):
     stage's `StageOptions`), `http_api_props` and `http_stage_props` (the HTTP API's),
     `websocket_stage_props` (the `WebSocketStage`: another class, with other props),
     `graphql_api_props`, `queue_props`, `dead_letter_queue_props` (every DLQ), `rule_props`,
-    `schedule_props`, `table_props`, `key_props`, `bucket_props`, `distribution_props`, `topic_props`,
+    `schedule_props`, `table_props` (the connections table), `declared_table_props` (every declared
+    table), `key_props`, `bucket_props`, `secret_props`, `distribution_props`, `topic_props`,
     `event_bus_props`, `event_rule_props`.
-    Resources of the caller's, used instead of new ones: `existing_key`, `existing_table`, `buckets`
-    and `existing_bucket_names` (of object events), `existing_topics` (by topic name),
-    `existing_buses` (by bus name).
+    Resources of the caller's, used instead of new ones: `existing_key`, `existing_table` (of
+    connections), the declared resources' constructs by logical name (`tables`, `buckets`, `secrets`,
+    `parameters`; each function is still granted exactly what its actions use),
+    `existing_bucket_names`, `existing_topics` (by topic name), `existing_buses` (by bus name).
 
     `api` ("rest" or "http") chooses the API Gateway flavour of the routes when the spec is built
     here, over `SERVEY_API`: the spec records it, so the code asset and `servey-local --assembly`
@@ -152,7 +164,12 @@ class ServeyApp(Construct):
         distribution_props: Props | None = None,
         existing_key: kms.IKey | None = None,
         existing_table: dynamodb.ITable | None = None,
+        declared_table_props: Props | None = None,
+        secret_props: Props | None = None,
+        tables: Mapping[str, dynamodb.ITable] | None = None,
         buckets: Mapping[str, s3.IBucket] | None = None,
+        secrets: Mapping[str, secretsmanager.ISecret] | None = None,
+        parameters: Mapping[str, ssm.IStringParameter] | None = None,
         existing_bucket_names: Mapping[str, str] | None = None,
         topic_props: Props | None = None,
         existing_topics: Mapping[str, sns.ITopic] | None = None,
@@ -203,7 +220,11 @@ class ServeyApp(Construct):
             problems.append("cloudfront_web_acl_arn is given, but the app has no static/ site to distribute")
         if api_only_through_cdn and not (spec.routes and spec.static):
             problems.append("api_only_through_cdn needs REST routes and a static/ site to front them")
-        problems += object_events_problems(spec, buckets, existing_bucket_names, bucket_props)
+        given = {"tables": tables, "buckets": buckets, "secrets": secrets, "parameters": parameters}
+        problems += resources_problems(
+            spec, given, existing_bucket_names, declared_table_props, bucket_props, secret_props
+        )
+        problems += streams_problems(spec, tables, dead_letter_queue_props)
         problems += topics_problems(spec, topic_props, existing_topics, dead_letter_queue_props)
         problems += event_rules_problems(
             spec, event_bus_props, event_rule_props, existing_buses, dead_letter_queue_props
@@ -316,17 +337,38 @@ class ServeyApp(Construct):
             if spec.static
             else None
         )
-        object_events = (
-            ServeyObjectEvents(
+        declared = (
+            ServeyResources(
                 self,
-                "ObjectEvents",
+                "Resources",
                 **common,
+                tables=tables,
                 buckets=buckets,
+                secrets=secrets,
+                parameters=parameters,
                 existing_bucket_names=existing_bucket_names,
+                declared_table_props=declared_table_props,
                 bucket_props=bucket_props,
+                secret_props=secret_props,
                 access_logs_bucket=site.access_logs_bucket if site else None,
             )
-            if spec.s3_triggers
+            if spec.tables or spec.buckets or spec.secrets or spec.parameters
+            else None
+        )
+        object_events = (
+            ServeyObjectEvents(self, "ObjectEvents", **common, buckets=declared.buckets)
+            if spec.s3_triggers and declared
+            else None
+        )
+        streams = (
+            ServeyStreams(
+                self,
+                "Streams",
+                **common,
+                tables=declared.tables,
+                dead_letter_queue_props=dead_letter_queue_props,
+            )
+            if spec.stream_triggers and declared
             else None
         )
         topics = (
@@ -384,7 +426,7 @@ class ServeyApp(Construct):
         raise_if_any("ServeyApp", publishing_problems(spec, queues, websocket))
         self.parts = ServeyParts(
             functions, rest, graphql, websocket, schedules, queues, site, object_events, topics,
-            event_rules, auth, http, watched,
+            event_rules, auth, http, watched, declared, streams,
         )  # fmt: skip
         self.functions = functions.all_functions
         self.rest_api = rest.rest_api if rest else None
@@ -398,7 +440,10 @@ class ServeyApp(Construct):
         self.schedules = dict(schedules.schedules) if schedules else {}
         self.distribution = site.distribution if site else None
         self.site_bucket = site.bucket if site else None
-        self.buckets = dict(object_events.buckets) if object_events else {}
+        self.tables = dict(declared.tables) if declared else {}
+        self.buckets = dict(declared.buckets) if declared else {}
+        self.secrets = dict(declared.secrets) if declared else {}
+        self.parameters = dict(declared.parameters) if declared else {}
         self.topics = dict(topics.topics) if topics else {}
         self.event_buses = dict(event_rules.buses) if event_rules else {}
         self.event_rules = dict(event_rules.rules) if event_rules else {}

@@ -1,7 +1,7 @@
 """A local AWS for the rehearsal: moto's server on a loopback port, holding the template's resources.
 
 The stateful resources a function reaches at run time (KMS keys, DynamoDB tables, SQS
-queues, S3 buckets, SNS topics, EventBridge buses) are created from their template
+queues, S3 buckets, SNS topics, EventBridge buses, secrets and SSM parameters) are created from their template
 properties, and each SNS subscription of a queue (a fan-out's) is made in moto, raw and
 filtered as the template says, so that moto's SNS delivers to the queue. Every `Ref`,
 `Fn::GetAtt`, `Fn::Join` and `Fn::Sub` of a function's environment resolves to what
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -97,6 +98,8 @@ class LocalAws:
             "AWS::ApiGatewayV2::Api": self._websocket_api,
             "AWS::SNS::Topic": self._topic,
             "AWS::Events::EventBus": self._bus,
+            "AWS::SecretsManager::Secret": self._secret,
+            "AWS::SSM::Parameter": self._parameter,
         }
         # Dead-letter queues first: a queue's redrive policy names its DLQ's ARN.
         ordered = sorted(
@@ -210,6 +213,9 @@ class LocalAws:
         ]
         if indexes:
             arguments["GlobalSecondaryIndexes"] = indexes
+        if "StreamSpecification" in properties:
+            view = properties["StreamSpecification"]["StreamViewType"]
+            arguments["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
         description = self.client("dynamodb").create_table(**arguments)["TableDescription"]
         return {"Ref": name, "Arn": description["TableArn"], "StreamArn": description.get("LatestStreamArn")}
 
@@ -222,6 +228,18 @@ class LocalAws:
         name = str(properties.get("TopicName") or logical_id)
         arn = self.client("sns").create_topic(Name=name)["TopicArn"]
         return {"Ref": arn, "TopicArn": arn, "TopicName": name}
+
+    def _secret(self, logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
+        """A secret holding a random value, as CloudFormation's `GenerateSecretString` makes one."""
+        name = str(properties.get("Name") or logical_id)
+        value = properties.get("SecretString") or secrets.token_urlsafe(24)
+        arn = self.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+        return {"Ref": arn, "Id": arn}
+
+    def _parameter(self, logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
+        name = str(properties.get("Name") or f"CFN-{logical_id}")
+        self.client("ssm").put_parameter(Name=name, Value=str(properties["Value"]), Type="String")
+        return {"Ref": name, "Type": "String", "Value": properties["Value"]}
 
     def _bus(self, logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
         name = str(properties.get("Name") or logical_id)

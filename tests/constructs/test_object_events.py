@@ -5,8 +5,8 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 
-from constructs_lib import PropsError, ServeyObjectEvents
-from constructs_lib.object_events import object_events_problems
+from constructs_lib import PropsError, ServeyObjectEvents, ServeyResources
+from constructs_lib.resources import resources_problems
 from servey_cdk.appspec import AppSpec
 from tests.constructs.conftest import EXISTING_UPLOADS_BUCKET, Synthesized
 from tests.constructs.template_queries import Resources, app_function, of_type
@@ -42,17 +42,26 @@ def test_GIVEN_an_existing_bucket_named_by_the_user_THEN_it_gets_the_notificatio
     assert not [b for b in of_type(user, "AWS::S3::Bucket") if "ObjectEvents" in b]
 
 
-def test_GIVEN_bucket_props_naming_unknown_or_doubly_given_buckets_THEN_all_are_reported(
+def test_GIVEN_buckets_naming_unknown_or_doubly_given_buckets_THEN_all_are_reported(
     spec: AppSpec, fresh_app: cdk.App
 ) -> None:
     stack = cdk.Stack(fresh_app, "Invalid")
+    given = {"downloads": None, "uploads": None}
     with pytest.raises(PropsError) as raised:
-        ServeyObjectEvents(
-            stack, "Events", spec=spec, functions=None,  # type: ignore[arg-type]
-            buckets={"downloads": None, "uploads": None},  # type: ignore[dict-item]
-            existing_bucket_names={"uploads": "real-name"},
+        ServeyResources(
+            stack, "Resources", spec=spec, functions=None,  # type: ignore[arg-type]
+            buckets=given, existing_bucket_names={"uploads": "real-name"},  # type: ignore[arg-type]
         )  # fmt: skip
     assert raised.value.problems == tuple(
-        object_events_problems(spec, {"downloads": 1, "uploads": 1}, {"uploads": "real-name"})
+        resources_problems(spec, {"buckets": given}, {"uploads": "real-name"})
     )
     assert len(raised.value.problems) == 2
+
+
+def test_GIVEN_no_bucket_for_a_trigger_THEN_the_object_events_refuse_naming_the_action(
+    spec: AppSpec, fresh_app: cdk.App
+) -> None:
+    with pytest.raises(
+        PropsError, match="action 'on_upload': no bucket 'uploads' is given for its S3Trigger"
+    ):
+        ServeyObjectEvents(cdk.Stack(fresh_app, "NoBucket"), "Events", spec=spec, functions=None, buckets={})  # type: ignore[arg-type]

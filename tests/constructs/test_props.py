@@ -19,8 +19,8 @@ from constructs_lib import (
     ServeyAuth,
     ServeyFunctions,
     ServeyGraphqlApi,
-    ServeyObjectEvents,
     ServeyQueues,
+    ServeyResources,
     ServeyRestApi,
     ServeySchedules,
     ServeySite,
@@ -137,7 +137,13 @@ def test_GIVEN_a_key_naming_every_resource_alike_THEN_it_is_refused(
         (ServeyAuth, {"key_props": {"rotate": True}}, "key_props['rotate']"),
         (ServeySite, {"distribution_props": {"comments": ""}}, "distribution_props['comments']"),
         (ServeySite, {"bucket_props": {"versionned": True}}, "bucket_props['versionned']"),
-        (ServeyObjectEvents, {"bucket_props": {"server_access_logs_prefix": "x/"}}, "bucket_props['server_"),
+        (ServeyResources, {"bucket_props": {"server_access_logs_prefix": "x/"}}, "bucket_props['server_"),
+        (
+            ServeyResources,
+            {"declared_table_props": {"partition_key": None}},
+            "declared_table_props['partition",
+        ),
+        (ServeyResources, {"secret_props": {"secret_nme": "x"}}, "secret_props['secret_nme']"),
     ],
 )
 def test_GIVEN_a_typo_WHEN_a_construct_is_made_alone_THEN_it_refuses_before_building(
