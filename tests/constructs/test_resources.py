@@ -189,3 +189,33 @@ def test_GIVEN_the_synthesized_resources_WHEN_made_in_the_local_aws_THEN_a_funct
     assert parameter["Parameter"]["Value"] == "test"
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["by_status"]
+
+
+def test_GIVEN_the_users_own_table_and_bucket_WHEN_given_THEN_the_grants_follow_the_uses_onto_them(
+    tmp_path: Path,
+) -> None:
+    from aws_cdk import aws_dynamodb as dynamodb
+    from aws_cdk import aws_s3 as s3
+
+    from constructs_lib.packaging import default_cache_dir
+
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Users")
+    key = dynamodb.Attribute(name="customer", type=dynamodb.AttributeType.STRING)
+    table = dynamodb.Table(stack, "TheirOrders", partition_key=key, stream=dynamodb.StreamViewType.NEW_IMAGE)
+    bucket = s3.Bucket(stack, "TheirUploads")
+    ServeyApp(
+        stack, "Servey", spec=load_spec(APP), tables={"orders": table}, buckets={"uploads": bucket},
+        layer_cache_dir=default_cache_dir(), monitoring=False,
+    )  # fmt: skip
+    resources = app.synth().get_stack_by_name("Users").template["Resources"]
+    tables = of_type(resources, "AWS::DynamoDB::Table")
+    (theirs,) = [name for name in tables if name.startswith("TheirOrders")]
+    assert not [name for name in tables if "Orders" in name and name != theirs]
+    assert _grants(resources, "list_orders")[theirs] == set(iam_actions("table", "read"))
+    (their_bucket,) = [
+        name for name in of_type(resources, "AWS::S3::Bucket") if name.startswith("TheirUploads")
+    ]
+    assert _grants(resources, "on_receipt")[their_bucket] == {"s3:ListBucket"}
+    (mapping,) = of_type(resources, "AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [theirs, "StreamArn"]}
