@@ -7,6 +7,7 @@ import json
 import secrets
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -183,6 +184,20 @@ def sqs_event(queue_arn: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
             for message in messages
         ]
     }
+
+
+def dynamodb_stream_event(stream_arn: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event a DynamoDB stream's event source mapping sends for records read from the stream:
+    GetRecords' records, each with the stream's ARN and its time in epoch seconds (boto3 parses it)."""
+    return {"Records": [_stream_record(record, stream_arn) for record in records]}
+
+
+def _stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    change = dict(record["dynamodb"])
+    created = change.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        change["ApproximateCreationDateTime"] = int(created.timestamp())
+    return {**record, "dynamodb": change, "eventSourceARN": stream_arn}
 
 
 def sns_event(topic_arn: str, message: str, attributes: dict[str, Any]) -> dict[str, Any]:

@@ -168,6 +168,7 @@ class Run:
                     self._send(wire, case, event, check)
         self._direct_invokes()
         self._deliver_queues()
+        self._deliver_streams()
         self._check_publishes()
         self._disconnect_websockets()
 
@@ -426,6 +427,19 @@ class Run:
                 for message in received:
                     sqs.delete_message(QueueUrl=queue["QueueUrl"], ReceiptHandle=message["ReceiptHandle"])
 
+    def _deliver_streams(self) -> None:
+        """An item put into each stream-triggered table, and what its stream then holds sent to the
+        function, as the event source mapping reads it."""
+        dynamodb, streams = self.aws.client("dynamodb"), self.aws.client("dynamodbstreams")
+        for wire in self._wire("stream"):
+            table = self.aws.values[wire.detail["table"]]
+            properties = self.stack.resources[wire.detail["table"]].get("Properties", {})
+            dynamodb.put_item(TableName=table["Ref"], Item=rehearsal_item(properties))
+            records = stream_records(streams, table["StreamArn"], wire.detail["batch_size"])
+            event = events.dynamodb_stream_event(table["StreamArn"], records)
+            what = f"{len(records)} record(s) from the stream of {table['Ref']}"
+            self._send(wire, what, event, checks.no_batch_failures)
+
     def _check_publishes(self) -> None:
         heard = {connection for connection, _ in self.websockets.posts}
         for subscription, connection in self.connections.items():
@@ -444,6 +458,27 @@ class Run:
             for subscription, connection in self.connections.items():
                 event = events.websocket_event("$disconnect", connection)
                 self._send(wire, f"$disconnect from {subscription}", event, checks.status(200))
+
+
+def rehearsal_item(table_properties: dict[str, Any]) -> dict[str, Any]:
+    """An item of a template's table: its key attributes only, each a placeholder of its type."""
+    types = {d["AttributeName"]: d["AttributeType"] for d in table_properties["AttributeDefinitions"]}
+    placeholders = {"S": {"S": "rehearsal"}, "N": {"N": "1"}, "B": {"B": b"rehearsal"}}
+    return {
+        key["AttributeName"]: placeholders[types[key["AttributeName"]]]
+        for key in table_properties["KeySchema"]
+    }
+
+
+def stream_records(streams: Any, stream_arn: str, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` records of a stream from its start, shard by shard, as GetRecords gives them."""
+    records: list[dict[str, Any]] = []
+    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records += streams.get_records(ShardIterator=iterator, Limit=limit)["Records"]
+    return records[:limit]
 
 
 def _rest_event(

@@ -21,14 +21,15 @@ from servey_cdk.rehearsal.assembly import StackAssembly
 class Wire:
     """One route of events to a function (by logical id); `detail` depends on `kind`."""
 
-    kind: str  # rest | http | appsync | authorizer | rule | schedule | event | topic | queue | websocket | s3
+    kind: str  # rest | http | appsync | authorizer | rule | schedule | event | topic | queue | stream
+    # | websocket | s3
     function: str
     detail: dict[str, Any] = field(default_factory=dict)
 
 
 def wires_of(stack: StackAssembly) -> list[Wire]:
     functions = set(stack.of_type("AWS::Lambda::Function"))
-    readers = (_rest, _http, _appsync, _rules, _schedules, _topics, _queues, _websocket, _object_events)
+    readers = (_rest, _http, _appsync, _rules, _schedules, _topics, _mappings, _websocket, _object_events)
     return [wire for read in readers for wire in read(stack, functions)]
 
 
@@ -130,16 +131,20 @@ def _topics(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
             )
 
 
-def _queues(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
-    queues = set(stack.of_type("AWS::SQS::Queue"))
+def _mappings(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:
+    """The event source mappings: of a queue, or of a table's stream (with their default batch sizes)."""
+    queues, tables = set(stack.of_type("AWS::SQS::Queue")), set(stack.of_type("AWS::DynamoDB::Table"))
     for mapping in stack.of_type("AWS::Lambda::EventSourceMapping").values():
         properties = mapping.get("Properties", {})
-        sources = referenced(properties.get("EventSourceArn"), queues)
+        queue = referenced(properties.get("EventSourceArn"), queues)
+        table = referenced(properties.get("EventSourceArn"), tables)
         for function in referenced(properties.get("FunctionName"), functions):
-            if sources:
-                yield Wire(
-                    "queue", function, {"queue": sources[0], "batch_size": properties.get("BatchSize", 10)}
-                )
+            if queue:
+                detail = {"queue": queue[0], "batch_size": properties.get("BatchSize", 10)}
+                yield Wire("queue", function, detail)
+            elif table:
+                detail = {"table": table[0], "batch_size": properties.get("BatchSize", 100)}
+                yield Wire("stream", function, detail)
 
 
 def _http(stack: StackAssembly, functions: set[str]) -> Iterator[Wire]:

@@ -219,3 +219,17 @@ def test_GIVEN_the_users_own_table_and_bucket_WHEN_given_THEN_the_grants_follow_
     assert _grants(resources, "on_receipt")[their_bucket] == {"s3:ListBucket"}
     (mapping,) = of_type(resources, "AWS::Lambda::EventSourceMapping").values()
     assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [theirs, "StreamArn"]}
+
+
+def test_GIVEN_the_resources_app_WHEN_rehearsed_THEN_every_case_passes_and_its_stream_delivers_a_put_item(
+    built: AppStack,
+) -> None:
+    from constructs_lib.packaging import default_cache_dir
+    from servey_cdk.rehearsal import rehearse
+    from servey_cdk.rehearsal.assembly import read_assembly
+
+    (stack,) = [stack for stack in read_assembly(built.outdir) if stack.name == "ResourcesApp"]
+    report = rehearse(stack, default_cache_dir(), {}, None)
+    assert report.passed, report.text()
+    (stream,) = [outcome for outcome in report.outcomes if outcome.kind == "stream"]
+    assert (stream.function, stream.case.split(" from ")[0]) == ("on_order_change", "1 record(s)")
