@@ -8,6 +8,7 @@ keeps the failures, as Lambda's queue of asynchronous events and its dead-letter
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -60,9 +61,7 @@ class InvocationStore:
                 "UPDATE async_invocations SET attempts = ?, next_at = ? WHERE id = ?",
                 (attempts, next_at, pending.id),
             )
-        return Pending(
-            pending.id, pending.sender, pending.function, pending.event_id, pending.event, attempts, next_at
-        )
+        return dataclasses.replace(pending, attempts=attempts, next_at=next_at)
 
     def succeeded(self, pending: Pending) -> None:
         with self.state.transaction() as db:
