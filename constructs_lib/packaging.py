@@ -56,6 +56,7 @@ SECRET_PATTERNS = (
     "id_ed25519*",
     ".aws",
     "credentials",
+    "secrets.json",  # servey-local's local secret values (servey_cdk.local_aws.values)
 )
 APP_FOLDERS = ("templates", "static")  # a single-module app's templates and static files
 # Build-time packages of a project's CDK app: they never run on Lambda, and the code asset

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.redaction import keep_out_of_logs
@@ -28,6 +29,8 @@ _LOCK = threading.RLock()  # actions may run in threads; each client and value i
 _CLIENTS: dict[str, Any] = {}
 _HANDLES: dict[tuple[str, str], Any] = {}
 _VALUES: dict[tuple[str, str], str] = {}
+NameLookup = Callable[[str], "str | None"]
+_names: NameLookup = os.environ.get  # a variable's value; locally, the running function's grants
 
 
 class ResourceNotGranted(RuntimeError):
@@ -38,7 +41,7 @@ class ResourceNotGranted(RuntimeError):
 def deployed_name(resource: Resource) -> str:
     """The resource's name (a secret's ARN) as the function's environment gives it."""
     variable = environment_name(RESOURCE_PREFIXES[resource.kind], resource.name)
-    name = os.environ.get(variable)
+    name = _names(variable)
     if not name:
         uses = "read()" if resource.kind in ("secret", "parameter") else "read(), write() or read_write()"
         raise ResourceNotGranted(
@@ -63,19 +66,19 @@ def client_of(service: str) -> Any:
 
 def table_of(table: Table) -> BotoTable:
     """boto3's `Table` of a declared table."""
-    return _handle(table, lambda: _resource("dynamodb").Table(deployed_name(table)))
+    return _handle(table, lambda name: _resource("dynamodb").Table(name))
 
 
 def bucket_of(bucket: Bucket) -> BotoBucket:
     """boto3's `Bucket` of a declared bucket."""
-    return _handle(bucket, lambda: _resource("s3").Bucket(deployed_name(bucket)))
+    return _handle(bucket, lambda name: _resource("s3").Bucket(name))
 
 
 def secret_value(secret: Secret) -> str:
     """The secret's string value, read from Secrets Manager once per process, kept out of logs."""
 
-    def read() -> str:
-        answer = client_of("secretsmanager").get_secret_value(SecretId=deployed_name(secret))
+    def read(name: str) -> str:
+        answer = client_of("secretsmanager").get_secret_value(SecretId=name)
         value = str(answer["SecretString"])
         keep_out_of_logs(value)
         return value
@@ -86,11 +89,20 @@ def secret_value(secret: Secret) -> str:
 def parameter_value(parameter: Parameter) -> str:
     """The parameter's value, read from SSM once per process."""
 
-    def read() -> str:
-        answer = client_of("ssm").get_parameter(Name=deployed_name(parameter))
+    def read(name: str) -> str:
+        answer = client_of("ssm").get_parameter(Name=name)
         return str(answer["Parameter"]["Value"])
 
     return _value(parameter, read)
+
+
+def look_up_names_with(lookup: NameLookup) -> NameLookup:
+    """Resource names read through `lookup` instead of the environment (servey-local's local AWS,
+    which gives each function the names of what it is granted); the lookup it replaces."""
+    global _names
+    previous, _names = _names, lookup
+    forget()
+    return previous
 
 
 def forget() -> None:
@@ -111,23 +123,24 @@ def _resource(service: str) -> Any:
     return found
 
 
-def _handle(resource: Resource, make: Any) -> Any:
-    key = (resource.kind, resource.name)
-    found = _HANDLES.get(key)
-    if found is None:
-        with _LOCK:
-            found = _HANDLES.get(key)
-            if found is None:
-                found = _HANDLES[key] = make()
-    return found
+def _handle(resource: Resource, make: Callable[[str], Any]) -> Any:
+    return _kept(_HANDLES, resource, make)
 
 
-def _value(resource: Resource, read: Any) -> str:
-    key = (resource.kind, resource.name)
-    found = _VALUES.get(key)
+def _value(resource: Resource, read: Callable[[str], str]) -> str:
+    return str(_kept(_VALUES, resource, read))
+
+
+def _kept(kept: dict[tuple[str, str], Any], resource: Resource, make: Callable[[str], Any]) -> Any:
+    """What `make` made of the resource's name, once: kept by the name, which is looked up each
+    time, so that a function not granted the resource is refused even when another one made it
+    (servey-local runs every function in one process)."""
+    name = deployed_name(resource)
+    key = (resource.kind, name)
+    found = kept.get(key)
     if found is None:
         with _LOCK:
-            found = _VALUES.get(key)
+            found = kept.get(key)
             if found is None:
-                found = _VALUES[key] = read()
+                found = kept[key] = make(name)
     return found

@@ -68,7 +68,8 @@ def test_GIVEN_a_single_module_app_THEN_it_ships_its_module_its_own_imports_and_
 
 
 @pytest.mark.parametrize(
-    "secret", [".env", ".env.production", "server.pem", "deploy.key", "id_rsa", ".aws/credentials"]
+    "secret",
+    [".env", ".env.production", "server.pem", "deploy.key", "id_rsa", ".aws/credentials", "secrets.json"],
 )
 def test_GIVEN_a_file_that_looks_like_a_secret_THEN_the_synth_fails_naming_it(
     single_module_app: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory, secret: str
@@ -89,7 +90,6 @@ def test_GIVEN_a_package_app_with_a_secret_inside_THEN_it_is_refused(write_packa
     (write_package / ".env").write_text("API_KEY=x")
     with pytest.raises(AssetError, match=r"\.env"):
         stage_code(write_package, write_package.name, write_package.parent / "asset")
-
 
 
 def test_GIVEN_servey_local_state_in_a_package_app_THEN_the_asset_leaves_it_out(write_package: Path) -> None:

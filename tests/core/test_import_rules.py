@@ -37,6 +37,7 @@ TABLE: dict[str, dict[str, When]] = {
         "servey_cdk": When.EAGER,
         "servey_cdk.aws": When.LAZY,
         "servey_cdk.rehearsal": When.LAZY,  # a command of the CLI, loaded when it runs
+        "servey_cdk.local_aws": When.LAZY,  # the declared resources' local AWS, for `servey run` and tests
         **PYDANTIC,
         **TOKENS,
     },
@@ -48,6 +49,14 @@ TABLE: dict[str, dict[str, When]] = {
         "boto3": When.LAZY,
         "botocore": When.LAZY,
         "moto": When.LAZY,
+    },
+    # The declared resources on moto, in process: like the rehearsal, it imports moto only when it runs.
+    "servey_cdk/local_aws": {
+        "servey_cdk": When.EAGER,
+        "boto3": When.LAZY,
+        "botocore": When.LAZY,
+        "moto": When.LAZY,
+        "werkzeug": When.LAZY,  # moto's server's own
     },
     "constructs_lib": {
         "constructs_lib": When.EAGER,
