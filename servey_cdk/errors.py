@@ -57,6 +57,12 @@ class MethodNotAllowed(ServeyError):
     error_type = "MethodNotAllowed"
 
 
+class Conflict(ServeyError):
+    status = 409
+    code = "conflict"
+    error_type = "Conflict"
+
+
 class PayloadTooLarge(ServeyError):
     status = 413
     code = "payload_too_large"

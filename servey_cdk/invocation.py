@@ -64,6 +64,10 @@ class ActionRunner:
         self.action = action
         self.owner_type = owner_type
         self.signature = signature_of(action)
+        if action.idempotency is not None:  # innermost, so that the app's own middleware runs on repeats too
+            from servey_cdk.aws.idempotency import IdempotentCall
+
+            middlewares = (*middlewares, IdempotentCall(self, action.idempotency))
         # Without middleware the function is called directly, with no Invocation to build.
         self._chain: CallNext | None = chain(middlewares, self._call_function) if middlewares else None
         self._open = type(action.access_control) is AllowAll

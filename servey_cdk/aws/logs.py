@@ -54,6 +54,12 @@ class LoggedInvocation:
         }
 
 
+def invoked_context() -> Any:
+    """The Lambda context of the invocation this thread (or task) is handling, None outside any."""
+    invocation = _INVOCATION.get()
+    return invocation.context if invocation is not None else None
+
+
 class RuntimeLog:
     """The structured log of one Lambda function."""
 
