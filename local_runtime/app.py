@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 from starlette.applications import Starlette
@@ -26,15 +27,17 @@ from local_runtime.docs import (
 )
 from local_runtime.events import LocalEvents
 from local_runtime.graphql_api import GraphQLApi
-from local_runtime.invoker import FunctionInvoker
+from local_runtime.invoker import FunctionInvoker, running_function
 from local_runtime.log_redaction import redact_uvicorn_logs
 from local_runtime.login import DebugLogin, debug_password
 from local_runtime.publisher import LocalPublisher
 from local_runtime.queue_store import QueueStore, state_file
 from local_runtime.queues import LocalQueue, orphaned_queues
+from local_runtime.resource_browser import ResourceBrowser
 from local_runtime.rest import RestApi
 from local_runtime.schedules import Scheduler
 from local_runtime.site import LocalSite
+from local_runtime.table_streams import LocalStreams
 from local_runtime.topics import LocalTopics
 from local_runtime.types import Handler, Queue
 from local_runtime.websocket_api import WebSocketApi
@@ -46,6 +49,7 @@ from servey_cdk.aws.websocket import ConnectionStore, InMemoryConnectionStore
 from servey_cdk.discovery import discover
 from servey_cdk.event_bus import set_event_sender
 from servey_cdk.kms_tokens import TokenSigner
+from servey_cdk.local_aws.backend import LocalResources, running_local_aws
 from servey_cdk.subscription import set_publisher
 from servey_cdk.tokens import Hs256TokenSigner, TokenSettings
 
@@ -63,6 +67,11 @@ class LocalRuntime:
     to the `queues` made for the invoker, which replace the in-process ones. The
     in-process queues keep their messages in `queue_store` (in memory when none is given), as
     the topics, events and buckets keep their asynchronous invocations.
+
+    `resources` is the local AWS of the app's declared tables, buckets, secrets and parameters
+    (None when it declares none, or when the functions run in processes of their own against the
+    stack's moto), made as the server starts and keeping what they hold in `resource_folder`
+    (nothing is kept when it is None).
     """
 
     def __init__(
@@ -74,6 +83,7 @@ class LocalRuntime:
         password: str | None = None,
         queues: Callable[[FunctionInvoker], Mapping[str, Queue]] | None = None,
         queue_store: QueueStore | None = None,
+        resource_folder: Path | None = None,
     ) -> None:
         self.spec = spec
         self.store = store
@@ -94,6 +104,13 @@ class LocalRuntime:
         self.topics = LocalTopics(spec, self.invoker)
         self.events = LocalEvents(spec, self.invoker)
         self.buckets = LocalBuckets(spec, self.invoker)
+        self.streams = LocalStreams(spec, self.invoker)
+        declares = spec.tables or spec.buckets or spec.secrets or spec.parameters
+        self.resources = (
+            LocalResources(spec, resource_folder, running_function)
+            if declares and store is not None
+            else None
+        )
         self.connections = ConnectionTable()
         self.rest = RestApi(spec, self.invoker)
         self.login = DebugLogin(self.signer, self.password)
@@ -121,6 +138,7 @@ class LocalRuntime:
             Route("/_servey/events", self.events.endpoint, methods=["POST"]),
             Route("/_servey/buckets", lambda _: JSONResponse(self.buckets.to_dict())),
             Route("/_servey/buckets/{bucket}/{key:path}", self.buckets.endpoint, methods=["PUT", "DELETE"]),
+            *ResourceBrowser(self).routes(),
         ]
         if self.spec.graphql is not None:
             graphql = GraphQLApi(self.spec.graphql, self.invoker)
@@ -152,6 +170,15 @@ class LocalRuntime:
         state = self.queue_store or QueueStore(":memory:")  # none when the stack's moto holds the state
         for invocations in (self.events.invocations, self.topics.invocations, self.buckets.invocations):
             invocations.bind(loop, state)
+        own = self.resources
+        if own is not None:
+            shared = running_local_aws()  # a test's, of the same app: this runtime serves its data
+            using = shared if shared is not None and shared.names_by_kind() == own.names_by_kind() else own
+            if using is own:
+                await asyncio.to_thread(own.__enter__)
+            self.resources = using
+            self.buckets.watch(using, loop)
+            await self.streams.start(using, state)
         previous_sender = set_event_sender(self.events) if self.store is not None else None
         if self.store is not None and self.local_queues is not None:
             publisher = LocalPublisher(self.spec, self.local_queues, self.store, self.connections)
@@ -165,6 +192,12 @@ class LocalRuntime:
             await self.topics.invocations.stop()
             await self.buckets.invocations.stop()
             await self.events.invocations.stop()
+            await self.streams.stop()
+            if self.resources is not None:
+                self.buckets.unwatch()
+                if self.resources is own:
+                    await asyncio.to_thread(own.__exit__, None, None, None)
+                self.resources = own
             if previous_sender is not None:
                 set_event_sender(previous_sender)
             for worker in workers:
@@ -239,4 +272,5 @@ def create_app(app_module: str | None = None) -> LocalApp:
     store = InMemoryConnectionStore()
     spec = build_spec(registry, BuildSettings.from_environment())
     handler = LambdaApp(registry, connections=store, spec=spec).handle
-    return LocalRuntime(spec, handler, store, queue_store=QueueStore(state_file())).app
+    state = state_file()
+    return LocalRuntime(spec, handler, store, queue_store=QueueStore(state), resource_folder=state.parent).app

@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ModuleNotFoundError as error:
         raise SystemExit(f"servey-local: {error}") from None
     shown = banner(spec, f"{args.host}:{args.port}", os.environ[PASSWORD_VARIABLE])
-    print(f"{shown}\n  Queue state    {state_file()}", flush=True)
+    print(f"{shown}\n  State          {state_file().parent}/ (queues, tables, buckets)", flush=True)
     if args.reload:
         uvicorn.run(
             APP_FACTORY,
@@ -143,6 +143,13 @@ def banner(spec: AppSpec, address: str, password: str, source: str | None = None
     if spec.s3_triggers:
         buckets = ", ".join(dict.fromkeys(trigger.bucket for trigger in spec.s3_triggers))
         lines.append(f"  Buckets        PUT|DELETE {base}/_servey/buckets/<bucket>/<key>  ({buckets})")
+    if spec.tables or spec.buckets:
+        held = [f"tables {', '.join(t.name for t in spec.tables)}"] if spec.tables else []
+        held += [f"buckets {', '.join(b.name for b in spec.buckets)}"] if spec.buckets else []
+        lines.append(f"  Tables         {base}/_servey/tables  ({'; '.join(held)}, on a local AWS)")
+    if spec.secrets:
+        names = ", ".join(secret.name for secret in spec.secrets)
+        lines.append(f"  Secrets        {names}: SERVEY_LOCAL_SECRET_<NAME>, else .servey/secrets.json")
     lines += [f"  Page           {base}{page.path}" for page in spec.pages]
     if spec.static is not None:
         lines.append(f"  Static files   {base}/static/")

@@ -82,6 +82,7 @@ class Dashboard:
                     for schedule in schedules.schedules.values()
                 ],
                 "connections": self._connections(),
+                "resources": self._resources(),
             }
         )
 
@@ -97,6 +98,16 @@ class Dashboard:
             )
             return JSONResponse({"error": "not_supported", "detail": detail}, 501)
         return JSONResponse({"queue": name, "moved": queue.redrive()})
+
+    def _resources(self) -> list[dict[str, str]]:
+        """The local AWS's tables and buckets, each with the `/_servey` page that shows what it holds."""
+        if self.runtime.resources is None:
+            return []
+        spec = self.runtime.spec
+        held = [("table", t.name, "tables") for t in spec.tables] + [
+            ("bucket", b.name, "buckets") for b in spec.buckets
+        ]
+        return [{"kind": kind, "name": name, "href": f"/_servey/{path}/{name}"} for kind, name, path in held]
 
     def _connections(self) -> list[dict[str, Any]]:
         """The open sockets; their callers and subscriptions when the connections are kept in this process."""

@@ -15,6 +15,7 @@ from local_runtime.lambda_context import LambdaContext
 from servey_cdk.appspec import AppSpec
 from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
+from servey_cdk.aws.websocket import InMemoryConnectionStore
 from servey_cdk.discovery import Registry
 from tests import servers
 
@@ -32,6 +33,12 @@ def servey_local(password: str, output: int | IO[bytes]) -> Iterator[tuple[str, 
 @pytest.fixture(scope="session")
 def spec(sample_registry: Registry) -> AppSpec:
     return build_spec(sample_registry)
+
+
+@pytest.fixture
+def lambda_app(sample_registry: Registry) -> LambdaApp:
+    """The sample app's router; the runtime made of it backs its resources with a local AWS of its own."""
+    return LambdaApp(sample_registry, connections=InMemoryConnectionStore())
 
 
 @pytest.fixture

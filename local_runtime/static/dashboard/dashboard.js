@@ -105,6 +105,24 @@ function showConnections(connections) {
     el("td", { textContent: (connection.subscriptions || []).join(", ") }))), "no open connections", 3);
 }
 
+async function showHeld(href) {
+  const shown = document.getElementById("resource");
+  const answer = await (await fetch(href, { cache: "no-store" })).json();
+  shown.textContent = JSON.stringify(answer.items || answer.objects || answer, null, 1);
+  shown.hidden = false;
+}
+
+function showResources(resources) {
+  replaceRows("resources", resources.map((resource) => {
+    const show = el("button", { type: "button", textContent: resource.kind === "table" ? "items" : "keys" });
+    show.addEventListener("click", () => showHeld(resource.href));
+    return el("tr", {},
+      el("td", { textContent: resource.kind }),
+      el("td", {}, el("a", { href: resource.href, textContent: resource.name })),
+      el("td", {}, show));
+  }), "no declared tables or buckets", 3);
+}
+
 let timer = null;
 
 async function poll(again = true) {
@@ -122,6 +140,7 @@ async function poll(again = true) {
     showQueues(state.queues);
     showSchedules(state.schedules);
     showConnections(state.connections);
+    showResources(state.resources);
     live.className = "";
     live.textContent = `live, ${new Date().toLocaleTimeString([], { hour12: false })}`;
   } catch (error) {
