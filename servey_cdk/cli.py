@@ -146,8 +146,14 @@ def _run(registry: Registry, args: argparse.Namespace) -> int:
         return 2
     runner = registry.runner(args.name)
     authorization = _caller(args)
-    # What the action publishes or puts is shown, not sent.
-    with recording_publisher() as recorder, recording_event_sender(registry) as events:
+    # What the action publishes or puts is shown, not sent; the resources it uses are a fresh local AWS.
+    from servey_cdk.local_aws.backend import declared_resources
+
+    with (
+        declared_resources(build_spec(registry)),
+        recording_publisher() as recorder,
+        recording_event_sender(registry) as events,
+    ):
         request_id = str(uuid.uuid4())
         result = runner.invoke(params, authorization=authorization, source="cli", request_id=request_id)
     print(runner.dump_json(result).decode())

@@ -11,7 +11,9 @@ result, as JSON would carry it, must equal the example's result, where a matcher
 (`ANY_UUID`, …) stands for any value it matches. The caller is the example's
 `authorization` or a user holding its `scopes`; failing those, an action that needs
 a token is called as a user holding every scope the app's access controls name, as
-`servey rehearse --login` calls it with the token it is issued. What the action
+`servey rehearse --login` calls it with the token it is issued. An app that declares tables,
+buckets, secrets or parameters gets them in a local AWS of its own for the test class
+(`servey_cdk.local_aws`), seeded and fresh each run. What the action
 publishes is recorded, not sent: `run_example(...).deliveries`; a test of your own records
 it with `with recording_publisher() as published: ...` and reads `published.deliveries`.
 """
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from servey_cdk.action import Action
-from servey_cdk.appspec_builder import auth_of
+from servey_cdk.appspec_builder import auth_of, build_spec
 from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.event_bus import EventEntry, recording_event_sender
@@ -91,9 +93,16 @@ def run_example(registry: Registry, action: Action, example: Example) -> Example
 def define_test_class(app_module: str | None = None) -> type[unittest.TestCase]:
     """A TestCase with one test method per example of the app."""
     registry = discover(app_module)
-    methods: dict[str, Callable[[unittest.TestCase], None]] = {}
+    methods: dict[str, Any] = {}
     for action, example in example_cases(registry):
         methods[f"test_{action.name}__{example.name}"] = _example_test(registry, action, example)
+
+    def set_up_class(cls: type[unittest.TestCase]) -> None:
+        from servey_cdk.local_aws.backend import declared_resources
+
+        cls.enterClassContext(declared_resources(build_spec(registry)))
+
+    methods["setUpClass"] = classmethod(set_up_class)
     return type("ExampleTests", (unittest.TestCase,), methods)
 
 
