@@ -205,6 +205,7 @@ def assembly_runtime(
         pools: dict[str, SandboxPool] = {}
         resources.callback(_stop_all, pools)
         names: dict[str, str] = {}  # logical id → FunctionSpec
+        variables: dict[str, str] = {}  # every function's environment, resolved
         for function in stack.functions():
             if function.handler != HANDLER or function.name is None:
                 continue
@@ -213,6 +214,7 @@ def assembly_runtime(
                 **environment,
                 "AWS_ENDPOINT_URL": aws.endpoint,
             }
+            variables |= resolved
             pools[function.name] = SandboxPool(Sandbox.lay_out(function, resolved, work, cache))
             names[function.logical_id] = function.name
         if not pools:
@@ -220,6 +222,7 @@ def assembly_runtime(
         first = next(iter(pools.values())).first
         spec = code_asset_spec(first.paths[0])
         _check_functions(stack, spec, pools)
+        aws.seed_tables({table.name: table.seed for table in spec.tables}, variables)
         for note in sorted({note for pool in pools.values() for note in pool.first.notes}):
             print(f"servey-local: {note}", file=sys.stderr)
 

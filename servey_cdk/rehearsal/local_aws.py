@@ -19,11 +19,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from servey_cdk.rehearsal.assembly import StackAssembly
+from servey_cdk.wire import TABLE_PREFIX, environment_name
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -137,6 +138,17 @@ class LocalAws:
             text, names = (argument, {}) if isinstance(argument, str) else argument
             return re.sub(r"\$\{([^}]+)\}", lambda m: str(self._sub(m.group(1), names)), text)
         return {function: self.resolve(argument)}
+
+    def seed_tables(
+        self, seeds: Mapping[str, Sequence[dict[str, Any]]], environment: Mapping[str, str]
+    ) -> None:
+        """Put each declared table's seed items (by its name in the app) into the table the functions'
+        `environment` names for it, as servey-local does where it first makes one: the examples
+        read them. A table no function is told the name of is not reached, so not seeded."""
+        for table, items in seeds.items():
+            name = environment.get(environment_name(TABLE_PREFIX, table))
+            for item in items if name else ():
+                self.client("dynamodb").put_item(TableName=name, Item=item)
 
     def resolve_environment(self, environment: dict[str, Any]) -> dict[str, str]:
         resolved = {name: str(self.resolve(value)) for name, value in environment.items()}

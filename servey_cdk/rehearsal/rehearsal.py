@@ -123,9 +123,11 @@ class Run:
         self.servey = {key: value for key, value in self.functions.items() if value.handler == HANDLER}
         self.sandboxes: dict[str, Sandbox] = {}
         self.problems: dict[str, str] = {}  # functions whose sandbox could not be laid out
+        names: dict[str, str] = {}  # each variable of the functions' environments, resolved
         for function in self.servey.values():
             try:
                 resolved = local_aws.resolve_environment(function.environment)
+                names |= resolved
                 self.sandboxes[function.logical_id] = Sandbox.lay_out(
                     function, {**resolved, **environment, "AWS_ENDPOINT_URL": local_aws.endpoint}, work, cache
                 )
@@ -137,6 +139,7 @@ class Run:
             json.loads(spec_file.read_text(encoding="utf-8")) if spec_file and spec_file.is_file() else {}
         )
         self.actions = {action["name"]: action for action in self.spec.get("actions", [])}
+        local_aws.seed_tables({t["name"]: t.get("seed", []) for t in self.spec.get("tables", [])}, names)
         graphql = self.spec.get("graphql") or {}
         self.fields = {(r["type_name"], r["field_name"]): r["action"] for r in graphql.get("resolvers", [])}
         self.camel_case = graphql.get("field_names") == "camelCase"
@@ -224,7 +227,20 @@ class Run:
             for name in wire.detail["events"]:
                 event_name = name.removeprefix("s3:").replace("*", "Put" if "Created" in name else "Delete")
                 bucket = str(self.aws.resolve(wire.detail["bucket"]))
+                self._object_as_notified(bucket, key, created="Created" in name)
                 yield f"{event_name} {key}", events.s3_event(bucket, key, event_name), checks.no_check
+
+    def _object_as_notified(self, bucket: str, key: str, created: bool) -> None:
+        """Put the object (empty, as the event's size says) the event tells of, or remove it, so that
+        a function that reads it finds what S3 would hold; an adopted bucket is made to stand for
+        the existing one."""
+        s3 = self.aws.client("s3")
+        if bucket not in {found["Name"] for found in s3.list_buckets()["Buckets"]}:
+            s3.create_bucket(Bucket=bucket)
+        if created:
+            s3.put_object(Bucket=bucket, Key=key, Body=b"")
+        else:
+            s3.delete_object(Bucket=bucket, Key=key)
 
     def _event_cases(self, wire: Wire) -> Iterator[tuple[str, Any, Check]]:
         bus, pattern = wire.detail["bus"], wire.detail["pattern"]
@@ -428,14 +444,16 @@ class Run:
                     sqs.delete_message(QueueUrl=queue["QueueUrl"], ReceiptHandle=message["ReceiptHandle"])
 
     def _deliver_streams(self) -> None:
-        """An item put into each stream-triggered table, and what its stream then holds sent to the
-        function, as the event source mapping reads it."""
+        """An item put into each stream-triggered table, and what its stream then gained sent to the
+        function, as the event source mapping reads it (the seed items and the examples' writes
+        before it are not sent again)."""
         dynamodb, streams = self.aws.client("dynamodb"), self.aws.client("dynamodbstreams")
         for wire in self._wire("stream"):
             table = self.aws.values[wire.detail["table"]]
             properties = self.stack.resources[wire.detail["table"]].get("Properties", {})
+            iterators = stream_ends(streams, table["StreamArn"])
             dynamodb.put_item(TableName=table["Ref"], Item=rehearsal_item(properties))
-            records = stream_records(streams, table["StreamArn"], wire.detail["batch_size"])
+            records = stream_records(streams, iterators, wire.detail["batch_size"])
             event = events.dynamodb_stream_event(table["StreamArn"], records)
             what = f"{len(records)} record(s) from the stream of {table['Ref']}"
             self._send(wire, what, event, checks.no_batch_failures)
@@ -470,13 +488,20 @@ def rehearsal_item(table_properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def stream_records(streams: Any, stream_arn: str, limit: int) -> list[dict[str, Any]]:
-    """Up to `limit` records of a stream from its start, shard by shard, as GetRecords gives them."""
-    records: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+def stream_ends(streams: Any, stream_arn: str) -> list[str]:
+    """An iterator at the end of each of the stream's shards: what is written after it, it reads."""
+    return [
+        streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
         )["ShardIterator"]
+        for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+    ]
+
+
+def stream_records(streams: Any, iterators: list[str], limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` records from the iterators, shard by shard, as GetRecords gives them."""
+    records: list[dict[str, Any]] = []
+    for iterator in iterators:
         records += streams.get_records(ShardIterator=iterator, Limit=limit)["Records"]
     return records[:limit]
 
