@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sample_app.items import Item, get_item, list_items
+from sample_app.items import Item, catalogue, get_item, list_items
 from servey_cdk import NotFound, PageResponse, Redirect, ScopeAccessControl, WebPageTrigger, action
 
 
@@ -12,13 +12,16 @@ def current_time_page() -> datetime:
     return datetime.now(UTC)
 
 
-@action(triggers=WebPageTrigger(path="/catalogue", template="templates/catalogue.j2"))
+@action(triggers=WebPageTrigger(path="/catalogue", template="templates/catalogue.j2"), uses=catalogue.read())
 def catalogue_page(tag: str | None = None) -> list[Item]:
     """The catalogue, as a page listing the results of another action."""
     return list_items(tag)
 
 
-@action(triggers=WebPageTrigger(path="/catalogue/{item_id}", template="templates/item_page.j2"))
+@action(
+    triggers=WebPageTrigger(path="/catalogue/{item_id}", template="templates/item_page.j2"),
+    uses=catalogue.read(),
+)
 def item_page(item_id: int) -> Item | PageResponse:
     """One item; an unknown one gets a page of its own with the 404 status."""
     try:

@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 
 from servey_cdk.action import get_action
+from servey_cdk.appspec_builder import build_spec
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.websocket import InMemoryConnectionStore
 from servey_cdk.discovery import Registry, discover
+from servey_cdk.local_aws.backend import LocalResources, declared_resources
 from servey_cdk.tokens import TokenSettings, issue_token
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -106,8 +108,15 @@ def sample_registry() -> Registry:
 
 
 @pytest.fixture
-def lambda_app(sample_registry: Registry) -> LambdaApp:
-    """The sample app's router, its websocket connections kept in memory."""
+def sample_aws(sample_registry: Registry) -> Iterator[LocalResources | None]:
+    """The sample app's declared resources on a fresh, seeded local AWS (moto, in process)."""
+    with declared_resources(build_spec(sample_registry)) as resources:
+        yield resources
+
+
+@pytest.fixture
+def lambda_app(sample_registry: Registry, sample_aws: LocalResources | None) -> LambdaApp:
+    """The sample app's router, its websocket connections kept in memory, its resources local."""
     return LambdaApp(sample_registry, connections=InMemoryConnectionStore())
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from servey_cdk.aws.handler import LambdaApp, reset_default_app
 from servey_cdk.discovery import Registry
+from servey_cdk.local_aws.backend import LocalResources
 from tests.conftest import SECRET
 
 
@@ -17,13 +18,13 @@ def token_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def app(sample_registry: Registry) -> LambdaApp:
-    """The sample app as a router: every action in one function."""
+def app(sample_registry: Registry, sample_aws: LocalResources | None) -> LambdaApp:
+    """The sample app as a router: every action in one function, its resources local."""
     return LambdaApp(sample_registry)
 
 
 @pytest.fixture
-def default_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def default_app(monkeypatch: pytest.MonkeyPatch, sample_aws: LocalResources | None) -> Iterator[None]:
     """The module-level handler, discovering the sample app from the environment."""
     monkeypatch.setenv("SERVEY_ACTION_PATH", "sample_app")
     monkeypatch.delenv("SERVEY_FUNCTION", raising=False)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sample_app import uploads
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.s3 import S3EventsFailed
-from servey_cdk.discovery import Registry
+from servey_cdk.discovery import Registry, discover
+from tests.aws import uploads_app as uploads
 from tests.conftest import FakeLambdaContext, load_event
 
 
@@ -17,10 +17,20 @@ def received() -> list[str]:
     return uploads.RECEIVED
 
 
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return discover("tests.aws.uploads_app")
+
+
 @pytest.fixture
-def s3_app(sample_registry: Registry, monkeypatch: pytest.MonkeyPatch) -> LambdaApp:
+def app(registry: Registry) -> LambdaApp:
+    return LambdaApp(registry)
+
+
+@pytest.fixture
+def s3_app(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> LambdaApp:
     monkeypatch.setenv("SERVEY_BUCKET_UPLOADS", "servey-uploads")
-    return LambdaApp(sample_registry)
+    return LambdaApp(registry)
 
 
 def test_GIVEN_an_object_created_WHEN_handled_THEN_the_matching_action_gets_its_params(

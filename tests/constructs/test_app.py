@@ -120,9 +120,13 @@ def test_GIVEN_the_users_own_key_and_connections_table_THEN_they_are_used_and_gr
     user = synthesized.templates["UserStack"]["Resources"]
     key, connections = logical_id(synthesized.user_key), logical_id(synthesized.user_connections)
     assert list(apps_own(user, "AWS::KMS::Key", synthesized.user_app)) == [key]
+    declared = [
+        i for i in of_type(user, "AWS::DynamoDB::Table") if "Resources" in i
+    ]  # the sample's catalogue
     assert sorted(of_type(user, "AWS::DynamoDB::Table")) == sorted(
-        [logical_id(synthesized.user_table), connections]
+        [logical_id(synthesized.user_table), connections, *declared]
     )
+    assert len(declared) == 1
     assert synthesized.user_app.key is synthesized.user_key
     assert synthesized.user_app.table is synthesized.user_connections
     variables = app_function(user, "websocket")[1]["Environment"]["Variables"]

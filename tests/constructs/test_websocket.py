@@ -26,7 +26,7 @@ def test_GIVEN_the_sample_stack_THEN_connect_disconnect_and_default_routes_reach
 def test_GIVEN_the_sample_stack_THEN_the_connections_table_is_keyed_by_connection_and_subscription(
     resources: Resources,
 ) -> None:
-    (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
+    (table,) = [t for i, t in of_type(resources, "AWS::DynamoDB::Table").items() if "Connections" in i]
     keys = {key["AttributeName"]: key["KeyType"] for key in table["Properties"]["KeySchema"]}
     assert keys == {"connection_id": "HASH", "subscription": "RANGE"}
 
@@ -34,7 +34,7 @@ def test_GIVEN_the_sample_stack_THEN_the_connections_table_is_keyed_by_connectio
 def test_GIVEN_the_sample_stack_THEN_the_connections_table_has_a_subscription_index_for_fan_out(
     resources: Resources,
 ) -> None:
-    (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
+    (table,) = [t for i, t in of_type(resources, "AWS::DynamoDB::Table").items() if "Connections" in i]
     (index,) = table["Properties"]["GlobalSecondaryIndexes"]
     assert index["KeySchema"][0] == {"AttributeName": "subscribed_to", "KeyType": "HASH"}
 
@@ -42,7 +42,7 @@ def test_GIVEN_the_sample_stack_THEN_the_connections_table_has_a_subscription_in
 def test_GIVEN_the_sample_stack_THEN_gone_connections_expire_and_the_table_is_recoverable_and_encrypted(
     resources: Resources,
 ) -> None:
-    (table,) = of_type(resources, "AWS::DynamoDB::Table").values()
+    (table,) = [t for i, t in of_type(resources, "AWS::DynamoDB::Table").items() if "Connections" in i]
     properties = table["Properties"]
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert properties["BillingMode"] == "PAY_PER_REQUEST"

@@ -117,7 +117,14 @@ def test_GIVEN_a_page_trigger_without_options_THEN_path_and_template_derive_from
 
 def test_GIVEN_a_protected_action_THEN_its_route_requires_a_token(sample_spec: AppSpec) -> None:
     requiring = {route.action for route in sample_spec.routes if route.requires_token}
-    assert requiring == {"only_for_root", "secret_page", "create_item", "delete_item", "broadcast_message"}
+    assert requiring == {
+        "only_for_root",
+        "secret_page",
+        "create_item",
+        "delete_item",
+        "broadcast_message",
+        "sign_webhook",
+    }
 
 
 def test_GIVEN_web_actions_THEN_get_is_a_query_and_other_methods_are_mutations(sample_spec: AppSpec) -> None:
