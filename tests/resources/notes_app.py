@@ -16,9 +16,11 @@ from servey_cdk import (
     Parameter,
     S3Trigger,
     Secret,
+    SubscriptionTrigger,
     Table,
     TableStreamTrigger,
     action,
+    subscription,
 )
 
 notes = Table("notes", partition_key="id", stream="new_image", seed=({"id": "welcome", "text": "hello"},))
@@ -87,3 +89,20 @@ def charge(order: str, amount: int) -> dict[str, Any]:
     if amount == 0:
         raise ValueError("the payment provider refused")
     return {"order": order, "amount": amount, "run": runs}
+
+
+settlements = subscription(str, "settlements", is_subscribable=False)
+
+
+@action(triggers=WEB_POST, publishes=settlements)
+def settle_twice(reference: str) -> int:
+    """Sends one settlement twice, as an SQS queue may deliver a message more than once."""
+    settlements.publish(reference)
+    settlements.publish(reference)
+    return 2
+
+
+@action(triggers=SubscriptionTrigger(settlements), uses=seen.read_write(), idempotent=True)
+def settle(reference: str) -> None:
+    runs = int(seen.table.get_item(Key={"id": f"settled:{reference}"}).get("Item", {}).get("runs", 0)) + 1
+    seen.table.put_item(Item={"id": f"settled:{reference}", "runs": runs})

@@ -219,3 +219,20 @@ def test_GIVEN_declared_resources_THEN_the_example_tests_and_servey_run_get_a_se
         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": os.getcwd()},
     )  # fmt: skip
     assert json.loads(ran.stdout) == {"id": "welcome", "text": "hello"}
+
+
+def test_GIVEN_an_idempotent_queue_consumer_WHEN_a_message_comes_twice_THEN_its_side_effect_happens_once(
+    client: TestClient,
+) -> None:
+    assert client.post("/actions/settle-twice", json={"reference": "r1"}).json() == 2
+
+    def settled() -> list[dict[str, Any]] | None:
+        queues = client.get("/_servey/queues").json()["queues"]
+        (queue,) = [q for q in queues if q["name"].startswith("settlements")]
+        items = client.get("/_servey/tables/servey-idempotency").json()["items"]
+        done = [i for i in items if i["status"] == "COMPLETED" and "settle" in i["id"]]
+        return done if done and queue["depth"] == 0 and queue["in_flight"] == 0 else None
+
+    _eventually(settled)
+    items = client.get("/_servey/tables/seen", params={"limit": 1000}).json()["items"]
+    assert {"id": "settled:r1", "runs": 1} in items
