@@ -36,6 +36,12 @@ ENDPOINT_VARIABLES = {
     "secretsmanager": "AWS_ENDPOINT_URL_SECRETS_MANAGER",
     "ssm": "AWS_ENDPOINT_URL_SSM",
 }
+# The requests that change what a table or a parameter holds (DynamoDB's reads are POSTs too).
+WRITES = {
+    f"DynamoDB_20120810.{operation}"
+    for operation in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
+                      "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction")
+} | {"AmazonSSM.PutParameter", "AmazonSSM.DeleteParameter"}  # fmt: skip
 CREDENTIAL_SOURCES = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
 _RUNNING: list[LocalResources] = []  # the one entered in this process, if any
 _CLIENTS: dict[str, Any] = {}  # of the shared server, by service: a client takes a tenth of a second to make
@@ -101,6 +107,7 @@ class LocalResources:
         self._dirty: set[str] = set()
         self._watching = False  # what provisioning writes is not a change to keep
         self._lock = threading.Lock()
+        self._saving = threading.Lock()
         self._timer: threading.Timer | None = None
         self._restore: dict[str, str | None] = {}
         self._previous_lookup: clients.NameLookup | None = None
@@ -166,14 +173,25 @@ class LocalResources:
         return found
 
     def save(self) -> None:
-        """Keep what changed since the last save in the folder."""
+        """Keep what changed since the last save in the folder: one save at a time, so that the last
+        one, as the run ends, waits for any under way; what a failed save held is saved next time."""
         if self.state is None:
             return
-        with self._lock:
-            dirty, self._dirty = self._dirty, set()
-            if self._timer is threading.current_thread():
-                self._timer = None
-        for kind_name in sorted(dirty):
+        with self._saving:
+            with self._lock:
+                dirty, self._dirty = self._dirty, set()
+                if self._timer is threading.current_thread():
+                    self._timer = None
+            try:
+                self._save(sorted(dirty))
+            except BaseException:
+                with self._lock:
+                    self._dirty |= dirty
+                raise
+
+    def _save(self, dirty: list[str]) -> None:
+        assert self.state is not None
+        for kind_name in dirty:
             kind, _, name = kind_name.partition(":")
             if kind == "table":
                 self.state.save_table(self.client("dynamodb"), name)
@@ -241,6 +259,8 @@ class LocalResources:
         clients.forget()  # clients made before now point elsewhere
 
     def _observe(self, served: Served) -> None:
+        if served.target and served.target not in WRITES:
+            return
         if served.target.startswith("DynamoDB_"):
             for table in self.spec.tables:
                 self._mark(f"table:{table.name}")
