@@ -15,7 +15,7 @@ import contextlib
 import os
 import threading
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,12 +95,10 @@ class LocalResources:
             for kind, names in self.names_by_kind().items()
             for name in names
         }
+        # Locally a resource's name is its declared one; a function is told those its uses grant.
         self._granted = {
             function.name: {
-                variable: name
-                for use in function.uses
-                for variable, name in self._names.items()
-                if variable == environment_name(RESOURCE_PREFIXES[use.kind], use.resource)
+                environment_name(RESOURCE_PREFIXES[u.kind], u.resource): u.resource for u in function.uses
             }
             for function in spec.functions
         }
@@ -357,12 +355,12 @@ def object_changes(served: Served, buckets: set[str]) -> list[ObjectChange]:
     return []
 
 
-def _has_credentials(environ: Mapping[str, str] = os.environ) -> bool:
+def _has_credentials() -> bool:
     """Whether boto3 would find credentials of the machine's own without asking a metadata service."""
-    if any(environ.get(variable) for variable in CREDENTIAL_SOURCES):
+    if any(os.environ.get(variable) for variable in CREDENTIAL_SOURCES):
         return True
     home = Path.home() / ".aws"
-    files = (environ.get("AWS_SHARED_CREDENTIALS_FILE"), environ.get("AWS_CONFIG_FILE"))
+    files = (os.environ.get("AWS_SHARED_CREDENTIALS_FILE"), os.environ.get("AWS_CONFIG_FILE"))
     return (
         any(Path(f).exists() for f in files if f)
         or (home / "credentials").exists()
