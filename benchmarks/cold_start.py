@@ -2,7 +2,9 @@
 
 Each run is a new `python -c` process, as on a new Lambda instance; the figure is the
 median wall time over the runs, in milliseconds, with the contenders interleaved so
-that the machine's load falls on all alike. `python -c pass` is the interpreter alone.
+that the machine's load falls on all alike. Each process first imports what Lambda's
+runtime interface client (awslambdaric's `bootstrap.py`) has imported before it imports a
+handler, logging and traceback among them; `python -c pass` is the interpreter alone.
 
     python benchmarks/cold_start.py [--runs 21]
 """
@@ -30,7 +32,7 @@ from _common import (
 )
 
 SCRIPT = """
-import json
+import importlib, json, logging, os, sys, time, traceback
 from {module} import {attribute} as handler
 class LambdaContext:
     function_name = "bench"
@@ -83,6 +85,7 @@ def main() -> None:
     print_table(f"Cold start, median of {args.runs} fresh processes", "ms", medians(hello))
     title = f"Cold start of POST /orders (a nested pydantic body), median of {args.runs} fresh processes"
     print_table(title, "ms", medians(list(ORDER_CONTENDERS)), baseline=ORDERS_BASELINE)
+
 
 if __name__ == "__main__":
     main()

@@ -9,18 +9,19 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from servey_cdk.access_control import AccessControl, AllowAll
 from servey_cdk.cache_control import CacheControl, NoCacheControl
-from servey_cdk.example import Example
-from servey_cdk.triggers import Trigger
 
 if TYPE_CHECKING:
+    from servey_cdk.example import Example
     from servey_cdk.idempotency import Idempotency
     from servey_cdk.resources.uses import Use
     from servey_cdk.subscription import Subscription
+    from servey_cdk.triggers import Trigger
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 ACTION_ATTRIBUTE = "__servey_action__"
+TOKEN_ISSUER_ATTRIBUTE = "__servey_issues_tokens__"  # on the function `token_action` makes
 DEFAULT_BATCH_SIZE = 100  # parents per call of a batch function, when it names none
 
 
@@ -62,6 +63,11 @@ class Action:
     @property
     def is_async(self) -> bool:
         return inspect.iscoroutinefunction(self.fn)
+
+    @property
+    def issues_tokens(self) -> bool:
+        """Whether the action signs tokens (its function then needs `kms:Sign`)."""
+        return getattr(self.fn, TOKEN_ISSUER_ATTRIBUTE, False) is True
 
     @property
     def is_generated(self) -> bool:

@@ -29,7 +29,6 @@ from servey_cdk.appspec import (
     SubscriptionSpec,
     UseSpec,
 )
-from servey_cdk.authenticator import issues_tokens
 from servey_cdk.batch import batch_problems
 from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import AppDefinitionError
@@ -39,7 +38,7 @@ from servey_cdk.pages import Redirect
 from servey_cdk.resources.specs import function_uses, resource_specs
 from servey_cdk.signature import signature_of
 from servey_cdk.site import INDEX
-from servey_cdk.triggers import ENTRY_BUILDERS
+from servey_cdk.triggers import ENTRY_BUILDERS, entry_builder
 from servey_cdk.triggers.queue import queue_specs
 from servey_cdk.triggers.web import route_specs, timeout_of, timeout_problems
 from servey_cdk.wire import (
@@ -149,7 +148,7 @@ def build_spec(registry: Registry, settings: BuildSettings = BuildSettings(), ch
         buckets=resources.buckets,
         secrets=resources.secrets,
         parameters=resources.parameters,
-        **{name: build(actions, function_of, problems) for name, build in ENTRY_BUILDERS},
+        **{name: entry_builder(build)(actions, function_of, problems) for name, build in ENTRY_BUILDERS},
     )
     if problems and check:
         raise AppDefinitionError(problems)
@@ -234,7 +233,7 @@ def _action_spec(
         owner=owner.__name__ if owner else None,
         batch_size=action.batch_size,
         batch=action.batch,
-        issues_tokens=issues_tokens(action),
+        issues_tokens=action.issues_tokens,
         publishes=tuple(item.name for item in action.publishes),
         puts_events=action.puts_events,
         examples=tuple(

@@ -13,14 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from servey_cdk.action import Action, action
+from servey_cdk.action import TOKEN_ISSUER_ATTRIBUTE, action
 from servey_cdk.errors import Unauthorized
 from servey_cdk.triggers import WebTrigger
 
 if TYPE_CHECKING:
     from servey_cdk.kms_tokens import TokenSigner
-
-TOKEN_ISSUER_ATTRIBUTE = "__servey_issues_tokens__"
 
 
 @dataclass(frozen=True)
@@ -94,8 +92,3 @@ def token_action(
         description="Trade a user name and password for a bearer token.",
         triggers=WebTrigger("POST", path),
     )(issue)
-
-
-def issues_tokens(found: Action) -> bool:
-    """Whether the action signs tokens (its function then needs `kms:Sign`)."""
-    return getattr(found.fn, TOKEN_ISSUER_ATTRIBUTE, False) is True

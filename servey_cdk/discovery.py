@@ -13,29 +13,29 @@ dataclasses or models) are found by walking the types the actions return.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import importlib
 import importlib.util
 import os
-import pkgutil
 import sys
 import types
 import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from servey_cdk.action import Action, get_action
 from servey_cdk.errors import NotFound
 from servey_cdk.forward_refs import resolve_qualified_refs
-from servey_cdk.graphql_settings import GraphQLSettings
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.middleware import Middleware, is_middleware
-from servey_cdk.resources.declared import Bucket, Parameter, Resource, Secret, Table
 from servey_cdk.signature import signature_of
 from servey_cdk.subscription import Subscription
 from servey_cdk.wire import APP_MODULE
+
+if TYPE_CHECKING:
+    from servey_cdk.graphql_settings import GraphQLSettings
+    from servey_cdk.resources.declared import Resource
 
 DEFAULT_APP_MODULE = "actions"
 
@@ -93,6 +93,8 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
     middlewares: dict[int, Middleware] = {}
     graphql_settings: dict[int, GraphQLSettings] = {}
     resources: dict[int, Resource] = {}
+    settings_kind = _loaded("servey_cdk.graphql_settings", "GraphQLSettings")
+    resource_kinds = _loaded("servey_cdk.resources.declared", "Table", "Bucket", "Secret", "Parameter")
     for module in modules:
         for value in vars(module).values():
             found = get_action(value)
@@ -102,9 +104,9 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
                 subscriptions.setdefault(id(value), value)
             elif is_middleware(value):
                 middlewares.setdefault(id(value), value)
-            elif isinstance(value, GraphQLSettings):
+            elif isinstance(value, settings_kind):
                 graphql_settings.setdefault(id(value), value)
-            elif isinstance(value, Table | Bucket | Secret | Parameter):
+            elif isinstance(value, resource_kinds):
                 resources.setdefault(id(value), value)
             elif isinstance(value, type) and value.__module__ == module.__name__:
                 resolve_qualified_refs(value)
@@ -148,7 +150,16 @@ def _holds_module(folder: Path, top: str) -> bool:
     return (folder / top).is_dir() or (folder / f"{top}.py").is_file()
 
 
+def _loaded(module: str, *names: str) -> tuple[type[Any], ...]:
+    """The classes `names` of `module` if anything imported it, else none: a value can only be of a
+    class that exists, and not importing the module keeps it off a cold start that never uses it."""
+    found = sys.modules.get(module)
+    return tuple(getattr(found, name) for name in names) if found is not None else ()
+
+
 def _did_you_mean(name: str, known: Sequence[str]) -> str:
+    import difflib  # here, as only a name not found needs it
+
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -158,6 +169,8 @@ def _import_app(name: str, searched: Sequence[Path]) -> Iterator[types.ModuleTyp
         root = importlib.import_module(name)
     except ModuleNotFoundError as error:
         if error.name and (name == error.name or name.startswith(error.name + ".")):
+            import pkgutil
+
             folders = ", ".join(str(folder) for folder in searched)
             nearby = [info.name for info in pkgutil.iter_modules([str(folder) for folder in searched])]
             raise ModuleNotFoundError(
@@ -169,6 +182,8 @@ def _import_app(name: str, searched: Sequence[Path]) -> Iterator[types.ModuleTyp
         raise
     yield root
     if hasattr(root, "__path__"):
+        import pkgutil
+
         prefix = root.__name__ + "."
         for info in sorted(pkgutil.walk_packages(root.__path__, prefix), key=lambda i: i.name):
             yield importlib.import_module(info.name)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from servey_cdk.annotations import is_union, unwrap_optional
 from servey_cdk.api_gateway import allowed_methods, method_not_allowed, no_route, preflight_headers
-from servey_cdk.authenticator import TokenResponse, issues_tokens
 from servey_cdk.authorization import Authorization
 from servey_cdk.aws.http import (
     MAX_BODY_BYTES,
@@ -39,6 +38,7 @@ from servey_cdk.path_templates import PathTemplate, decoded_parameters, template
 from servey_cdk.responses import NO_BODY_STATUSES, Response
 
 if TYPE_CHECKING:
+    from servey_cdk.authenticator import TokenResponse
     from servey_cdk.aws.page import PageRenderer
 
 _MULTI_VALUED = (list, set, frozenset, tuple)
@@ -90,7 +90,7 @@ class Endpoint:
             "Cache-Control": runner.action.cache_control.cache_header(),
             "Access-Control-Allow-Origin": cors_origin(),
         }
-        self.issues_tokens = issues_tokens(runner.action)
+        self.issues_tokens = runner.action.issues_tokens
         control = runner.action.cache_control
         self.timestamped = control if isinstance(control, TimestampCacheControl) else None
         self.runner = runner

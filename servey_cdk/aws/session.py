@@ -16,13 +16,15 @@ another site (`Sec-Fetch-Site`, else `Origin`), so no site can log a browser in 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from servey_cdk.authenticator import TokenResponse
 from servey_cdk.aws.http import response
 from servey_cdk.aws.request import HttpRequest
 from servey_cdk.errors import Forbidden, InvalidInput
+
+if TYPE_CHECKING:
+    from servey_cdk.authenticator import TokenResponse
 
 SESSION_COOKIE = "servey_token"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
