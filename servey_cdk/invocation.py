@@ -74,6 +74,9 @@ class ActionRunner:
         self._is_async = action.is_async
         self._scalar_inputs = _scalar_inputs(self.signature.inputs)
         self._scalar_result = _SCALAR_RESULTS.get(self.signature.returns)
+        # The function itself where a call is no more than that: not async, nested or a batch's.
+        plain = not (self._is_async or self.signature.has_owner or self.signature.sources is not None)
+        self._direct: Callable[..., Any] | None = action.fn if plain else None
 
     @cached_property
     def params_model(self) -> type[BaseModel]:
@@ -140,15 +143,20 @@ class ActionRunner:
         same parameters, at the cost of Python's parser and a walk of the parsed value."""
         if self._scalar_inputs is not None or self.signature.has_owner or self._strict:
             return None
-        if text.count("{") + text.count("[") > MAX_DEPTH:
+        if not self._depth_bounded and text.count("{") + text.count("[") > MAX_DEPTH:
             return None
-        from pydantic import ValidationError
-
         try:
             # The validator itself: pydantic's `model_validate_json` adds a call and its checks.
             return self.params_model.__pydantic_validator__.validate_json(text).__dict__  # type: ignore[no-any-return]
-        except ValidationError:
+        except ValueError:  # pydantic's ValidationError is one, and needs no import on each call
             return None
+
+    @cached_property
+    def _depth_bounded(self) -> bool:
+        """Whether what validates as the parameters nests within `MAX_DEPTH` whatever the text: then
+        the text need not be searched for brackets, as anything deeper is in fields pydantic ignores."""
+        depth = _nesting_depth(self.params_model.__pydantic_core_schema__)
+        return depth is not None and depth <= MAX_DEPTH
 
     @cached_property
     def _strict(self) -> bool:
@@ -208,7 +216,7 @@ class ActionRunner:
         running = _running_action.set(self.action.name)
         try:
             if self._chain is None:
-                return self._call(params, owner)
+                return self._direct(**params) if self._direct is not None else self._call(params, owner)
             return self._chain(Invocation(self.action, params, authorization, source, request_id, owner))
         except ServeyError as error:
             self._name_in(error)
@@ -299,7 +307,7 @@ class ActionRunner:
                 return _SCALAR_JSON[self._scalar_result](result).encode()
             except UnicodeEncodeError:
                 pass  # a lone surrogate: pydantic reports it
-        return self.result_adapter.dump_json(result)
+        return self.result_adapter.serializer.to_json(result)  # `dump_json` without its Python layer
 
     def dump(self, result: Any) -> Any:
         """The result as JSON values; a `Response`'s body, its status and headers being REST's alone."""
@@ -404,6 +412,31 @@ def _coerce_scalars(inputs: tuple[ScalarInput, ...], raw: Mapping[str, Any]) -> 
                 return None
             params[name] = value
     return params
+
+
+# Core schema types whose values are one level of nesting in JSON, and those whose values may nest
+# without bound or as code of the app's own decides (any JSON, dicts, references that may recurse,
+# extra fields kept, validators of the app's own).
+_NESTING = frozenset({"model", "dataclass", "typed-dict", "list", "set", "frozenset", "tuple"})
+_UNBOUNDED = frozenset({"any", "dict", "json", "definitions", "definition-ref", "generator", "callable"})
+_SCHEMA_KEYS_SKIPPED = frozenset({"metadata", "cls", "ref", "config", "serialization"})
+
+
+def _nesting_depth(schema: Any) -> int | None:
+    """How deep a value that validates against a pydantic core schema can nest, or None where it
+    may nest without bound."""
+    if isinstance(schema, list | tuple):
+        depths = [_nesting_depth(item) for item in schema]
+        return None if None in depths else max((d for d in depths if d is not None), default=0)
+    if not isinstance(schema, dict):
+        return 0
+    kind = schema.get("type")
+    if not isinstance(kind, str) or kind in _UNBOUNDED or kind.startswith("function-"):
+        return None if kind is not None else _nesting_depth(list(schema.values()))
+    if "allow" in (schema.get("extra_behavior"), schema.get("config", {}).get("extra_fields_behavior")):
+        return None
+    inner = _nesting_depth([value for key, value in schema.items() if key not in _SCHEMA_KEYS_SKIPPED])
+    return None if inner is None else inner + (kind in _NESTING)
 
 
 def _has_strict(schema: Any) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.aws.logs import RuntimeLog, instrument, join_lambda_runtime_logging
-from servey_cdk.aws.runtime import INVOKED_FUNCTION, Runtime, ShippedSpec
+from servey_cdk.aws.runtime import Runtime, ShippedSpec
 from servey_cdk.aws.sources import EventSource, claimed_sources
 from servey_cdk.discovery import Registry, discover
 from servey_cdk.wire import FUNCTION, SPEC_FILE
@@ -88,26 +88,22 @@ class LambdaApp:
     def _handle(self, event: Any, context: Any) -> Any:
         request_id = getattr(context, "aws_request_id", None) or os.urandom(16).hex()
         self.log.begin(context, request_id, self._cold)
+        self._cold = False
         try:
-            return self._dispatch(event, context, request_id)
+            sources = self._sources
+            for index, source in enumerate(sources):
+                if source is None:  # made when an event first gets this far: it imports its adapter then
+                    source = sources[index] = self._claimed[index].make(self.runtime)
+                if source.matches(event):
+                    return source.handle(event, request_id)
+            what = _shape(event)
+            self.log.rejected(
+                f"an event of no source this function claims arrived: {what}",
+                claimed=[source.name for source in self._claimed],
+            )
+            raise UnrecognizedEvent(f"no source this function claims takes {what}")
         finally:
             self.log.end()
-
-    def _dispatch(self, event: Any, context: Any, request_id: str) -> Any:
-        INVOKED_FUNCTION.set(getattr(context, "function_name", None))
-        self._cold = False
-        sources = self._sources
-        for index, source in enumerate(sources):
-            if source is None:  # made when an event first gets this far: it imports its adapter then
-                source = sources[index] = self._claimed[index].make(self.runtime)
-            if source.matches(event):
-                return source.handle(event, request_id)
-        what = _shape(event)
-        self.log.rejected(
-            f"an event of no source this function claims arrived: {what}",
-            claimed=[source.name for source in self._claimed],
-        )
-        raise UnrecognizedEvent(f"no source this function claims takes {what}")
 
 
 def _shape(event: Any) -> str:

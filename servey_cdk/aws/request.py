@@ -23,28 +23,50 @@ class Headers:
     def __init__(self, raw: Mapping[str, str], lowercased: bool) -> None:
         self._raw = raw
         self._lowered: Mapping[str, str] | None = raw if lowercased else None
-        self._names: str | None = None  # every name, lowercased, each between line breaks
+        self._names: frozenset[str] | None = None  # every name, lowercased
 
     def get(self, name: str) -> str | None:
         """The value of header `name` (given in lower case)."""
         if self._lowered is not None:
             return self._lowered.get(name)
+        raw = self._raw
         # The common spellings first: most requests are answered without lowering every name.
-        value = self._raw.get(name) or self._raw.get(name.title())
+        value = raw.get(name) or raw.get(_TITLED.get(name) or _titled(name))
         if value is not None:
             return value
-        # A header absent in any case (an anonymous call's `authorization`) is told by one search
-        # of one lowered string, far cheaper than a lowered dict of every header.
-        if self._names is None:
-            self._names = "\n" + "\n".join(self._raw).lower() + "\n"
-        if f"\n{name}\n" not in self._names:
-            return None
-        return self.lowered().get(name)
+        names = self._names
+        if names is None:
+            names = self._names = _lowered_names(raw)
+        return self.lowered().get(name) if name in names else None
 
     def lowered(self) -> Mapping[str, str]:
         if self._lowered is None:
             self._lowered = {str(key).lower(): value for key, value in self._raw.items()}
         return self._lowered
+
+
+# Each header name servey looks up, title-cased as HTTP/1.1 clients send it to a REST API.
+_TITLED: dict[str, str] = {}
+# The lowered names of each set of header names seen: a header absent in any case (an anonymous
+# call's `authorization`) is then told by one lookup. Calls from one kind of client send the same
+# names, and lowering them anew for each request would cost a warm GET a sixth of its time.
+_LOWERED_NAMES: dict[tuple[str, ...], frozenset[str]] = {}
+_KEPT_NAME_SETS = 256
+
+
+def _titled(name: str) -> str:
+    titled = _TITLED[name] = name.title()
+    return titled
+
+
+def _lowered_names(raw: Mapping[str, str]) -> frozenset[str]:
+    names = tuple(raw)
+    lowered = _LOWERED_NAMES.get(names)
+    if lowered is None:
+        if len(_LOWERED_NAMES) >= _KEPT_NAME_SETS:  # clients of every kind: start again
+            _LOWERED_NAMES.clear()
+        lowered = _LOWERED_NAMES[names] = frozenset(str(name).lower() for name in names)
+    return lowered
 
 
 class HttpRequest:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextvars import ContextVar
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.authorization import Authorization
-from servey_cdk.aws.logs import RuntimeLog
+from servey_cdk.aws.logs import RuntimeLog, invoked_context
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import ActionFailed, NotFound, ServeyError
 from servey_cdk.invocation import ActionRunner
@@ -20,9 +19,6 @@ if TYPE_CHECKING:
 # The AppSpec as JSON values (`AppSpec.to_dict()`, or the code asset's `servey-spec.json` read by `json`):
 # what the Lambda side routes from. Read as plain values, it costs no class creation at cold start.
 ShippedSpec = Mapping[str, Any]
-# The spec's function an invocation is of, as the emulator names it in the Lambda context when one
-# process serves every function; set by the handler for each invocation.
-INVOKED_FUNCTION: ContextVar[str | None] = ContextVar("servey_invoked_function", default=None)
 
 
 class Runtime:
@@ -62,7 +58,8 @@ class Runtime:
         the caller named one (the emulator does, as Lambda does); else None: this process is one."""
         if self.function is not None:
             return None
-        name = INVOKED_FUNCTION.get()
+        # The emulator names the function in the Lambda context when one process serves every function.
+        name = getattr(invoked_context(), "function_name", None)
         return name if name is not None and any(f["name"] == name for f in self.spec["functions"]) else None
 
     def serves(self, action: str) -> bool:

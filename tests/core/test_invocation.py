@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any, Optional
 
+import pydantic
 import pytest
 
 from servey_cdk import (
@@ -22,9 +23,10 @@ from servey_cdk import (
     action,
 )
 from servey_cdk.access_control import AccessControl
+from servey_cdk.action import get_action
 from servey_cdk.discovery import Registry
 from servey_cdk.errors import ActionFailed
-from servey_cdk.invocation import ActionRunner
+from servey_cdk.invocation import ActionRunner, _nesting_depth
 from tests.conftest import registry_of
 
 ROOT = Authorization(subject_id="alice", scopes=frozenset({"root"}))
@@ -407,3 +409,55 @@ def test_GIVEN_the_sample_apps_async_nested_action_THEN_it_resolves_from_its_sou
     sample_registry: Registry,
 ) -> None:
     assert invoke(sample_registry, "factorial", {}, owner={"value": 5}) == 120
+
+
+class _Line(pydantic.BaseModel):
+    sku: str
+    tags: list[str] = []
+
+
+class _Basket(pydantic.BaseModel):
+    lines: list[_Line]
+
+
+class _Tree(pydantic.BaseModel):
+    children: list[_Tree] = []
+
+
+class _Open(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="allow")
+    name: str
+
+
+@pytest.mark.parametrize(
+    ("annotation", "depth"),
+    [
+        (_Basket, 5),
+        (list[list[int]], 3),
+        (int, 1),
+        (dict[str, int], None),
+        (Any, None),
+        (_Tree, None),
+        (_Open, None),
+    ],
+)
+def test_GIVEN_a_parameter_type_WHEN_its_nesting_is_bounded_THEN_the_bound_is_that_of_its_deepest_value(
+    annotation: Any, depth: int | None
+) -> None:
+    params = pydantic.create_model("params", value=(annotation, ...))
+
+    assert _nesting_depth(params.__pydantic_core_schema__) == depth
+
+
+def test_GIVEN_a_bounded_model_body_WHEN_an_ignored_field_nests_deep_THEN_the_one_pass_serves_it() -> None:
+    @action
+    def basket_size(basket: _Basket) -> int:
+        return len(basket.lines)
+
+    found = get_action(basket_size)
+    assert found is not None
+    runner = ActionRunner(found)
+    deep = '{"a": ' * 40 + "{}" + "}" * 40
+    text = '{"basket": {"lines": [{"sku": "x", "ignored": ' + deep + "}]}}"
+
+    assert runner.validate_json(text) == {"basket": _Basket(lines=[_Line(sku="x")])}
