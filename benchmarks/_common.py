@@ -80,6 +80,18 @@ ORDER_CONTENDERS = (
 )
 
 
+# What Lambda sets in every function's environment that the frameworks read: each takes its
+# Lambda-only path (servey-cdk's joins the runtime's logging and installs its AWS senders).
+LAMBDA_ENVIRONMENT = {
+    "AWS_LAMBDA_FUNCTION_NAME": "bench",
+    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+}
+
+
 class LambdaContext:
     function_name = "bench"
     function_version = "$LATEST"

@@ -4,7 +4,8 @@ Each run is a new `python -c` process, as on a new Lambda instance; the figure i
 median wall time over the runs, in milliseconds, with the contenders interleaved so
 that the machine's load falls on all alike. Each process first imports what Lambda's
 runtime interface client (awslambdaric's `bootstrap.py`) has imported before it imports a
-handler, logging and traceback among them; `python -c pass` is the interpreter alone.
+handler, logging and traceback among them, with the variables Lambda sets (`LAMBDA_ENVIRONMENT`);
+`python -c pass` is the interpreter alone.
 
     python benchmarks/cold_start.py [--runs 21]
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 from _common import (
     APPS,
     CONTENDERS,
+    LAMBDA_ENVIRONMENT,
     ORDER_CONTENDERS,
     ORDERS_BASELINE,
     REPO_ROOT,
@@ -56,7 +58,7 @@ def run_once(contender: Contender | None, assets: dict[int, Path]) -> float:
     else:
         module, _, attribute = contender.handler.partition(":")
         code = SCRIPT.format(module=module, attribute=attribute, event=str(contender.event_file))
-    environment = {**os.environ, **dict(contender.environment if contender else ())}
+    environment = {**os.environ, **LAMBDA_ENVIRONMENT, **dict(contender.environment if contender else ())}
     asset = assets.get(id(contender)) if contender else None
     folder = asset or APPS
     environment["PYTHONPATH"] = str(asset) if asset else os.pathsep.join([str(APPS), str(REPO_ROOT)])

@@ -1,7 +1,8 @@
 """Warm dispatch: the time per invoke, in microseconds, of GET /actions/say-hello?name=World and
 of the realistic POST /orders (a nested pydantic body in, a model out).
 
-Every framework handles the same API Gateway REST event in one process, with its app
+Every framework handles the same API Gateway REST event in one process, in the environment
+Lambda gives a function (`LAMBDA_ENVIRONMENT`), with its app
 imported and warmed up; the figure is the best of several timed rounds, since anything
 slower than the best is noise from the machine, not the code.
 
@@ -20,6 +21,7 @@ import timeit
 from _common import (
     APPS,
     CONTENDERS,
+    LAMBDA_ENVIRONMENT,
     ORDER_CONTENDERS,
     ORDERS_BASELINE,
     REPO_ROOT,
@@ -31,7 +33,7 @@ from _common import (
 
 
 def measure(contender: Contender, number: int, repeat: int) -> float:
-    os.environ.update(dict(contender.environment))
+    os.environ.update({**LAMBDA_ENVIRONMENT, **dict(contender.environment)})
     module_name, _, attribute = contender.handler.partition(":")
     handler = getattr(importlib.import_module(module_name), attribute)
     event, context = load_event(contender.event_file), LambdaContext()

@@ -21,7 +21,7 @@ from aws_cdk import aws_sqs as sqs
 from servey_cdk.api_gateway import CORS_ALLOW_HEADERS
 from servey_cdk.graphql_limits import GraphQLLimits
 from servey_cdk.http_api import STAGE as HTTP_STAGE
-from servey_cdk.subscription import QUEUE_MESSAGE_MAX_BYTES
+from servey_cdk.subscriptions import QUEUE_MESSAGE_MAX_BYTES
 from servey_cdk.wire import HANDLER
 
 # The latest Python runtime: what cdk-nag's AwsSolutions-L1 asks for; the layer is built for it.

@@ -50,7 +50,7 @@ from servey_cdk.discovery import discover
 from servey_cdk.event_bus import set_event_sender
 from servey_cdk.kms_tokens import TokenSigner
 from servey_cdk.local_aws.backend import LocalResources, running_local_aws
-from servey_cdk.subscription import set_publisher
+from servey_cdk.subscriptions import set_publisher
 from servey_cdk.tokens import Hs256TokenSigner, TokenSettings
 
 URI_TOO_LONG = JSONResponse({"message": "Request-URI Too Long"}, status_code=414)

@@ -1,6 +1,6 @@
 """Publishing locally: to the queues of a subscription's linked actions and to websocket subscribers.
 
-Installed with `servey_cdk.subscription.set_publisher` while the emulator runs.
+Installed with `servey_cdk.subscriptions.set_publisher` while the emulator runs.
 A function may publish only to the subscriptions its actions declare (`publishes=`),
 as on AWS, where no other function has the queues' URLs or the grants to send.
 Subscribers and their connect-time authorization come from the connection store the
@@ -22,7 +22,7 @@ from local_runtime.invoker import running_function
 from local_runtime.queues import LocalQueue
 from servey_cdk.appspec import AppSpec
 from servey_cdk.aws.websocket import ConnectionStore, envelope, recipients
-from servey_cdk.subscription import Subscription
+from servey_cdk.subscriptions import Subscription
 from servey_cdk.triggers.sns import filter_matches, filter_values
 
 log = logging.getLogger(__name__)

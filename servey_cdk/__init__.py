@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Any
 from servey_cdk import triggers  # cheap: it lists the kinds, and imports each when asked for it
 
 # Bound now, as their modules' names are these functions' own: a later import of
-# `servey_cdk.action`, say, would otherwise leave the module where the function is looked for.
+# `servey_cdk.action` would otherwise leave the module where the function is looked for.
 from servey_cdk.action import action
 from servey_cdk.middleware import middleware
-from servey_cdk.subscription import subscription
 
 if TYPE_CHECKING:
     from servey_cdk.access_control import AccessControl, AllowAll, AllowNone, ScopeAccessControl
@@ -45,7 +44,7 @@ if TYPE_CHECKING:
     from servey_cdk.pages import PageResponse, Redirect
     from servey_cdk.resources import Bucket, Index, Key, Parameter, Secret, Table
     from servey_cdk.responses import Response
-    from servey_cdk.subscription import Subscription
+    from servey_cdk.subscriptions import Subscription, subscription
     from servey_cdk.triggers import *  # noqa: F403  (every trigger kind, as listed there)
 
 _HOMES = {
@@ -71,7 +70,7 @@ _HOMES = {
     "servey_cdk.pages": ("PageResponse", "Redirect"),
     "servey_cdk.resources": ("Bucket", "Index", "Key", "Parameter", "Secret", "Table"),
     "servey_cdk.responses": ("Response",),
-    "servey_cdk.subscription": ("Subscription", "subscription"),
+    "servey_cdk.subscriptions": ("Subscription", "subscription"),
     "servey_cdk.triggers": tuple(triggers.__all__),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

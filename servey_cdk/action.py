@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from servey_cdk.example import Example
     from servey_cdk.idempotency import Idempotency
     from servey_cdk.resources.uses import Use
-    from servey_cdk.subscription import Subscription
+    from servey_cdk.subscriptions import Subscription
     from servey_cdk.triggers import Trigger
 
 F = TypeVar("F", bound=Callable[..., Any])

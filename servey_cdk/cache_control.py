@@ -98,7 +98,7 @@ def not_modified_since(if_modified_since: str | None, modified: datetime) -> boo
 
 def etag(body: bytes) -> str:
     """A strong, quoted entity tag for a response body."""
-    return '"' + _blake2b(body, digest_size=16).hexdigest() + '"'
+    return f'"{_blake2b(body, digest_size=16).hexdigest()}"'
 
 
 def etag_matches(if_none_match: str | None, tag: str) -> bool:

@@ -20,7 +20,7 @@ from servey_cdk.authorization import Authorization
 from servey_cdk.discovery import Registry, discover, duplicate_names
 from servey_cdk.errors import ActionFailed, AppDefinitionError, ServeyError, Unauthorized
 from servey_cdk.event_bus import recording_event_sender
-from servey_cdk.subscription import recording_publisher
+from servey_cdk.subscriptions import recording_publisher
 
 APP_HELP = "the app's module (default: $SERVEY_ACTION_PATH, else 'actions')"
 CALLER_HINT = "run it as a caller: --token TOKEN, or --as USER --scopes SCOPE,SCOPE"

@@ -30,12 +30,12 @@ from servey_cdk.forward_refs import resolve_qualified_refs
 from servey_cdk.invocation import ActionRunner
 from servey_cdk.middleware import Middleware, is_middleware
 from servey_cdk.signature import signature_of
-from servey_cdk.subscription import Subscription
 from servey_cdk.wire import APP_MODULE
 
 if TYPE_CHECKING:
     from servey_cdk.graphql_settings import GraphQLSettings
     from servey_cdk.resources.declared import Resource
+    from servey_cdk.subscriptions import Subscription
 
 DEFAULT_APP_MODULE = "actions"
 
@@ -93,6 +93,7 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
     middlewares: dict[int, Middleware] = {}
     graphql_settings: dict[int, GraphQLSettings] = {}
     resources: dict[int, Resource] = {}
+    subscription_kind = _loaded("servey_cdk.subscriptions", "Subscription")
     settings_kind = _loaded("servey_cdk.graphql_settings", "GraphQLSettings")
     resource_kinds = _loaded("servey_cdk.resources.declared", "Table", "Bucket", "Secret", "Parameter")
     for module in modules:
@@ -100,7 +101,7 @@ def discover(app_module: str | None = None, root: Path | None = None) -> Registr
             found = get_action(value)
             if found is not None:
                 actions.setdefault(id(found), found)
-            elif isinstance(value, Subscription):
+            elif isinstance(value, subscription_kind):
                 subscriptions.setdefault(id(value), value)
             elif is_middleware(value):
                 middlewares.setdefault(id(value), value)

@@ -32,7 +32,7 @@ from servey_cdk.discovery import Registry, discover
 from servey_cdk.event_bus import EventEntry, recording_event_sender
 from servey_cdk.example import Example
 from servey_cdk.matchers import expected_json, settle
-from servey_cdk.subscription import RecordingPublisher, recording_publisher
+from servey_cdk.subscriptions import RecordingPublisher, recording_publisher
 from servey_cdk.tokens import TokenSettings
 
 TEST_REQUEST_ID = "servey-example-test"

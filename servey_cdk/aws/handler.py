@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from servey_cdk.aws.logs import RuntimeLog, instrument, join_lambda_runtime_logg
 from servey_cdk.aws.runtime import Runtime, ShippedSpec
 from servey_cdk.aws.sources import EventSource, claimed_sources
 from servey_cdk.discovery import Registry, discover
-from servey_cdk.wire import FUNCTION, SPEC_FILE
+from servey_cdk.wire import CONNECTIONS_TABLE, FUNCTION, SPEC_FILE
 
 if TYPE_CHECKING:
     from servey_cdk.appspec import AppSpec
@@ -70,18 +71,23 @@ class LambdaApp:
         spec: ShippedSpec | None = None
         if spec_file.is_file():
             spec = json.loads(spec_file.read_text(encoding="utf-8"))
-        if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:  # on Lambda: connections in DynamoDB, events to SQS
+        if spec is None:  # a code asset carries its spec: only an app run from its source builds one
             from servey_cdk.appspec_builder import build_spec
-            from servey_cdk.aws.dynamodb_connections import DynamoDBConnectionStore
-            from servey_cdk.aws.event_bus import AwsEventSender
-            from servey_cdk.aws.publisher import AwsPublisher
-            from servey_cdk.event_bus import set_event_sender
-            from servey_cdk.subscription import set_publisher
 
-            spec = spec or build_spec(registry, check=False).to_dict()
-            connections = DynamoDBConnectionStore.from_environment()
-            set_publisher(AwsPublisher.from_environment(spec, connections))
-            set_event_sender(AwsEventSender.from_environment(spec))
+            spec = build_spec(registry, check=False).to_dict()
+        if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:  # on Lambda: connections in DynamoDB, events to SQS
+            connections = _lambda_connections()
+            # Discovery imported every module of the app: one that no module imported, it cannot call.
+            if "servey_cdk.subscriptions" in sys.modules:
+                from servey_cdk.aws.publisher import AwsPublisher
+                from servey_cdk.subscriptions import set_publisher
+
+                set_publisher(AwsPublisher.from_environment(spec, connections))
+            if "servey_cdk.event_bus" in sys.modules:
+                from servey_cdk.aws.event_bus import AwsEventSender
+                from servey_cdk.event_bus import set_event_sender
+
+                set_event_sender(AwsEventSender.from_environment(spec))
             join_lambda_runtime_logging()
         return cls(registry, os.environ.get(FUNCTION) or None, connections, spec)
 
@@ -104,6 +110,15 @@ class LambdaApp:
             raise UnrecognizedEvent(f"no source this function claims takes {what}")
         finally:
             self.log.end()
+
+
+def _lambda_connections() -> ConnectionStore | None:
+    """The websocket connections' store, where the constructs named its table."""
+    if not os.environ.get(CONNECTIONS_TABLE):
+        return None
+    from servey_cdk.aws.dynamodb_connections import DynamoDBConnectionStore
+
+    return DynamoDBConnectionStore.from_environment()
 
 
 def _shape(event: Any) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 
 from servey_cdk.aws.runtime import ShippedSpec
 from servey_cdk.aws.websocket import ConnectionStore, envelope, recipients
-from servey_cdk.subscription import Subscription
+from servey_cdk.subscriptions import Subscription
 from servey_cdk.triggers.sns import typed_attribute
 from servey_cdk.wire import QUEUE_PREFIX, TOPIC_PREFIX, WEBSOCKET_ENDPOINT, environment_name
 

@@ -22,7 +22,7 @@ from servey_cdk.authorization import Authorization
 from servey_cdk.aws.runtime import Runtime
 from servey_cdk.errors import Forbidden, InvalidInput, NotFound, ServeyError
 from servey_cdk.json_input import parse_json
-from servey_cdk.subscription import Subscription
+from servey_cdk.subscriptions import Subscription
 
 
 @dataclass(frozen=True)

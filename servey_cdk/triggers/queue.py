@@ -18,7 +18,7 @@ from servey_cdk.wire import queue_name
 if TYPE_CHECKING:
     from servey_cdk.action import Action
     from servey_cdk.appspec import QueueSpec
-    from servey_cdk.subscription import Subscription
+    from servey_cdk.subscriptions import Subscription
 
 SQS_MAX_DELAY_S = 900
 SQS_MAX_VISIBILITY_TIMEOUT_S = 43_200

@@ -66,10 +66,10 @@ def test_GIVEN_a_submodule_named_as_a_function_WHEN_imported_first_THEN_the_pack
     None
 ):
     loaded = _loaded_after(
-        "import servey_cdk.action, servey_cdk.middleware, servey_cdk.subscription\n"
+        "import servey_cdk.action, servey_cdk.middleware\n"
         "import servey_cdk, types\n"
         "assert not any(isinstance(getattr(servey_cdk, n), types.ModuleType)"
-        " for n in ('action', 'middleware', 'subscription'))\n"
+        " for n in ('action', 'middleware'))\n"
         "from servey_cdk import *\n"
         "assert callable(action) and WebTrigger and Table and put_event"
     )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from servey_cdk import AllowAll, ScopeAccessControl, Subscription, subscription
-from servey_cdk.subscription import NoPublisher, recording_publisher, set_publisher
+from servey_cdk.subscriptions import NoPublisher, recording_publisher, set_publisher
 
 
 @dataclasses.dataclass

@@ -14,7 +14,7 @@ from servey_cdk.aws.dynamodb_connections import (
     DynamoDBConnectionStore,
 )
 from servey_cdk.discovery import Registry, discover
-from servey_cdk.subscription import NoPublisher, set_publisher
+from servey_cdk.subscriptions import NoPublisher, set_publisher
 
 TABLE = "connections"
 SECRET = "subscriptions-test-secret-of-sufficient-length"

@@ -13,7 +13,7 @@ from servey_cdk.aws.dynamodb_connections import CONNECTION_ITEM, DynamoDBConnect
 from servey_cdk.aws.handler import LambdaApp
 from servey_cdk.aws.publisher import AwsPublisher
 from servey_cdk.discovery import Registry
-from servey_cdk.subscription import NoPublisher, set_publisher
+from servey_cdk.subscriptions import NoPublisher, set_publisher
 from tests.conftest import (
     WEBSOCKET_CONNECTION,
     FakeLambdaContext,
