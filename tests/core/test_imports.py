@@ -29,9 +29,7 @@ def _loaded_after(code: str) -> set[str]:
     return set(done.stdout.split())
 
 
-def test_GIVEN_an_app_of_web_triggers_WHEN_imported_THEN_no_other_trigger_kind_or_feature_loads() -> (
-    None
-):
+def test_GIVEN_an_app_of_web_triggers_WHEN_imported_THEN_no_other_trigger_kind_or_feature_loads() -> None:
     loaded = _loaded_after("from servey_cdk import WEB_GET, WebTrigger, action")
 
     assert "servey_cdk.triggers.web" in loaded
