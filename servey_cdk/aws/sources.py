@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from servey_cdk.wire import AUTHORIZER, WEBSOCKET
 
@@ -31,8 +30,7 @@ class EventSource(Protocol):
 Claim = Callable[["ShippedSpec", "str | None"], bool]
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):  # made on every cold start: a named tuple's class is quick to make
     """`plugin` is `module:Class`, made with the function's `Runtime` when `claims` says the function
     (None: the whole app) receives the source."""
 
