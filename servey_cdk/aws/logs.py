@@ -22,7 +22,6 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from servey_cdk.invocation import running_action
-from servey_cdk.redaction import redact
 from servey_cdk.wire import METRICS, TRACING
 
 if TYPE_CHECKING:
@@ -131,6 +130,8 @@ def _redacting_formatter() -> Any:
     """Powertools' JSON formatter, with tokens out of the whole line: an exception's text, and so
     its traceback and stack trace, may hold one (`ValueError(f"bad token {token}")`)."""
     from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    from servey_cdk.redaction import redact  # with the logger: an invocation that logs nothing needs neither
 
     class RedactingFormatter(LambdaPowertoolsFormatter):
         def format(self, record: logging.LogRecord) -> str:
