@@ -2,8 +2,8 @@
 
 Everything an app's code needs is importable from here. Each name is imported from its
 module when it is first asked for, so that an app's `from servey_cdk import WEB_GET, action`
-loads those two modules and not every trigger kind, the event bus and the subscriptions: on a
-Lambda cold start that is most of servey-cdk's import time. pydantic and the rest load only
+loads what those two need and not every trigger kind, the event bus and the subscriptions: on a
+Lambda cold start that was most of servey-cdk's import time. pydantic and the rest load only
 when an action is first validated.
 """
 

@@ -129,7 +129,7 @@ class RestAdapter:
                 return session_answer(
                     params, request.headers.lowered(), lambda form: self._issue(runner, form, request_id)
                 )
-            authorization = self.runtime.verify_bearer(authorization_header) if authorization_header else None
+            authorization = self.runtime.verify_bearer(authorization_header)
             if endpoint.is_page:
                 if authorization_header is None:  # a browser's page view: its session, if it has one
                     authorization = self.runtime.verify_token(session_token(request))
